@@ -1,0 +1,79 @@
+"""The exported article record: its JSON Schema, normalization and validation.
+
+Pipelines, the `scrapy extract` command and notebooks all go through these
+functions, so an article looks the same whichever way it was made.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timezone
+from functools import lru_cache
+from importlib.resources import files
+from typing import Any, Mapping
+
+from jsonschema import Draft202012Validator
+
+from crawler.text import normalize_paragraphs, normalize_text
+
+SCHEMA_VERSION = 1
+# Fields that make an article; without any of them it is not exported.
+REQUIRED = ("site", "url", "news_code", "headline", "body", "published_at")
+ONE_LINE_FIELDS = ("published_at_raw", "uptitle", "headline", "lead", "source")
+LIST_FIELDS = ("authors", "tags", "section")
+
+
+@lru_cache(maxsize=1)
+def schema() -> dict[str, Any]:
+    return json.loads(files("crawler").joinpath("schema/article.schema.json").read_text("utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _validator() -> Draft202012Validator:
+    return Draft202012Validator(schema())
+
+
+def field_names() -> tuple[str, ...]:
+    """Export order: the contract's fields, then the optional ones."""
+    return tuple(schema()["properties"])
+
+
+def content_hash(headline: str | None, body: str | None) -> str:
+    return hashlib.sha256(f"{headline or ''}\n\n{body or ''}".encode()).hexdigest()
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def normalize_article(article: Mapping[str, Any]) -> dict[str, Any]:
+    """Every field in its exported form: text normalized, lists deduplicated,
+    absent values null or [], derived fields filled. Idempotent."""
+    out: dict[str, Any] = {name: None for name in field_names() if name != "field_sources"}
+    out.update(article)
+    out["schema_version"] = SCHEMA_VERSION
+    for name in ONE_LINE_FIELDS:
+        out[name] = normalize_text(out[name])
+    out["body"] = normalize_paragraphs(out["body"])
+    for name in LIST_FIELDS:
+        out[name] = list(dict.fromkeys(t for t in map(normalize_text, out[name] or ()) if t))
+    out["images"] = [
+        {"url": image["url"], "caption": normalize_text(image.get("caption"))} for image in out["images"] or ()
+    ]
+    out["language"] = out["language"] or "fa"
+    out["crawled_at"] = out["crawled_at"] or utc_now()
+    out["content_hash"] = content_hash(out["headline"], out["body"])
+    return out
+
+
+def validation_errors(article: Mapping[str, Any]) -> list[str]:
+    """Why the article may not be exported, one reason per problem; [] if it may.
+    A missing required field is named as `missing <field>`."""
+    missing = [f"missing {name}" for name in REQUIRED if not article.get(name)]
+    if missing:
+        return missing
+    return [
+        f"{'/'.join(map(str, e.absolute_path)) or 'article'}: {e.message}"
+        for e in sorted(_validator().iter_errors(dict(article)), key=lambda e: list(e.absolute_path))
+    ]

@@ -1,0 +1,76 @@
+"""What Iranian news pages put inside the article container that is not the article.
+
+Two kinds: elements (share bars, related-news boxes, comment forms) removed
+before text is taken, and whole paragraphs recognised by their words (end
+marks, editor codes, "read more" links, the credited source line).
+"""
+
+from __future__ import annotations
+
+import re
+
+from crawler.text import fold_for_comparison
+
+# Elements inside a body container that never hold the article's text.
+DROP_SELECTORS = (
+    "script, style, noscript, form, iframe, button, input, select, textarea, nav, aside",
+    "[class*=share], [class*=social], [class*=related], [class*=comment], [id*=comment]",
+    "[class*=short_link], [class*=short-link], [class*=shortlink], [class*=tinyurl]",
+    "[class*=print], [class*=rating], [class*=breadcrumb], [class*=newsletter], [class*=banner]",
+    "[class*=tags], [class*=tag_], [class*=article_tag], [class*=article-tag], [class*=keyword]",
+    "[class*=advert], [class*=ads-], [id*=advert]",
+)
+
+_P = r"[\s\u200c]*"
+# A paragraph matching any of these is dropped wherever it stands.
+_DROP_LINES = [
+    rf"^(?:انتهای|پایان){_P}پیام{_P}(?:/.{{0,12}})?$",
+    r"^[*\-_=.•]+$",
+    rf"^(?:بیشتر{_P}بخوانید|بخوانید|مطالب{_P}مرتبط|اخبار{_P}مرتبط|خبرهای{_P}مرتبط|پیشنهاد{_P}ویژه|مطالب{_P}پیشنهادی|پیشنهاد{_P}خواندنی|خواندنی{_P}ها)\b.{{0,200}}$",
+    rf"^(?:اشتراک{_P}گذاری|نسخه{_P}چاپی|ارسال{_P}به{_P}دوستان|لینک{_P}کوتاه|کپی{_P}شد|دیدگاه{_P}تان{_P}را{_P}بنویسید|ارسال{_P}نظر|نظر{_P}شما)\b.{{0,80}}$",
+    r"^(?:کد|شناسه)\s*خبر\s*[:：]?\s*[\d۰-۹]+$",
+]
+_DROP_LINE = re.compile("|".join(f"(?:{p})" for p in _DROP_LINES))
+# Editor initials and codes closing an agency story: "/ن", "ب.ا", "م.ر/۱۲۳", "۲۳۴۵/۶۷۸", "4411".
+_EDITOR_CODE = re.compile(r"^[/\\\s]*(?:[\u0600-\u06ff]{1,3}|[\d۰-۹]+)(?:\s*[./\\\-_]\s*(?:[\u0600-\u06ff]{1,3}|[\d۰-۹]+)){0,4}[/\\\s]*$")
+# An end mark glued to the last sentence.
+_END_MARK_TAIL = re.compile(rf"\s*(?:انتهای|پایان){_P}پیام{_P}(?:/.{{0,12}})?$")
+SOURCE_LINE = re.compile(r"^(?:منبع|منابع|source)\s*[:：]\s*(?P<source>.+)$", re.I)
+
+
+def strip_prefix(text: str, names: tuple[str, ...]) -> str:
+    """Drop a leading site name used as a dateline, e.g. "اعتمادآنلاین| ..."."""
+    for name in names:
+        m = re.match(rf"^\s*{re.escape(name)}\s*[|｜:،\-–—]+\s*", text)
+        if m:
+            return text[m.end():]
+    return text
+
+
+def clean_paragraphs(
+    paragraphs: list[str], *, names: tuple[str, ...] = (), repeats: tuple[str | None, ...] = ()
+) -> tuple[list[str], str | None]:
+    """Body paragraphs without boilerplate, and the credited source if a
+    closing "منبع: ..." line named one. `repeats` are texts already exported in
+    other fields (headline, lead) that some sites print again inside the body."""
+    repeated = {fold_for_comparison(strip_prefix(r, names)) for r in repeats if r}
+    kept: list[str] = []
+    source = None
+    for p in paragraphs:
+        if _DROP_LINE.match(p) or fold_for_comparison(strip_prefix(p, names)) in repeated:
+            continue
+        kept.append(p)
+    # Closing lines: editor codes, source credit, end marks, in any order.
+    while kept:
+        last = kept[-1]
+        m = SOURCE_LINE.match(last)
+        if m:
+            source = source or m.group("source")
+        elif not _EDITOR_CODE.match(last):
+            tail = _END_MARK_TAIL.sub("", last)
+            if tail != last:
+                kept[-1] = tail
+                continue
+            break
+        kept.pop()
+    return [p for p in kept if p], source

@@ -1,0 +1,328 @@
+"""The layers extraction asks in turn, and the page they read.
+
+Each layer answers `get(field, page, found)` with a value or None ("not
+known here"). `found` holds what earlier fields resolved to, so the body can
+leave out a lead or headline the page prints twice.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cached_property
+from typing import Any
+from urllib.parse import unquote, urljoin, urlsplit
+
+from parsel import Selector, SelectorList
+
+from crawler.dates import ParsedTime, parse_time
+from crawler.extract import boilerplate
+from crawler.extract.html import paragraphs, text_of
+from crawler.spec import Family, Site, Spec
+from crawler.text import normalize_text, to_ascii_digits
+
+HOME_CRUMBS = {"صفحه اصلی", "صفحه نخست", "خانه", "اصلی", "Home", "home", "Homepage"}
+ARTICLE_TYPES = {"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting", "WebPage"}
+
+
+class Page:
+    """One parsed page and what is costly to compute about it more than once."""
+
+    def __init__(self, selector: Selector, url: str, site: Site | None):
+        self.sel = selector
+        self.url = url
+        self.site = site
+        self.names: tuple[str, ...] = site.names if site else ()
+
+    @cached_property
+    def json_ld(self) -> list[dict[str, Any]]:
+        """JSON-LD objects of article types, @graph flattened."""
+        found: list[dict[str, Any]] = []
+        for raw in self.sel.xpath('//script[@type="application/ld+json"]/text()').getall():
+            try:
+                data = json.loads(raw, strict=False)
+            except ValueError:
+                continue
+            stack = data if isinstance(data, list) else [data]
+            while stack:
+                obj = stack.pop(0)
+                if not isinstance(obj, dict):
+                    continue
+                stack.extend(obj.get("@graph") or [])
+                types = obj.get("@type")
+                types = set(types) if isinstance(types, list) else {types}
+                if types & ARTICLE_TYPES:
+                    found.append(obj)
+        # A NewsArticle says more than the WebPage that wraps it.
+        found.sort(key=lambda o: o.get("@type") == "WebPage")
+        return found
+
+    @cached_property
+    def meta(self) -> dict[str, list[str]]:
+        """<meta> contents by property, name or itemprop."""
+        out: dict[str, list[str]] = {}
+        for m in self.sel.xpath("//meta[@content]"):
+            key = m.attrib.get("property") or m.attrib.get("name") or m.attrib.get("itemprop")
+            if key:
+                out.setdefault(key.strip().lower(), []).append(m.attrib["content"])
+        return out
+
+    def strip_site_name(self, title: str | None) -> str | None:
+        """A title without the site name that <title> and og:title often append."""
+        if not title:
+            return title
+        for name in self.names:
+            title = re.sub(rf"^\s*{re.escape(name)}\s*[|｜\-–—:]\s*|\s*[|｜\-–—:]\s*{re.escape(name)}\s*$", "", title)
+        return title
+
+
+def select(scope: Selector | SelectorList, selector: str) -> SelectorList:
+    """CSS, or XPath when written "xpath:<expression>"."""
+    if selector.startswith("xpath:"):
+        return scope.xpath(selector[6:])
+    return scope.css(selector)
+
+
+def first_text(scope: Selector | SelectorList, selectors: tuple[str, ...]) -> str | None:
+    for css in selectors:
+        for node in select(scope, css):
+            text = normalize_text(node.get() if _is_leaf(css) else text_of(node.root))
+            if text:
+                return text
+    return None
+
+
+def all_texts(scope: Selector | SelectorList, selectors: tuple[str, ...]) -> list[str]:
+    """Texts of every match of the first selector that matches anything, in order, without repeats."""
+    for css in selectors:
+        nodes = select(scope, css)
+        texts = [normalize_text(n.get() if _is_leaf(css) else text_of(n.root)) for n in nodes]
+        texts = list(dict.fromkeys(t for t in texts if t))
+        if texts:
+            return texts
+    return []
+
+
+def _is_leaf(selector: str) -> bool:
+    """Whether the selector picks text or an attribute rather than elements."""
+    if selector.startswith("xpath:"):
+        return "/text()" in selector or "/@" in selector or selector.rstrip(")").endswith("text(")
+    return "::text" in selector or "::attr(" in selector
+
+
+def parse_first_time(candidates: list[str]) -> tuple[str, ParsedTime] | None:
+    """First candidate that parses, preferring one that gives a time of day."""
+    dated = None
+    for raw in candidates:
+        raw = normalize_text(raw)
+        parsed = parse_time(raw)
+        if parsed is None:
+            continue
+        if parsed.has_time:
+            return raw, parsed
+        dated = dated or (raw, parsed)
+    return dated
+
+
+def news_code_from_url(url: str, families: tuple[Family, ...]) -> str | None:
+    path = unquote(urlsplit(url).path)
+    for family in families:
+        for pattern in family.article_paths:
+            m = pattern.search(path)
+            if m:
+                return to_ascii_digits(m.group("code"))
+    return None
+
+
+class SpecLayer:
+    """Selectors of a site or a family."""
+
+    def __init__(self, label: str, spec: Spec, *, scope: tuple[str, ...], drop: tuple[str, ...], family: Family | None = None):
+        self.label = label
+        self.spec = spec
+        self.scope = scope
+        self.drop = drop
+        self.family = family
+
+    def _scope(self, page: Page) -> Selector | SelectorList:
+        for css in self.scope:
+            found = select(page.sel, css)
+            if found:
+                return found[:1]
+        return page.sel
+
+    def get(self, field: str, page: Page, found: dict[str, Any]) -> Any:
+        spec = self.spec
+        if field == "news_code":
+            if self.family:
+                code = news_code_from_url(page.url, (self.family,))
+                if code:
+                    return code
+            text = first_text(self._scope(page), spec.news_code) if spec.news_code else None
+            m = re.search(r"\d+", to_ascii_digits(text or ""))
+            return m.group() if m else None
+        selectors = getattr(spec, field, ()) if field in SPEC_FIELDS else ()
+        if not selectors:
+            return None
+        scope = self._scope(page)
+        if field in ("uptitle", "headline", "lead", "source"):
+            text = first_text(scope, selectors)
+            if field == "headline":
+                text = page.strip_site_name(text)
+            if field == "lead" and text:
+                text = normalize_text(boilerplate.strip_prefix(text, page.names))
+            if field == "source" and text:
+                m = boilerplate.SOURCE_LINE.match(text)
+                text = m.group("source") if m else text
+            return text
+        if field in ("published", "modified"):
+            candidates = [n.get() if _is_leaf(css) else text_of(n.root) for css in selectors for n in select(scope, css)]
+            return parse_first_time(candidates)
+        if field in ("tags", "authors"):
+            return all_texts(scope, selectors)
+        if field == "section":
+            return [t for t in all_texts(scope, selectors) if t not in HOME_CRUMBS]
+        if field == "body":
+            return self._body(scope, selectors, page, found)
+        if field == "images":
+            return images_of(scope, selectors, page.url)
+        return None
+
+    def _body(self, scope, selectors, page: Page, found: dict[str, Any]):
+        for css in selectors:
+            containers = select(scope, css)
+            if not containers:
+                continue
+            raw: list[str] = []
+            for container in containers:
+                for junk in container.css(", ".join(self.drop)) if self.drop else ():
+                    junk.drop()
+                raw.extend(paragraphs(container.root))
+            return body_value(raw, page, found)
+        return None
+
+
+SPEC_FIELDS = {f for f in Spec.__dataclass_fields__ if f not in ("article", "body_drop")}
+
+
+def body_value(raw: list[str], page: Page, found: dict[str, Any]) -> tuple[str, str | None] | None:
+    """(body text, source named by its closing line) or None when nothing is left."""
+    texts = [t for t in (normalize_text(p) for p in raw) if t]
+    kept, source = boilerplate.clean_paragraphs(
+        texts, names=page.names, repeats=(found.get("headline"), found.get("lead"), found.get("uptitle"))
+    )
+    if not kept:
+        return None
+    return "\n\n".join(kept), source
+
+
+def images_of(scope, selectors, base_url: str) -> list[dict[str, str | None]]:
+    seen: dict[str, str | None] = {}
+    for css in selectors:
+        for img in select(scope, css):
+            src = img.attrib.get("data-src") or img.attrib.get("src")
+            if not src or src.startswith("data:"):
+                continue
+            url = urljoin(base_url, src.strip())
+            caption = None
+            figure = img.xpath("ancestor::figure[1]/figcaption")
+            if figure:
+                caption = normalize_text(text_of(figure[0].root))
+            seen.setdefault(url, caption)
+    return [{"url": u, "caption": c} for u, c in seen.items()]
+
+
+class MetadataLayer:
+    """JSON-LD NewsArticle, OpenGraph, article:* and canonical link."""
+
+    label = "metadata"
+
+    def get(self, field: str, page: Page, found: dict[str, Any]) -> Any:
+        ld = page.json_ld
+        meta = page.meta
+
+        def ld_values(key: str) -> list[Any]:
+            return [o[key] for o in ld if o.get(key)]
+
+        if field == "headline":
+            for value in [*ld_values("headline"), *meta.get("og:title", []), *meta.get("twitter:title", [])]:
+                text = page.strip_site_name(normalize_text(str(value)))
+                if text:
+                    return text
+        elif field == "lead":
+            for value in [*meta.get("og:description", []), *ld_values("description"), *meta.get("description", [])]:
+                text = normalize_text(boilerplate.strip_prefix(str(value), page.names))
+                if text:
+                    return text
+        elif field in ("published", "modified"):
+            ld_key, meta_keys = (
+                ("datePublished", ("article:published_time", "datepublished", "og:published_time", "pubdate"))
+                if field == "published"
+                else ("dateModified", ("article:modified_time", "datemodified", "og:updated_time"))
+            )
+            candidates = [str(v) for v in ld_values(ld_key)] + [v for k in meta_keys for v in meta.get(k, [])]
+            return parse_first_time(candidates)
+        elif field == "canonical_url":
+            href = page.sel.xpath('//link[@rel="canonical"]/@href').get() or next(iter(meta.get("og:url", [])), None)
+            return urljoin(page.url, href.strip()) if href and href.strip() else None
+        elif field == "tags":
+            tags = [*meta.get("article:tag", [])]
+            for kw in ld_values("keywords"):
+                tags.extend(kw if isinstance(kw, list) else re.split(r"[,،]", str(kw)))
+            return list(dict.fromkeys(t for t in map(normalize_text, tags) if t))
+        elif field == "section":
+            sections = [*meta.get("article:section", [])]
+            for s in ld_values("articleSection"):
+                sections.extend(s if isinstance(s, list) else [s])
+            return [t for t in dict.fromkeys(map(normalize_text, map(str, sections))) if t and t not in HOME_CRUMBS]
+        elif field == "authors":
+            names = []
+            for author in ld_values("author"):
+                for a in author if isinstance(author, list) else [author]:
+                    if isinstance(a, dict) and a.get("@type") != "Organization":
+                        names.append(a.get("name"))
+                    elif isinstance(a, str):
+                        names.append(a)
+            names = [n for n in map(normalize_text, filter(None, names)) if n and n not in page.names]
+            return list(dict.fromkeys(names))
+        elif field == "images":
+            urls = []
+            for image in ld_values("image"):
+                for i in image if isinstance(image, list) else [image]:
+                    urls.append(i.get("url") if isinstance(i, dict) else i)
+            urls += meta.get("og:image", [])
+            return [{"url": urljoin(page.url, u.strip()), "caption": None} for u in dict.fromkeys(filter(None, urls))][:1]
+        return None
+
+
+class GenericLayer:
+    """For pages no spec knows: the first <h1>, <time> elements, and the block
+    holding the most paragraph text as the body."""
+
+    label = "generic"
+    MIN_BODY_CHARS = 200
+
+    def get(self, field: str, page: Page, found: dict[str, Any]) -> Any:
+        sel = page.sel
+        if field == "headline":
+            return page.strip_site_name(first_text(sel, ("h1", "title::text")))
+        if field == "news_code":
+            m = re.search(r"/(\d{4,})(?=[/\-.]|$)", unquote(urlsplit(page.url).path))
+            return m.group(1) if m else None
+        if field == "published":
+            return parse_first_time(sel.css("article time::attr(datetime), time::attr(datetime)").getall())
+        if field == "body":
+            return self._densest_block(page, found)
+        return None
+
+    def _densest_block(self, page: Page, found: dict[str, Any]):
+        best, best_score = None, 0
+        for parent in page.sel.xpath("//*[p]"):
+            score = sum(len(t) for t in parent.xpath("./p[not(ancestor::a)]//text()[not(ancestor::a)]").getall())
+            if score > best_score:
+                best, best_score = parent, score
+        if best is None or best_score < self.MIN_BODY_CHARS:
+            return None
+        for junk in best.css(", ".join(boilerplate.DROP_SELECTORS)):
+            junk.drop()
+        return body_value(paragraphs(best.root), page, found)

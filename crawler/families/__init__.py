@@ -1,0 +1,1 @@
+"""CMS families: one module each, holding the family's markup and URL shapes."""

@@ -1,0 +1,78 @@
+"""Item pipelines, in order: normalize, validate, deduplicate. Export itself
+is Scrapy's FEEDS (see settings.py and crawler/feeds.py)."""
+
+from __future__ import annotations
+
+import logging
+
+from itemadapter import ItemAdapter
+from scrapy.exceptions import DropItem
+from scrapy.utils.misc import build_from_crawler, load_object
+
+from crawler.article import normalize_article, validation_errors
+from crawler.dedup import SeenStore, article_keys
+from crawler.items import ArticleItem
+
+logger = logging.getLogger(__name__)
+
+
+class _Pipeline:
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+
+class NormalizePipeline(_Pipeline):
+    """Puts every field in its exported form (crawler.article.normalize_article)."""
+
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        self.export_sources = crawler.settings.getbool("CRAWLER_EXPORT_FIELD_SOURCES")
+
+    def process_item(self, item, spider=None):
+        article = normalize_article(ItemAdapter(item).asdict())
+        sources = article.pop("field_sources", None)
+        if self.export_sources and sources is not None:
+            article["field_sources"] = sources
+        return ArticleItem(article)
+
+
+class ValidatePipeline(_Pipeline):
+    """Drops, with its reason logged and counted, any article the schema rejects."""
+
+    def process_item(self, item, spider=None):
+        errors = validation_errors(ItemAdapter(item).asdict())
+        if not errors:
+            self.stats.inc_value("articles/valid")
+            return item
+        self.stats.inc_value("articles/dropped/invalid")
+        for error in errors:
+            reason = error.replace(" ", "_") if error.startswith("missing ") else "schema"
+            self.stats.inc_value(f"articles/dropped/{reason}")
+        raise DropItem(f"invalid article {item.get('url')}: {'; '.join(errors)}")
+
+
+class DeduplicatePipeline(_Pipeline):
+    """Drops an article already exported, by site and news code, then by
+    canonical URL, in the store the `DEDUP_STORE` setting names."""
+
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        self.store: SeenStore = build_from_crawler(load_object(crawler.settings["DEDUP_STORE"]), crawler)
+
+    def process_item(self, item, spider=None):
+        keys = article_keys(item["site"], item["news_code"], item.get("canonical_url"))
+        seen = [key for key in keys if key in self.store]
+        if seen:
+            self.stats.inc_value("articles/dropped/duplicate")
+            raise DropItem(f"duplicate article {item['url']}: {seen[0]} already exported")
+        for key in keys:
+            self.store.add(key)
+        return item
+
+    def close_spider(self, spider=None):
+        self.store.close()

@@ -1,0 +1,66 @@
+"""Scrapy settings. Everything here can be changed per run with `-s NAME=value`."""
+
+from crawler import __version__
+from crawler.article import field_names
+
+BOT_NAME = "crawler"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+COMMANDS_MODULE = "crawler.commands"
+
+# Identify the crawler to the sites; set your own contact with -s USER_AGENT="...".
+USER_AGENT = f"iran-news-crawler/{__version__} (research crawler; +https://github.com/iran-news-crawler/iran-news-crawler)"
+
+# Politeness.
+ROBOTSTXT_OBEY = True
+DOWNLOAD_DELAY = 1.0  # seconds between requests to one site, before AutoThrottle adapts it
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 2.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30  # Iranian sites answer slowly from abroad
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+
+# Retries with backoff on rate limits and server errors (crawler.middlewares).
+RETRY_TIMES = 4
+RETRY_HTTP_CODES = [408, 429, 500, 502, 503, 504, 520, 521, 522, 524]
+RETRY_BACKOFF_BASE = 2.0  # seconds before the first retry; doubles each time
+RETRY_BACKOFF_MAX = 120.0
+RETRY_AFTER_MAX = 600.0  # longest Retry-After honoured
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
+}
+
+SPIDER_MIDDLEWARES = {"crawler.middlewares.NewsCodeFilterMiddleware": 600}
+
+ITEM_PIPELINES = {
+    "crawler.pipelines.NormalizePipeline": 100,
+    "crawler.pipelines.ValidatePipeline": 200,
+    "crawler.pipelines.DeduplicatePipeline": 300,
+}
+DEDUP_STORE = "crawler.dedup.MemoryStore"
+# Add `field_sources` (which extraction layer gave each field) to every exported line.
+CRAWLER_EXPORT_FIELD_SOURCES = False
+
+# Export: one JSON Lines file per run, readable UTF-8, under its final name only
+# once the run has closed (written as <name>.part until then). Used when the
+# run names no feed of its own (-o, -O or FEEDS replace it).
+CRAWLER_OUTPUT = "data/%(name)s/%(time)s.jsonl"
+FEED_EXPORT_ENCODING = "utf-8"
+FEED_EXPORT_FIELDS = list(field_names())
+FEED_STORAGES = {
+    "": "crawler.feeds.AtomicFileFeedStorage",
+    "file": "crawler.feeds.AtomicFileFeedStorage",
+}
+
+# An unattended crawler needs no console or code-execution port.
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+
+LOG_FORMATTER = "crawler.logformatter.ConciseLogFormatter"
+LOG_LEVEL = "INFO"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

@@ -1,0 +1,31 @@
+"""The registry of supported sites: every module in this package that
+defines `SITE` adds one. Adding a site is adding a module here."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from functools import lru_cache
+
+from crawler.spec import Site
+
+
+@lru_cache(maxsize=1)
+def all_sites() -> tuple[Site, ...]:
+    sites = []
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        if isinstance(getattr(module, "SITE", None), Site):
+            sites.append(module.SITE)
+    return tuple(sites)
+
+
+def site_for_url(url: str) -> Site | None:
+    return next((site for site in all_sites() if site.owns(url)), None)
+
+
+def site_named(name: str) -> Site:
+    for site in all_sites():
+        if site.name == name:
+            return site
+    raise KeyError(f"no site named {name!r}; known: {', '.join(s.name for s in all_sites())}")

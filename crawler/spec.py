@@ -1,0 +1,88 @@
+"""Declarative descriptions of where a layout keeps each field.
+
+A CMS family is a full `Spec` plus its URL shapes and discovery points; a site
+is its family plus the few selectors and addresses that differ. Selectors are
+CSS (parsel's `::text` / `::attr()` allowed) or XPath written "xpath:<expr>";
+a tuple lists alternatives tried in order, the first that yields a value winning.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, fields, replace
+from urllib.parse import urlsplit
+
+Selectors = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Spec:
+    """Selectors for one layout. An empty tuple means "this layer does not know
+    the field", so extraction falls through to the next layer."""
+
+    article: Selectors = ()  # container that scopes all other selectors
+    uptitle: Selectors = ()
+    headline: Selectors = ()
+    lead: Selectors = ()
+    body: Selectors = ()  # container(s) whose paragraphs make the body
+    body_drop: Selectors = ()  # elements inside the body that are not its text
+    published: Selectors = ()  # element text or attribute holding the publication time
+    modified: Selectors = ()
+    source: Selectors = ()
+    authors: Selectors = ()
+    tags: Selectors = ()
+    section: Selectors = ()  # breadcrumb links, outermost first
+    images: Selectors = ()  # <img> elements of the article's own pictures
+    news_code: Selectors = ()  # element whose text or value holds the code
+
+    def merged_over(self, base: Spec) -> Spec:
+        """This spec's selectors, with `base` filling every field this one leaves empty."""
+        return replace(base, **{f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name)})
+
+
+@dataclass(frozen=True)
+class Family:
+    """A CMS family: its markup, article URL shapes and usual discovery points."""
+
+    name: str
+    spec: Spec
+    # Article URL patterns, matched against the URL path (percent-decoded); group "code" is the news code.
+    article_paths: tuple[re.Pattern[str], ...]
+    # Paths of listing pages worth following for article links (sections, archives).
+    listing_paths: tuple[re.Pattern[str], ...] = ()
+    feeds: tuple[str, ...] = ()  # paths of RSS/Atom feeds
+    sitemaps: tuple[str, ...] = ("/robots.txt",)  # robots.txt, sitemap indexes or urlsets
+    listings: tuple[str, ...] = ("/",)  # listing pages to start from
+
+
+@dataclass(frozen=True)
+class Site:
+    """One news site: a family plus what differs. Adding a site is one of these."""
+
+    name: str  # spider name
+    domain: str  # registrable domain without www., the export's `site`
+    family: Family
+    base_url: str  # scheme and host the crawl starts from
+    names: tuple[str, ...] = ()  # the site's own names, stripped from titles and lead prefixes
+    language: str = "fa"
+    overrides: Spec = field(default_factory=Spec)  # selectors that differ from the family's
+    feeds: tuple[str, ...] | None = None  # None: the family's
+    sitemaps: tuple[str, ...] | None = None
+    listings: tuple[str, ...] | None = None
+    hosts: tuple[str, ...] = ()  # other hosts serving the same site (mirrors, old domains)
+
+    @property
+    def start_feeds(self) -> tuple[str, ...]:
+        return self.family.feeds if self.feeds is None else self.feeds
+
+    @property
+    def start_sitemaps(self) -> tuple[str, ...]:
+        return self.family.sitemaps if self.sitemaps is None else self.sitemaps
+
+    @property
+    def start_listings(self) -> tuple[str, ...]:
+        return self.family.listings if self.listings is None else self.listings
+
+    def owns(self, url: str) -> bool:
+        host = (urlsplit(url).hostname or "").lower()
+        return any(host == d or host.endswith("." + d) for d in (self.domain, *self.hosts))

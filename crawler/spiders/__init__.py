@@ -1,0 +1,1 @@
+"""Spiders discover article URLs and hand the pages to crawler.extract."""

@@ -1,0 +1,105 @@
+"""Persian text normalization: the one place every text field goes through.
+
+What it does is the export contract's rule, nothing more: Arabic yeh and kaf
+become Persian, no-break and other Unicode spaces become plain spaces,
+invisible controls (LRM, RLM, BOM, bidi embeddings, zero-width space, soft
+hyphen, ...) go, white space collapses, and the zero-width non-joiner (ZWNJ)
+that Persian writes inside words is kept; only doubled ZWNJs and ZWNJs at a
+word's edge, which carry no meaning, are cleaned. Arabic presentation forms
+(glyph codes some old CMSs emit) are folded back to letters. Digits inside
+text stay as written; `to_ascii_digits` is for codes and dates only.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+ZWNJ = "\u200c"
+
+_CHAR_MAP: dict[int, int | str | None] = {
+    0x064A: "ی",  # ARABIC LETTER YEH
+    0x0649: "ی",  # ARABIC LETTER ALEF MAKSURA (written as yeh on Persian sites)
+    0x0643: "ک",  # ARABIC LETTER KAF
+    0x00A0: " ",  # NO-BREAK SPACE
+    0x202F: " ",  # NARROW NO-BREAK SPACE
+    0x2007: " ",  # FIGURE SPACE
+    0x3000: " ",  # IDEOGRAPHIC SPACE
+    0x205F: " ",  # MEDIUM MATHEMATICAL SPACE
+    0x1680: " ",
+    0x0085: "\n",  # NEXT LINE
+    0x2028: "\n",  # LINE SEPARATOR
+    0x2029: "\n\n",  # PARAGRAPH SEPARATOR
+    0x000D: "\n",
+    0x000B: " ",
+    0x000C: " ",
+    0x0009: " ",
+}
+_CHAR_MAP.update({cp: " " for cp in range(0x2000, 0x200B)})  # en/em/thin/hair spaces
+# Every format (Cf) and control (Cc) character goes, except ZWNJ and the line breaks above.
+for _cp in (*range(0x10000), *range(0x1D173, 0x1D17B), *range(0xE0000, 0xE0080)):
+    if _cp in _CHAR_MAP or _cp in (0x200C, 0x000A):
+        continue
+    if unicodedata.category(chr(_cp)) in ("Cf", "Cc"):
+        _CHAR_MAP[_cp] = None
+del _cp
+
+_PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
+_ARABIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
+_DIGIT_MAP = str.maketrans(_PERSIAN_DIGITS + _ARABIC_DIGITS, "0123456789" * 2)
+
+_PRESENTATION_FORMS = re.compile("[\ufb50-\ufdff\ufe70-\ufefe]+")
+_SPACES = re.compile(r"[ \t]+")
+_ZWNJ_RUN = re.compile(ZWNJ + "{2,}")
+# A ZWNJ next to white space, at either end, or next to punctuation joins nothing.
+_ZWNJ_EDGE = re.compile(rf"(?:(?<=[\s.,،؛:!?؟«»()\[\]\"'])|^){ZWNJ}|{ZWNJ}(?=[\s.,،؛:!?؟«»()\[\]\"']|$)", re.M)
+_BLANK_LINES = re.compile(r"\n\s*\n+")
+_INLINE_WS = re.compile(r"\s+")
+
+
+def _fold(text: str) -> str:
+    if _PRESENTATION_FORMS.search(text):
+        text = _PRESENTATION_FORMS.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
+    text = text.translate(_CHAR_MAP)
+    if ZWNJ in text:
+        text = _ZWNJ_RUN.sub(ZWNJ, text)
+        text = _ZWNJ_EDGE.sub("", text)
+    return text
+
+
+def normalize_text(text: str | None) -> str | None:
+    """One-line field (headline, lead, tag, ...): every run of white space, newlines
+    included, becomes one space. Returns None for None or for text that is empty
+    once cleaned, so "no value" has one spelling."""
+    if text is None:
+        return None
+    text = _INLINE_WS.sub(" ", _fold(text)).strip()
+    if ZWNJ in text:  # stripping may have exposed an edge ZWNJ
+        text = _ZWNJ_EDGE.sub("", text)
+    return text or None
+
+
+def normalize_paragraphs(text: str | None) -> str | None:
+    """Multi-paragraph field (body): paragraphs separated by exactly one blank
+    line, white space inside a paragraph collapsed."""
+    if text is None:
+        return None
+    paragraphs = (normalize_text(p) for p in _BLANK_LINES.split(_fold(text).replace("\r", "")))
+    return "\n\n".join(p for p in paragraphs if p) or None
+
+
+def join_paragraphs(paragraphs) -> str | None:
+    """Body from an iterable of paragraph strings (each may hold inner newlines)."""
+    cleaned = (normalize_text(p) for p in paragraphs)
+    return "\n\n".join(p for p in cleaned if p) or None
+
+
+def to_ascii_digits(text: str) -> str:
+    """Persian (۰-۹) and Arabic-Indic (٠-٩) digits to ASCII; for codes and dates."""
+    return text.translate(_DIGIT_MAP)
+
+
+def fold_for_comparison(text: str) -> str:
+    """What two texts must agree on to count as the same words: normalized, with
+    ZWNJ treated as a space (copies of pages often lose or misplace it)."""
+    return _INLINE_WS.sub(" ", (normalize_text(text) or "").replace(ZWNJ, " ")).strip()

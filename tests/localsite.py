@@ -1,0 +1,53 @@
+"""A news site served from 127.0.0.1 for whole-crawl tests: fixed routes,
+a log of the paths asked for, and a server that stops when the test ends."""
+
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import unquote, urlsplit
+
+
+class Route:
+    def __init__(
+        self, body: bytes | str, content_type: str = "text/html; charset=utf-8", status: int = 200, headers=()
+    ):
+        self.body = body.encode("utf-8") if isinstance(body, str) else body
+        self.content_type = content_type
+        self.status = status
+        self.headers = dict(headers)
+
+
+@contextmanager
+def serve(routes: dict[str, Route | list[Route]]):
+    """Yields (base_url, requested paths). Paths are matched percent-decoded; a
+    list of routes is served one per request, the last one from then on."""
+    requested: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            path = unquote(urlsplit(self.path).path)
+            requested.append(path)
+            route = routes.get(path) or Route("not found", "text/plain", 404)
+            if isinstance(route, list):
+                route = route.pop(0) if len(route) > 1 else route[0]
+            self.send_response(route.status)
+            for name, value in route.headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Type", route.content_type)
+            self.send_header("Content-Length", str(len(route.body)))
+            self.end_headers()
+            self.wfile.write(route.body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", requested
+    finally:
+        server.shutdown()
+        server.server_close()

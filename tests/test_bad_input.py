@@ -1,0 +1,81 @@
+"""Bad pages: no crash, a clear reason, nothing wrong exported."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from crawler.article import normalize_article, validation_errors
+from crawler.extract import extract_article
+from crawler.extract.html import page_problem
+from crawler.text import to_ascii_digits
+
+FIXTURE = Path(__file__).parent / "fixtures" / "etemadonline.com" / "523995.html"
+URL = "https://www.etemadonline.com/fa/tiny/news-523995"
+EXPECTED = json.loads(FIXTURE.with_suffix(".json").read_text("utf-8"))["expected"]
+PAGE = FIXTURE.read_text("utf-8")
+
+
+def article_from(page, url=URL, **kw):
+    return normalize_article(extract_article(page, url, **kw))
+
+
+def test_truncated_page_is_recognised_before_extraction():
+    cut = PAGE.encode("utf-8")[: len(PAGE.encode("utf-8")) * 2 // 3]
+    assert "truncated" in page_problem(cut)
+    assert page_problem(PAGE.encode("utf-8")) is None
+
+
+def test_truncated_page_does_not_crash_extraction():
+    cut = PAGE[: len(PAGE) // 2]
+    article = article_from(cut)
+    assert article["headline"] == EXPECTED["headline"]  # what is there is right
+
+
+@pytest.mark.parametrize("body,reason", [(b"", "empty"), (b"   \n", "empty"), (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "binary")])
+def test_empty_and_binary_bodies(body, reason):
+    assert reason in page_problem(body)
+    assert validation_errors(article_from(body)) != []
+
+
+def test_malformed_but_complete_html_still_extracts():
+    mangled = PAGE.replace("</p>", "").replace("</div>", "").replace("</h1>", "")
+    article = article_from(mangled)
+    for field in ("news_code", "published_at", "uptitle", "lead", "body", "source"):
+        assert article[field] == EXPECTED[field], field
+
+
+def test_page_without_an_article_is_not_exportable(shared):
+    listing = (shared / "pages/mehrnews.com/textonly-home-2011-03-10-1937.html").read_bytes()
+    article = article_from(listing, "http://www.mehrnews.ir/txtNewsView_fa.aspx?t=News&Page=1")
+    errors = validation_errors(article)
+    assert "missing body" in errors or "missing news_code" in errors
+
+
+def test_missing_date_is_named():
+    page = PAGE.replace(EXPECTED["published_at_raw"], "")
+    errors = validation_errors(article_from(page))
+    assert errors == ["missing published_at"]
+
+
+def legacy_cp1256(page: str, declared: str) -> bytes:
+    """The page as a windows-1256 site serves it: that code page has no Persian
+    yeh nor Persian digits, so such sites write Arabic yeh and ASCII digits."""
+    page = to_ascii_digits(page.replace("ی", "ي")).replace('<meta charset="utf-8">', declared)
+    return page.encode("cp1256")
+
+
+@pytest.mark.parametrize(
+    "declared",
+    ['<meta charset="windows-1256">', '<meta http-equiv="Content-Type" content="text/html; charset=windows-1256">', "", '<meta charset="utf-8">'],
+    ids=["meta-charset", "http-equiv", "undeclared", "declared-utf8-wrongly"],
+)
+def test_windows_1256_pages(declared):
+    article = article_from(legacy_cp1256(PAGE, declared))
+    for field in ("headline", "uptitle", "lead", "body", "published_at", "source"):
+        assert article[field] == EXPECTED[field], field
+
+
+def test_windows_1256_declared_in_http_header():
+    article = article_from(legacy_cp1256(PAGE, ""), content_type=b"text/html; charset=windows-1256")
+    assert article["headline"] == EXPECTED["headline"]

@@ -1,0 +1,106 @@
+"""Normalize, validate and deduplicate pipelines, and the schema they enforce."""
+
+import json
+
+import pytest
+from scrapy.exceptions import DropItem
+from scrapy.utils.test import get_crawler
+
+from crawler.article import field_names, normalize_article, schema, validation_errors
+from crawler.dedup import MemoryStore
+from crawler.items import ArticleItem
+from crawler.pipelines import DeduplicatePipeline, NormalizePipeline, ValidatePipeline
+
+
+def article(**changes):
+    fields = {
+        "site": "etemadonline.com",
+        "url": "https://www.etemadonline.com/fa/tiny/news-1",
+        "news_code": "1",
+        "headline": "عنوان  خبر",
+        "body": "بند يك\n\n\nبند دو",
+        "published_at": "2021-11-24T19:11:37+03:30",
+        "crawled_at": "2026-11-28T10:00:00+00:00",
+        "field_sources": {"headline": "family:asam"},
+    }
+    fields.update(changes)
+    return ArticleItem(fields)
+
+
+@pytest.fixture
+def crawler():
+    crawler = get_crawler(settings_dict={"DEDUP_STORE": "crawler.dedup.MemoryStore"})
+    return crawler
+
+
+def run(crawler, item):
+    for pipeline_cls in (NormalizePipeline, ValidatePipeline, DeduplicatePipeline):
+        item = pipeline_cls.from_crawler(crawler).process_item(item)
+    return item
+
+
+def test_item_fields_are_the_schema_fields():
+    assert set(ArticleItem.fields) == set(schema()["properties"]) == set(field_names())
+
+
+def test_contract_fields_all_required_in_schema():
+    contract = {
+        "schema_version", "site", "url", "canonical_url", "news_code", "published_at", "published_at_raw",
+        "modified_at", "uptitle", "headline", "lead", "body", "source", "authors", "tags", "section", "images",
+        "language", "crawled_at", "content_hash",
+    }
+    assert set(schema()["required"]) == contract
+
+
+def test_normalize_fills_every_field_and_normalizes_text(crawler):
+    item = NormalizePipeline.from_crawler(crawler).process_item(article())
+    assert item["headline"] == "عنوان خبر"
+    assert item["body"] == "بند یک\n\nبند دو"
+    assert item["tags"] == [] and item["lead"] is None and item["schema_version"] == 1
+    assert "field_sources" not in item
+    assert validation_errors(dict(item)) == []
+
+
+def test_field_sources_exported_only_when_asked():
+    crawler = get_crawler(settings_dict={"CRAWLER_EXPORT_FIELD_SOURCES": True})
+    item = NormalizePipeline.from_crawler(crawler).process_item(article())
+    assert item["field_sources"] == {"headline": "family:asam"}
+
+
+@pytest.mark.parametrize("missing", ["news_code", "headline", "body", "published_at", "url", "site"])
+def test_article_missing_a_required_field_is_dropped_and_counted(crawler, missing):
+    with pytest.raises(DropItem, match=f"missing {missing}"):
+        run(crawler, article(**{missing: None}))
+    assert crawler.stats.get_value(f"articles/dropped/missing_{missing}") == 1
+    assert crawler.stats.get_value("articles/dropped/invalid") == 1
+
+
+def test_malformed_value_is_dropped_with_the_schema_reason(crawler):
+    with pytest.raises(DropItem, match="published_at"):
+        run(crawler, article(published_at="۳ آذر ۱۴۰۰"))
+    assert crawler.stats.get_value("articles/dropped/schema") == 1
+
+
+def test_duplicates_by_code_then_canonical_url(crawler):
+    dedup = DeduplicatePipeline.from_crawler(crawler)
+    first = normalize_article(article(canonical_url="https://www.etemadonline.com/a/1-x"))
+    assert dedup.process_item(first) is first
+    with pytest.raises(DropItem, match="code:etemadonline.com:1"):
+        dedup.process_item(normalize_article(article(url="https://www.etemadonline.com/a/1-y")))
+    with pytest.raises(DropItem, match="url:"):
+        dedup.process_item(normalize_article(article(news_code="2", canonical_url="https://www.etemadonline.com/a/1-x")))
+    # the same code on another site is another article
+    assert dedup.process_item(normalize_article(article(site="ilna.ir")))
+    assert crawler.stats.get_value("articles/dropped/duplicate") == 2
+
+
+def test_memory_store_interface():
+    store = MemoryStore()
+    assert store.add("k") is True and store.add("k") is False and "k" in store
+    store.close()
+    assert "k" not in store
+
+
+def test_exported_line_is_plain_utf8_json(crawler):
+    line = json.dumps(dict(run(crawler, article())), ensure_ascii=False)
+    assert "عنوان خبر" in line
