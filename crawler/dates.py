@@ -25,7 +25,11 @@ Rules worth knowing:
 - Fractions of a second are dropped: no site means them and the export format
   has none.
 - When the text holds several dates, the first one that has a time of day next
-  to it wins, else the first date.
+  to it wins, else the first date. A date next to an impossible time (25:00)
+  makes the whole text None rather than a guess.
+- Not read: a date without a year ("۱۹ اردیبهشت"), numeric two-digit years
+  ("98/02/11"), an hour without minutes ("ساعت 17"), and vague relative words
+  ("دقایقی پیش", "لحظاتی پیش").
 """
 
 from __future__ import annotations
@@ -121,16 +125,19 @@ _DATE_FORMS = (
 )  # fmt: skip
 
 _AMPM = r"(?P<ap>ق\.?\s?ظ|ب\.?\s?ظ|قبل\s?از\s?ظهر|بعد\s?از\s?ظهر|[ap]\.?\s?m\.?(?![a-z]))"
-_TZ = r"(?P<tz>(?:utc|gmt)?[+-][0-9]{2}:?[0-9]{2}(?::?[0-9]{2})?|z(?![a-z])|utc|gmt)"
+# An offset is 4 or 6 digits and no more, so a phone number after a time (+9821...) is not one.
+_TZ = r"(?P<tz>(?:utc|gmt)?[+-][0-9]{2}:?[0-9]{2}(?::?[0-9]{2})?(?![0-9])|z(?![a-z])|utc|gmt)"
 _TIME = (
     r"(?P<H>[0-9]{1,2}):(?P<M>[0-9]{2})(?::(?P<S>[0-9]{2})(?:\.[0-9]+)?)?(?![0-9])"
     rf"(?:\s*{_AMPM})?(?:\s?{_TZ})?"
 )
 # What may stand between a date and its time: white space, dashes, Persian and
-# Latin commas, slash, bar, colon, the word ساعت ("hour"), ISO's T (lowercased).
-_SEP = r"(?:\s|[-–—،,/|؛:t]|ساعت)*"
+# Latin commas, slash, bar, colon, the words ساعت ("hour") and "at", ISO's T
+# (lowercased).
+_SEP = r"(?:\s|[-–—،,/|؛:t]|ساعت|at)*"
 _TIME_AFTER = re.compile(_SEP + _TIME)
 _TIME_BEFORE = re.compile(rf"(?<![0-9:]){_TIME}{_SEP}\Z")
+_BEFORE_WINDOW = 48  # characters; "ساعت ۱۲:۴۵:۲۹ ب.ظ - " is 20
 
 _AGO = re.compile(
     rf"(?<!\w)(?P<n>[0-9]{{1,3}}|{_alt(_NUMBER_WORDS)})\s*(?P<unit>{_alt(_UNITS)})\s*(?:پیش|قبل)(?!\w)"
@@ -228,7 +235,9 @@ def _result(day: date, clock) -> ParsedTime:
 def _clock_near(s: str, start: int, end: int):
     """Time of day written right after s[start:end], else right before it.
     Returns (found, clock); clock is None for an impossible time."""
-    m = _TIME_AFTER.match(s, end) or _TIME_BEFORE.search(s, 0, start)
+    # Looking back a short window keeps long texts with many dates linear; the
+    # lookbehind still sees past the window's start, so no time is cut in half.
+    m = _TIME_AFTER.match(s, end) or _TIME_BEFORE.search(s, max(0, start - _BEFORE_WINDOW), start)
     return (False, None) if m is None else (True, _read_clock(m))
 
 

@@ -66,6 +66,8 @@ FORMS = [
     ("کد خبر: ۵۲۳۹۹۵ | تاریخ انتشار: ۰۹ دی ۱۳۹۵", "2016-12-29"),
     ("کد خبر: 52399 دی 1395 ۹ دی ۱۳۹۵", "2016-12-29"),  # "99 دی" is the tail of a code
     ("\u200f۹ دی ۱۳۹۵ - ۱۸:۳۳\u200e", "2016-12-29T18:33:00+03:30"),  # RLM/LRM
+    ("۹ دی ۱۳۹۵ ۱۸:۳۳ تلفن: +982188776655", "2016-12-29T18:33:00+03:30"),  # a phone is no offset
+    ("۹ دی ۱۳۹۵ ۱۸:۳۳ +982188776655", "2016-12-29T18:33:00+03:30"),
     # 5. AM/PM
     ("۱۴۰۲/۰۸/۱۰ ۱۲:۰۵ ب.ظ", "2023-11-01T12:05:00+03:30"),
     ("۱۴۰۲/۰۸/۱۰ ۱۲:۰۵ ق.ظ", "2023-11-01T00:05:00+03:30"),
@@ -76,6 +78,7 @@ FORMS = [
     ("12/29/2016 12:00:00 AM", "2016-12-29T00:00:00+03:30"),
     ("12/29/2016 12:30:00 PM", "2016-12-29T12:30:00+03:30"),
     ("17 Dec 2023 10:32 pm", "2023-12-17T22:32:00+03:30"),
+    ("December 17, 2023 at 10:32 P.M.", "2023-12-17T22:32:00+03:30"),
     # 6. separators
     ("۹ دی ۱۳۹۵ – ۱۸:۳۳", "2016-12-29T18:33:00+03:30"),
     ("۹ دی ۱۳۹۵ — ۱۸:۳۳", "2016-12-29T18:33:00+03:30"),
@@ -222,6 +225,17 @@ def test_prefers_a_date_with_a_time():
     assert parse_time(text).isoformat() == "2023-12-17T22:36:00+03:30"
 
 
+@pytest.mark.parametrize("pad", range(30))
+def test_time_before_a_date_is_read_whole_or_not_at_all(pad):
+    parsed = parse_time("12:45:29" + " -" * pad + " ۹ دی ۱۳۹۵")
+    assert parsed.isoformat() in ("2016-12-29T12:45:29+03:30", "2016-12-29")
+
+
+def test_many_dates_in_a_long_text():
+    text = "۹ دی ۱۳۹۵ " * 2000 + "۱۰ دی ۱۳۹۵ - ۱۸:۳۳"
+    assert parse_time(text).isoformat() == "2016-12-30T18:33:00+03:30"
+
+
 def test_isoformat_shapes():
     assert ParsedTime(datetime(2021, 11, 24, 19, 11, tzinfo=TEHRAN), True, False).isoformat() == "2021-11-24T19:11:00+03:30"
     assert ParsedTime(datetime(2021, 11, 24, tzinfo=TEHRAN), False, False).isoformat() == "2021-11-24"
@@ -320,7 +334,7 @@ def jalali_wall_times(draw, first=1300, last=1450):
     m = draw(st.integers(1, 12))
     d = draw(st.integers(1, _jalali_month_length(y, m)))
     clock = draw(st.times())
-    return y, m, d, clock.replace(microsecond=0)
+    return y, m, d, clock.replace(microsecond=0, fold=0)
 
 
 def _exists(wall: datetime) -> bool:
