@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, fields, replace
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 Selectors = tuple[str, ...]
 
@@ -70,6 +70,7 @@ class Site:
     sitemaps: tuple[str, ...] | None = None
     listings: tuple[str, ...] | None = None
     hosts: tuple[str, ...] = ()  # other hosts serving the same site (mirrors, old domains)
+    paths: tuple[str, ...] = ()  # path prefixes, when editions share a host (Tasnim's /fa/ and /en/)
 
     @property
     def start_feeds(self) -> tuple[str, ...]:
@@ -84,5 +85,8 @@ class Site:
         return self.family.listings if self.listings is None else self.listings
 
     def owns(self, url: str) -> bool:
-        host = (urlsplit(url).hostname or "").lower()
-        return any(host == d or host.endswith("." + d) for d in (self.domain, *self.hosts))
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        if not any(host == h or host.endswith("." + h) for h in (self.domain, *self.hosts)):
+            return False
+        return not self.paths or unquote(parts.path).startswith(self.paths)

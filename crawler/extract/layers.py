@@ -83,10 +83,15 @@ def select(scope: Selector | SelectorList, selector: str) -> SelectorList:
     return scope.css(selector)
 
 
+def node_text(node: Selector) -> str:
+    """Text of an element, or the value a selector picked (::text, ::attr, XPath string)."""
+    return node.root if isinstance(node.root, str) else text_of(node.root)
+
+
 def first_text(scope: Selector | SelectorList, selectors: tuple[str, ...]) -> str | None:
     for css in selectors:
         for node in select(scope, css):
-            text = normalize_text(node.get() if _is_leaf(css) else text_of(node.root))
+            text = normalize_text(node_text(node))
             if text:
                 return text
     return None
@@ -96,18 +101,11 @@ def all_texts(scope: Selector | SelectorList, selectors: tuple[str, ...]) -> lis
     """Texts of every match of the first selector that matches anything, in order, without repeats."""
     for css in selectors:
         nodes = select(scope, css)
-        texts = [normalize_text(n.get() if _is_leaf(css) else text_of(n.root)) for n in nodes]
+        texts = [normalize_text(node_text(n)) for n in nodes]
         texts = list(dict.fromkeys(t for t in texts if t))
         if texts:
             return texts
     return []
-
-
-def _is_leaf(selector: str) -> bool:
-    """Whether the selector picks text or an attribute rather than elements."""
-    if selector.startswith("xpath:"):
-        return "/text()" in selector or "/@" in selector or selector.rstrip(")").endswith("text(")
-    return "::text" in selector or "::attr(" in selector
 
 
 def parse_first_time(candidates: list[str]) -> tuple[str, ParsedTime] | None:
@@ -176,7 +174,7 @@ class SpecLayer:
                 text = m.group("source") if m else text
             return text
         if field in ("published", "modified"):
-            candidates = [n.get() if _is_leaf(css) else text_of(n.root) for css in selectors for n in select(scope, css)]
+            candidates = [node_text(n) for css in selectors for n in select(scope, css)]
             return parse_first_time(candidates)
         if field in ("tags", "authors"):
             return all_texts(scope, selectors)
@@ -266,8 +264,8 @@ class MetadataLayer:
             href = page.sel.xpath('//link[@rel="canonical"]/@href').get() or next(iter(meta.get("og:url", [])), None)
             return urljoin(page.url, href.strip()) if href and href.strip() else None
         elif field == "tags":
-            tags = [*meta.get("article:tag", [])]
-            for kw in ld_values("keywords"):
+            tags = []
+            for kw in [*meta.get("article:tag", []), *ld_values("keywords")]:
                 tags.extend(kw if isinstance(kw, list) else re.split(r"[,،]", str(kw)))
             return list(dict.fromkeys(t for t in map(normalize_text, tags) if t))
         elif field == "section":
@@ -307,8 +305,9 @@ class GenericLayer:
         if field == "headline":
             return page.strip_site_name(first_text(sel, ("h1", "title::text")))
         if field == "news_code":
-            m = re.search(r"/(\d{4,})(?=[/\-.]|$)", unquote(urlsplit(page.url).path))
-            return m.group(1) if m else None
+            # The longest run of 5+ digits in the path; shorter ones are years, months, pages.
+            runs = re.findall(r"(?<![\d])\d{5,}(?![\d])", unquote(urlsplit(page.url).path))
+            return max(runs, key=len) if runs else None
         if field == "published":
             return parse_first_time(sel.css("article time::attr(datetime), time::attr(datetime)").getall())
         if field == "body":

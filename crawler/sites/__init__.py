@@ -21,7 +21,10 @@ def all_sites() -> tuple[Site, ...]:
 
 
 def site_for_url(url: str) -> Site | None:
-    return next((site for site in all_sites() if site.owns(url)), None)
+    """The site that owns the URL; where editions share a host, the one whose
+    path prefix matches, before one that claims the whole host."""
+    owners = [site for site in all_sites() if site.owns(url)]
+    return max(owners, key=lambda site: bool(site.paths), default=None)
 
 
 def site_named(name: str) -> Site:
