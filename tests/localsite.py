@@ -3,10 +3,25 @@ a log of the paths asked for, and a server that stops when the test ends."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+# No waiting between requests to 127.0.0.1.
+FAST = ("-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "RETRY_BACKOFF_BASE=0.01", "-s", "LOG_LEVEL=INFO")
+
+
+def scrapy_crawl(spider: str, *args: str) -> subprocess.CompletedProcess:
+    """`scrapy crawl` as a user runs it, in the project directory."""
+    return subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", spider, *FAST, *args],
+        cwd=ROOT, capture_output=True, text=True, timeout=180,
+    )
 
 
 class Route:

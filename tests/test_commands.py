@@ -53,3 +53,25 @@ def test_extract_names_missing_fields(tmp_path):
     result = scrapy("extract", "--url", META["url"], str(page))
     assert result.returncode == 1 and result.stdout == ""
     assert "missing published_at" in result.stderr
+
+
+def test_savefixture_from_a_file_writes_page_and_draft(tmp_path):
+    result = scrapy("savefixture", META["url"], "--file", str(FIXTURE), "--dir", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    saved = tmp_path / "etemadonline.com" / "523995.html"
+    assert saved.read_bytes() == FIXTURE.read_bytes()
+    draft = json.loads(saved.with_suffix(".json").read_text("utf-8"))
+    assert draft["draft"] is True and draft["kind"] == "real" and draft["url"] == META["url"]
+    assert draft["expected"]["headline"] == META["expected"]["headline"]
+    again = scrapy("savefixture", META["url"], "--file", str(FIXTURE), "--dir", str(tmp_path))
+    assert again.returncode != 0, "an existing fixture is never overwritten"
+
+
+def test_savefixture_downloads_through_scrapy(tmp_path):
+    from localsite import Route, serve
+
+    with serve({"/fa/tiny/news-523995": Route(FIXTURE.read_bytes())}) as (base, requested):
+        result = scrapy("savefixture", f"{base}/fa/tiny/news-523995", "--dir", str(tmp_path), "-s", "ROBOTSTXT_OBEY=0")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (tmp_path / "127.0.0.1" / "523995.html").read_bytes() == FIXTURE.read_bytes()
+    assert "/fa/tiny/news-523995" in requested

@@ -4,13 +4,12 @@ sitemap index and urlset, home and section listings, article pages."""
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
-from localsite import Route, serve
+from localsite import Route, scrapy_crawl, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = (ROOT / "tests/fixtures/etemadonline.com/523995.html").read_text("utf-8")
@@ -79,15 +78,7 @@ def site_routes(base: str) -> dict[str, Route]:
 
 
 def crawl(base: str, *extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [
-            sys.executable, "-m", "scrapy", "crawl", "etemadonline",
-            "-a", f"base_url={base}",
-            "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "RETRY_BACKOFF_BASE=0.01",
-            "-s", "LOG_LEVEL=INFO", *extra,
-        ],
-        cwd=ROOT, capture_output=True, text=True, timeout=180,
-    )
+    return scrapy_crawl("etemadonline", "-a", f"base_url={base}", *extra)
 
 
 @pytest.fixture(scope="module")
@@ -177,7 +168,7 @@ def test_rate_limits_and_server_errors_are_retried_with_backoff():
                 Route(SAMPLE),
             ],
         })
-        result = crawl(base, "-O", "-:jsonlines", "-s", "LOG_FILE=/dev/stderr")
+        result = crawl(base, "-o", "-:jsonlines", "-s", "LOG_FILE=/dev/stderr")
     assert result.returncode == 0, result.stderr[-3000:]
     assert [json.loads(line)["news_code"] for line in result.stdout.splitlines()] == ["523995"]
     assert requested.count(SAMPLE_PATH) == 3

@@ -28,7 +28,8 @@ def load_fixtures():
             yield f"{meta_path.parent.name}/{meta_path.stem}", page, json.loads(meta_path.read_text("utf-8"))
 
 
-FIXTURE_LIST = list(load_fixtures())
+FIXTURE_LIST = [f for f in load_fixtures() if not f[2].get("draft")]
+DRAFTS = [f[0] for f in load_fixtures() if f[2].get("draft")]
 _extracted: dict[str, dict] = {}
 
 
@@ -79,6 +80,12 @@ def test_boilerplate_absent(name, page, meta):
     )
     for text in meta["absent"]:
         assert normalize_text(text) not in exported_text
+
+
+@pytest.mark.skipif(not DRAFTS, reason="no draft fixtures")
+def test_no_unchecked_drafts():
+    """Drafts from `scrapy savefixture` hold extractor output: a person checks them before they count."""
+    pytest.skip(f"draft fixtures not yet checked against their pages: {', '.join(DRAFTS)}")
 
 
 def test_etemadonline_fixture_expects_what_the_user_asked(shared):

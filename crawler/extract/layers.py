@@ -18,6 +18,7 @@ from parsel import Selector, SelectorList
 from crawler.dates import ParsedTime, parse_time
 from crawler.extract import boilerplate
 from crawler.extract.html import paragraphs, text_of
+from crawler.families.generic import GENERIC
 from crawler.spec import Family, Site, Spec
 from crawler.text import normalize_text, to_ascii_digits
 
@@ -305,9 +306,7 @@ class GenericLayer:
         if field == "headline":
             return page.strip_site_name(first_text(sel, ("h1", "title::text")))
         if field == "news_code":
-            # The longest run of 5+ digits in the path; shorter ones are years, months, pages.
-            runs = re.findall(r"(?<![\d])\d{5,}(?![\d])", unquote(urlsplit(page.url).path))
-            return max(runs, key=len) if runs else None
+            return news_code_from_url(page.url, (GENERIC,))
         if field == "published":
             return parse_first_time(sel.css("article time::attr(datetime), time::attr(datetime)").getall())
         if field == "body":
