@@ -1,12 +1,21 @@
-"""A feed storage whose output exists under its final name only once the run
-has closed: until then lines go to `<name>.part`, so a consumer never takes a
-half-written export for a finished one. On close the file is flushed to disk
-and renamed in one step."""
+"""Export files that are complete when they look complete, and whose lines
+are on disk before an article counts as exported.
+
+While a run goes, lines go to `<name>.part`, each written with one system
+call and (CRAWLER_FSYNC, on by default) flushed to disk; on close the file is
+renamed to its final name, compressed first when that name ends in `.gz`.
+A `.part` file left by a killed run is finished by the next run of the same
+spider: its whole lines are kept, a half-written last line is cut
+(crawler.ledger), and it is renamed like any other.
+"""
 
 from __future__ import annotations
 
+import gzip
+import json
 import logging
 import os
+import shutil
 from pathlib import Path
 
 from scrapy.extensions.feedexport import FileFeedStorage
@@ -16,19 +25,109 @@ logger = logging.getLogger(__name__)
 PART_SUFFIX = ".part"
 
 
+class DurableLineFile:
+    """A write-only binary file where every write() reaches the OS at once,
+    and the disk too when `fsync` is set; then `on_written` is told."""
+
+    def __init__(self, path: Path, mode: str, fsync: bool, on_written=None):
+        self._file = path.open(mode, buffering=0)
+        self._fsync = fsync
+        self._on_written = on_written
+
+    def write(self, data: bytes) -> int:
+        view = memoryview(data)
+        while view:
+            view = view[self._file.write(view) :]
+        if self._fsync:
+            os.fsync(self._file.fileno())
+        if self._on_written is not None:
+            self._on_written(data)
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def fileno(self) -> int:
+        return self._file.fileno()
+
+    def close(self) -> None:
+        os.fsync(self._file.fileno())
+        self._file.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._file.closed
+
+
 class AtomicFileFeedStorage(FileFeedStorage):
+    def __init__(self, uri: str, *, feed_options=None, fsync: bool = True, ledger=None):
+        super().__init__(uri, feed_options=feed_options)
+        self.fsync = fsync
+        self.ledger = ledger
+
+    @classmethod
+    def from_crawler(cls, crawler, uri: str, *, feed_options=None):
+        from crawler.ledger import ExportLedger
+
+        return cls(
+            uri,
+            feed_options=feed_options,
+            fsync=crawler.settings.getbool("CRAWLER_FSYNC", True),
+            ledger=ExportLedger.of(crawler),
+        )
+
     def open(self, spider):
         self.final_path = Path(self.path)
         self.final_path.parent.mkdir(parents=True, exist_ok=True)
-        self.part_path = self.final_path.with_name(self.final_path.name + PART_SUFFIX)
+        self.part_path = part_path_of(self.final_path)
         if self.write_mode == "ab" and self.final_path.exists() and not self.part_path.exists():
-            # appending to a finished file: continue it rather than replace it
-            os.replace(self.final_path, self.part_path)
-        return self.part_path.open(self.write_mode)
+            if self.final_path.suffix == ".gz":
+                with gzip.open(self.final_path, "rb") as src, self.part_path.open("wb") as dst:
+                    shutil.copyfileobj(src, dst)
+                self.final_path.unlink()
+            else:  # appending to a finished file: continue it rather than replace it
+                os.replace(self.final_path, self.part_path)
+        on_written = (lambda line: self.ledger.line_written(self.final_path, line)) if self.ledger else None
+        return DurableLineFile(self.part_path, self.write_mode, self.fsync, on_written)
 
     def store(self, file):
-        file.flush()
-        os.fsync(file.fileno())
         file.close()
-        os.replace(self.part_path, self.final_path)
-        logger.info("Export complete: %s", self.final_path)
+        finish(self.part_path, self.final_path)
+
+
+def part_path_of(final_path: Path) -> Path:
+    return final_path.with_name(final_path.name + PART_SUFFIX)
+
+
+def finish(part_path: Path, final_path: Path) -> None:
+    """Give a written export its final name, compressing it if the name asks."""
+    if final_path.suffix == ".gz":
+        tmp = final_path.with_name(final_path.name + ".tmp")
+        with part_path.open("rb") as src, gzip.open(tmp, "wb") as dst:
+            shutil.copyfileobj(src, dst)
+            dst.flush()
+        with tmp.open("rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, final_path)
+        part_path.unlink()
+    else:
+        os.replace(part_path, final_path)
+    logger.info("Export complete: %s", final_path)
+
+
+def recover(part_path: Path) -> tuple[list[dict], int]:
+    """The articles whole in a `.part` file a killed run left, and how many
+    bytes of a half-written last line were cut off to leave it whole."""
+    data = part_path.read_bytes()
+    end = data.rfind(b"\n") + 1
+    articles = []
+    for line in data[:end].splitlines():
+        try:
+            articles.append(json.loads(line))
+        except ValueError:  # cannot happen with whole lines; never let one stop the run
+            logger.warning("Unreadable line in %s skipped", part_path)
+    if end < len(data):
+        with part_path.open("rb+") as f:
+            f.truncate(end)
+            os.fsync(f.fileno())
+    return articles, len(data) - end

@@ -11,6 +11,8 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.response import response_status_message
 from twisted.internet import reactor
+
+from crawler.ledger import ExportLedger
 from twisted.internet.task import deferLater
 
 
@@ -71,14 +73,16 @@ def retry_after(value: bytes | None) -> float | None:
 
 
 class NewsCodeFilterMiddleware:
-    """Spider middleware: one request per news code. Sites link the same article
+    """Spider middleware: one download per article. Sites link the same article
     under several URLs (slug and short link, encoded and raw Persian), and
-    feeds, sitemaps and listings all name it; requests for a code already
-    requested in this run are dropped before they are downloaded."""
+    feeds, sitemaps and listings all name it; a request for a news code
+    already requested in this run, or exported by an earlier run (the crawl
+    state), is dropped before it is downloaded."""
 
     def __init__(self, crawler):
         self.crawler = crawler
         self.requested: set[str] = set()
+        self.state = ExportLedger.of(crawler).state
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -95,6 +99,9 @@ class NewsCodeFilterMiddleware:
             self.crawler.stats.inc_value("articles/skipped/same_code")
             return False
         self.requested.add(code)
+        if self.state.get(spider.site.domain, code) is not None:
+            self.crawler.stats.inc_value("articles/skipped/exported_before")
+            return False
         result.meta["news_code"] = code
         return True
 

@@ -12,6 +12,7 @@ from scrapy.utils.misc import build_from_crawler, load_object
 from crawler.article import normalize_article, validation_errors
 from crawler.dedup import SeenStore, article_keys
 from crawler.items import ArticleItem
+from crawler.ledger import ExportLedger
 
 logger = logging.getLogger(__name__)
 
@@ -57,12 +58,17 @@ class ValidatePipeline(_Pipeline):
 
 
 class DeduplicatePipeline(_Pipeline):
-    """Drops an article already exported, by site and news code, then by
-    canonical URL, in the store the `DEDUP_STORE` setting names."""
+    """Drops an article exported before: in this run (the `DEDUP_STORE`), or
+    by an earlier one (the crawl state), by site and news code, then by
+    canonical URL. An article exported before whose text or update time has
+    changed is exported again when CRAWLER_UPDATES is "export" (a new line
+    with the same news code), and dropped when it is "skip" (the default)."""
 
     def __init__(self, crawler):
         super().__init__(crawler)
         self.store: SeenStore = build_from_crawler(load_object(crawler.settings["DEDUP_STORE"]), crawler)
+        self.state = ExportLedger.of(crawler).state
+        self.export_updates = crawler.settings.get("CRAWLER_UPDATES", "skip") == "export"
 
     def process_item(self, item, spider=None):
         keys = article_keys(item["site"], item["news_code"], item.get("canonical_url"))
@@ -70,9 +76,28 @@ class DeduplicatePipeline(_Pipeline):
         if seen:
             self.stats.inc_value("articles/dropped/duplicate")
             raise DropItem(f"duplicate article {item['url']}: {seen[0]} already exported")
+        self._check_earlier_runs(item)
         for key in keys:
             self.store.add(key)
         return item
+
+    def _check_earlier_runs(self, item) -> None:
+        before = self.state.get(item["site"], item["news_code"])
+        if before is None:
+            url_owner = item.get("canonical_url") and self.state.code_for_url(item["canonical_url"])
+            if url_owner:
+                self.stats.inc_value("articles/dropped/exported_before")
+                raise DropItem(f"article {item['url']} exported before as {url_owner[0]} {url_owner[1]}")
+            return
+        changed = before.content_hash != item["content_hash"] or (item.get("modified_at") or "") > (before.modified_at or "")
+        if changed and self.export_updates:
+            self.stats.inc_value("articles/updated")
+            return
+        self.stats.inc_value("articles/dropped/changed" if changed else "articles/dropped/exported_before")
+        raise DropItem(
+            f"article {item['site']} {item['news_code']} exported before"
+            + (" (changed since; CRAWLER_UPDATES=skip)" if changed else "")
+        )
 
     def close_spider(self, spider=None):
         self.store.close()

@@ -32,8 +32,20 @@ RETRY_BACKOFF_MAX = 120.0
 RETRY_AFTER_MAX = 600.0  # longest Retry-After honoured
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    # After Offsite (50) and RobotsTxt (100), so their rules apply as when recording;
+    # robots.txt itself is fetched through this chain, so it is replayed too.
+    "crawler.warc.WarcReplayMiddleware": 110,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
+    # Above every Scrapy middleware (HttpCompression 590 ... HttpCache 900): sees
+    # responses as the downloader returns them, before decoding, redirects, retries.
+    "crawler.warc.WarcRecorderMiddleware": 950,
 }
+# Record every response into a WARC file: a path or a template with %(name)s and
+# %(time)s, e.g. "warc/%(name)s/%(time)s.warc.gz" (crawler.warc).
+RECORD_WARC = None
+# Serve every request from WARC files instead of the network: a path, a
+# comma-separated list or a list, glob patterns allowed (crawler.warc).
+REPLAY_WARC = None
 
 SPIDER_MIDDLEWARES = {"crawler.middlewares.NewsCodeFilterMiddleware": 600}
 
@@ -42,7 +54,17 @@ ITEM_PIPELINES = {
     "crawler.pipelines.ValidatePipeline": 200,
     "crawler.pipelines.DeduplicatePipeline": 300,
 }
-DEDUP_STORE = "crawler.dedup.MemoryStore"
+DEDUP_STORE = "crawler.dedup.MemoryStore"  # within a run
+
+# Across runs: the crawl state (crawler.state) remembers every exported article;
+# incremental runs download and export only what it does not hold.
+CRAWLER_STATE = ".crawler/state.sqlite3"  # ":memory:" forgets at the end of the run
+# An article exported before whose text or update time changed, on a page
+# fetched anyway: "skip" drops it, "export" writes a new line with its code.
+CRAWLER_UPDATES = "skip"
+# Flush each exported line to disk before the article counts as exported.
+CRAWLER_FSYNC = True
+EXTENSIONS = {"crawler.ledger.ExportLedger": 500}
 # Add `field_sources` (which extraction layer gave each field) to every exported line.
 CRAWLER_EXPORT_FIELD_SOURCES = False
 

@@ -53,6 +53,9 @@ class Family:
     feeds: tuple[str, ...] = ()  # paths of RSS/Atom feeds
     sitemaps: tuple[str, ...] = ("/robots.txt",)  # robots.txt, sitemap indexes or urlsets
     listings: tuple[str, ...] = ("/",)  # listing pages to start from
+    # Sitemap indexes of the whole history, walked when a run has a date
+    # window (-a since=...): its lastmod dates skip what is outside.
+    archives: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -84,9 +87,15 @@ class Site:
     def start_listings(self) -> tuple[str, ...]:
         return self.family.listings if self.listings is None else self.listings
 
+    def host_match(self, host: str) -> int:
+        """How closely the site claims `host`: the length of its domain (or other
+        host) that `host` is or is under, 0 when none is. en.irna.ir is under
+        irna.ir too, but the site whose domain is en.irna.ir claims it closer."""
+        host = host.lower()
+        return max((len(h) for h in (self.domain, *self.hosts) if host == h or host.endswith("." + h)), default=0)
+
     def owns(self, url: str) -> bool:
         parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
-        if not any(host == h or host.endswith("." + h) for h in (self.domain, *self.hosts)):
+        if not self.host_match(parts.hostname or ""):
             return False
         return not self.paths or unquote(parts.path).startswith(self.paths)

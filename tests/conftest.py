@@ -12,3 +12,11 @@ def shared() -> Path:
     if not SHARED.is_dir():
         pytest.skip("../shared is not beside the repository")
     return SHARED
+
+
+def pytest_report_header(config):
+    import json
+
+    drafts = [str(p.relative_to(FIXTURES)) for p in sorted(FIXTURES.glob("*/*.json")) if json.loads(p.read_text("utf-8")).get("draft")]
+    if drafts:
+        return f"draft fixtures, not checked against their pages and not tested: {', '.join(drafts)}"

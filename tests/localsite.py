@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 # No waiting between requests to 127.0.0.1.
-FAST = ("-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "RETRY_BACKOFF_BASE=0.01", "-s", "LOG_LEVEL=INFO")
+FAST = ("-s", "CRAWLER_STATE=:memory:", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "RETRY_BACKOFF_BASE=0.01", "-s", "LOG_LEVEL=INFO")
 
 
 def scrapy_crawl(spider: str, *args: str) -> subprocess.CompletedProcess:

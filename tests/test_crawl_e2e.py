@@ -98,8 +98,13 @@ def test_default_output_is_one_file_per_run_under_the_spider_name(tmp_path):
         routes.update(site_routes(base))
         result = crawl(base, "-s", f"CRAWLER_OUTPUT={tmp_path}/%(name)s/%(time)s.jsonl")
     assert result.returncode == 0, result.stderr[-3000:]
-    [export] = (tmp_path / "etemadonline").iterdir()
-    assert export.suffix == ".jsonl" and len(export.read_text("utf-8").splitlines()) == 4
+    [export] = (tmp_path / "etemadonline").glob("*.jsonl")
+    assert len(export.read_text("utf-8").splitlines()) == 4
+    [manifest_path] = (tmp_path / "etemadonline").glob("*.manifest.json")
+    manifest = json.loads(manifest_path.read_text("utf-8"))
+    assert manifest["complete"] is True and manifest["finish_reason"] == "finished"
+    assert manifest["files"] == [{"path": export.name, "articles": 4}]
+    assert manifest["counts"]["exported"] == 4 and manifest["counts"]["dropped/missing_published_at"] == 1
 
 
 def test_every_article_exported_once(crawled):

@@ -6,6 +6,8 @@ import pytest
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
+from crawler import settings as project_settings
+
 from crawler.article import field_names, normalize_article, schema, validation_errors
 from crawler.dedup import MemoryStore
 from crawler.items import ArticleItem
@@ -27,10 +29,15 @@ def article(**changes):
     return ArticleItem(fields)
 
 
+def project_crawler(**overrides):
+    """A crawler with the project's settings and a state that ends with the test."""
+    project = {k: getattr(project_settings, k) for k in dir(project_settings) if k.isupper() and k != "TWISTED_REACTOR"}
+    return get_crawler(settings_dict={**project, "CRAWLER_STATE": ":memory:", **overrides})
+
+
 @pytest.fixture
 def crawler():
-    crawler = get_crawler(settings_dict={"DEDUP_STORE": "crawler.dedup.MemoryStore"})
-    return crawler
+    return project_crawler()
 
 
 def run(crawler, item):
@@ -62,7 +69,7 @@ def test_normalize_fills_every_field_and_normalizes_text(crawler):
 
 
 def test_field_sources_exported_only_when_asked():
-    crawler = get_crawler(settings_dict={"CRAWLER_EXPORT_FIELD_SOURCES": True})
+    crawler = project_crawler(CRAWLER_EXPORT_FIELD_SOURCES=True)
     item = NormalizePipeline.from_crawler(crawler).process_item(article())
     assert item["field_sources"] == {"headline": "family:asam"}
 
@@ -104,3 +111,32 @@ def test_memory_store_interface():
 def test_exported_line_is_plain_utf8_json(crawler):
     line = json.dumps(dict(run(crawler, article())), ensure_ascii=False)
     assert "عنوان خبر" in line
+
+
+def _exported_before(crawler, **changes):
+    from crawler.ledger import ExportLedger
+    from crawler.state import ArticleRecord
+
+    earlier = normalize_article(article(canonical_url="https://www.etemadonline.com/a/1-x", **changes))
+    ExportLedger.of(crawler).state.record([ArticleRecord.from_article(earlier)])
+
+
+def test_article_exported_by_an_earlier_run_is_dropped(crawler):
+    _exported_before(crawler)
+    with pytest.raises(DropItem, match="exported before"):
+        run(crawler, article())
+    with pytest.raises(DropItem, match="exported before as etemadonline.com 1"):
+        run(crawler, article(news_code="9", canonical_url="https://www.etemadonline.com/a/1-x"))
+    assert crawler.stats.get_value("articles/dropped/exported_before") == 2
+
+
+@pytest.mark.parametrize("policy,exported", [("skip", False), ("export", True)])
+def test_changed_article_follows_the_update_policy(policy, exported):
+    crawler = project_crawler(CRAWLER_UPDATES=policy)
+    _exported_before(crawler, body="متن پیشین")
+    if exported:
+        assert run(crawler, article())["news_code"] == "1"
+        assert crawler.stats.get_value("articles/updated") == 1
+    else:
+        with pytest.raises(DropItem, match="changed since"):
+            run(crawler, article())

@@ -32,6 +32,7 @@ CHECKED_FIELDS = (
 
 class _FetchPage(Spider):
     name = "savefixture"
+    custom_settings = {"CRAWLER_STATE": ":memory:"}  # saving a page exports nothing
 
     def __init__(self, url: str, responses: list, **kwargs):
         super().__init__(**kwargs)

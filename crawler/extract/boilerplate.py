@@ -31,8 +31,11 @@ _DROP_LINES = [
     r"^(?:کد|شناسه)\s*خبر\s*[:：]?\s*[\d۰-۹]+$",
 ]
 _DROP_LINE = re.compile("|".join(f"(?:{p})" for p in _DROP_LINES))
-# Editor initials and codes closing an agency story: "/ن", "ب.ا", "م.ر/۱۲۳", "۲۳۴۵/۶۷۸", "4411".
-_EDITOR_CODE = re.compile(r"^[/\\\s]*(?:[\u0600-\u06ff]{1,3}|[\d۰-۹]+)(?:\s*[./\\\-_]\s*(?:[\u0600-\u06ff]{1,3}|[\d۰-۹]+)){0,4}[/\\\s]*$")
+_END_MARK = re.compile(_DROP_LINES[0])
+# Editor initials and codes closing an agency story: "/ن", "ب.ا", "م.ر/۱۲۳", "۲۳۴۵/۶۷۸", "4411",
+# and the English editions' capitals ("MA", "AB/PA", Tehran Times).
+_CODE_PART = r"(?:[\u0600-\u06ff]{1,3}|[\d۰-۹]+|[A-Z]{1,3})"
+_EDITOR_CODE = re.compile(rf"^[/\\\s]*{_CODE_PART}(?:\s*[./\\\-_]\s*{_CODE_PART}){{0,4}}[/\\\s]*$")
 # An end mark glued to the last sentence.
 _END_MARK_TAIL = re.compile(rf"\s*(?:انتهای|پایان){_P}پیام{_P}(?:/.{{0,12}})?$")
 SOURCE_LINE = re.compile(r"^(?:منبع|منابع|source)\s*[:：]\s*(?P<source>.+)$", re.I)
@@ -56,7 +59,12 @@ def clean_paragraphs(
     repeated = {fold_for_comparison(strip_prefix(r, names)) for r in repeats if r}
     kept: list[str] = []
     source = None
-    for p in paragraphs:
+    for i, p in enumerate(paragraphs):
+        if _END_MARK.match(p):
+            # The article ends at its end mark: what a site puts after it (YJC's
+            # keyword heading, links) is not the article, bar a source credit.
+            kept.extend(q for q in paragraphs[i + 1:] if SOURCE_LINE.match(q))
+            break
         if _DROP_LINE.match(p) or fold_for_comparison(strip_prefix(p, names)) in repeated:
             continue
         kept.append(p)

@@ -16,13 +16,19 @@ ASAM = Family(
         uptitle=(".uptitle", ".up-title", "h2.up_title", "h2.news-uptitle"),
         headline=("h1.title", "h1"),
         lead=("p.lead", ".lead", "p.news-lead", "p.news_lead"),
-        body=(".article_body #echo_detail", "#echo_detail", "#main_ck_editor", "#CK_editor", ".article_content", ".article-body"),
+        body=(
+            ".article_body #echo_detail", "#echo_detail", ".echo-detail", "#main_ck_editor", "#CK_editor",
+            ".article_content", ".article-body", ".album_content",
+        ),
         body_drop=(".article_tag", ".sec_info", ".share_news", ".short_link_cnt", ".tinyurl_form", "[id^=tavoos]"),
         published=("time::attr(datetime)", ".news_time", ".news-time", "time", ".news_nav_title"),
         source=(".writers", ".news_source", ".source"),
         tags=(".article_tags li", ".article_tag a", ".news_tags a", ".tags ul li a", ".article-tag a", ".all-tags div a", ".tag_items a"),
         section=(".breadcrumb_list li a", "ul.bread_crump li a", ".breadcrumb li a"),
-        images=(".image_top_primary img", ".primary-files img", ".primary_files img", "#echo_detail img", "#main_ck_editor img"),
+        images=(
+            ".image_top_primary img", ".primary-files img", ".primary_files img", ".primary_image img",
+            ".gallery_containar figure img", ".contain_img img", "#echo_detail img", "#main_ck_editor img",
+        ),
         news_code=(".news_id", ".news-id", ".short_link_cnt input::attr(value)", ".tinyurl_form input::attr(value)"),
     ),
     article_paths=(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 from crawler.spec import Site
 
@@ -21,10 +22,12 @@ def all_sites() -> tuple[Site, ...]:
 
 
 def site_for_url(url: str) -> Site | None:
-    """The site that owns the URL; where editions share a host, the one whose
-    path prefix matches, before one that claims the whole host."""
+    """The site that owns the URL: the one whose domain is closest to the host
+    (en.irna.ir's own before irna.ir's); where editions share a host, the one
+    whose path prefix matches, before one that claims the whole host."""
+    host = urlsplit(url).hostname or ""
     owners = [site for site in all_sites() if site.owns(url)]
-    return max(owners, key=lambda site: bool(site.paths), default=None)
+    return max(owners, key=lambda site: (site.host_match(host), bool(site.paths)), default=None)
 
 
 def site_named(name: str) -> Site:

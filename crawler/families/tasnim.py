@@ -1,0 +1,35 @@
+"""Tasnim's own CMS (tasnimnews.com, also served as tasnimnews.ir and .org).
+
+Articles are /<lang>/news/<Jalali Y>/<M>/<D>/<id>/<slug>; services (sections)
+are /<lang>/service/<sid>/<slug>. The Persian and English editions share the
+hosts and differ by the /fa/ or /en/ prefix, so each is its own site.
+"""
+
+import re
+
+from crawler.spec import Family, Spec
+
+TASNIM = Family(
+    name="tasnim",
+    spec=Spec(
+        article=("article.single-news", "article.media"),
+        uptitle=(".kicker", "h2.subtitle"),
+        headline=("h1.title", ".title"),
+        lead=("h3.lead", ".lead"),
+        body=(".story",),
+        # .hideTag: a hidden "- اخبار <service> -" link opening every story;
+        # .readmore-container: the story's "بیشتر بخوانید" link to another article.
+        body_drop=(".hideTag", ".readmore-container"),
+        published=("li.time", ".time", "time"),
+        tags=(".smart-keyword li", ".tags li"),
+        section=("li.service",),
+        images=("figure img", ".story img"),
+        news_code=("#short-link",),
+    ),
+    article_paths=(re.compile(r"^/(?:fa|en)/news/\d{4}/\d{1,2}/\d{1,2}/(?P<code>\d+)(?:/[^/]*)?/?$"),),
+    listing_paths=(re.compile(r"^/(?:fa|en)/service/\d+(?:/[^/]*)?/?$"),),
+    # The Persian edition's; the English one names its own.
+    feeds=("/fa/rss/feed/0/7/0/", "/fa/rss/feed/0/8/0/", "/fa/rss"),
+    sitemaps=("/robots.txt", "/fa/fa_sitemap.xml"),
+    listings=("/fa",),
+)

@@ -1,0 +1,138 @@
+"""The export ledger: which articles are exported, across runs and crashes.
+
+An article counts as exported when its line is in an export file on disk:
+the feed storage (crawler.feeds) reports every line it has written, and the
+ledger records that article in the crawl state (crawler.state) only then.
+A run killed in the middle leaves a `.part` file whose whole lines were
+written but perhaps not recorded; the next run of the spider records them,
+cuts a half-written last line, and finishes the file. So the union of the
+export files holds every article once: none lost, none twice.
+
+At the end of each run the ledger writes `<start time>.manifest.json` beside
+the exports: files, counts, window, finish reason, versions.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import logging
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+
+from scrapy import signals
+
+from crawler import __version__
+from crawler.article import SCHEMA_VERSION
+from crawler.feeds import PART_SUFFIX, finish, recover
+from crawler.state import ArticleRecord, CrawlState, open_state
+
+logger = logging.getLogger(__name__)
+
+
+class ExportLedger:
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.state: CrawlState = open_state(crawler.settings)
+        self.started = datetime.now(timezone.utc).replace(microsecond=0)
+        self.files: dict[str, int] = {}  # export file -> lines written this run
+        self.recovered: list[str] = []
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.state.close, signal=signals.engine_stopped)
+
+    @classmethod
+    def of(cls, crawler) -> ExportLedger:
+        """The crawl's one ledger, made by whichever component asks first (the
+        extension, the feed storage, a middleware or pipeline)."""
+        ledger = crawler.__dict__.get("_export_ledger")
+        if ledger is None:
+            ledger = crawler.__dict__["_export_ledger"] = cls(crawler)
+        return ledger
+
+    from_crawler = of
+
+    # -- called by the feed storage ------------------------------------------------
+
+    def line_written(self, path: Path, line: bytes) -> None:
+        """A line is on disk in `path`: the article in it is exported."""
+        self.files[str(path)] = self.files.get(str(path), 0) + 1
+        article = _article(line)
+        if article is not None:
+            self.state.record([ArticleRecord.from_article(article)])
+            self.stats.inc_value("articles/exported")
+
+    # -- runs ------------------------------------------------------------------------
+
+    def spider_opened(self, spider):
+        for part in self._leftover_parts(spider):
+            articles, cut = recover(part)
+            self.state.record([ArticleRecord.from_article(a) for a in articles if _is_article(a)])
+            final = part.with_name(part.name[: -len(PART_SUFFIX)])
+            finish(part, final)
+            self.recovered.append(str(final))
+            self.stats.inc_value("export/recovered_files")
+            self.stats.inc_value("export/recovered_articles", len(articles))
+            logger.warning(
+                "Finished the export a killed run left: %s (%d articles%s)",
+                final, len(articles), f", {cut} bytes of a half-written line cut" if cut else "",
+            )
+
+    def _leftover_parts(self, spider) -> list[Path]:
+        """`.part` files matching this spider's file feeds, from earlier runs."""
+        found = []
+        for uri in _file_feeds(self.crawler.settings):
+            template = uri.removeprefix("file://").replace("%(name)s", spider.name)
+            pattern = re.sub(r"%\(\w+\)[sd]", "*", glob.escape(template)) + PART_SUFFIX
+            found.extend(Path(p) for p in sorted(glob.glob(pattern)))
+        return found
+
+    def spider_closed(self, spider, reason):
+        manifest_dir = self._manifest_dir(spider)
+        if manifest_dir is None:
+            return
+        stats = self.stats.get_stats()
+        manifest = {
+            "spider": spider.name,
+            "site": getattr(getattr(spider, "site", None), "domain", None),
+            "started_at": self.started.isoformat(),
+            "finished_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+            "finish_reason": reason,
+            "complete": reason == "finished",
+            "files": [{"path": Path(p).name, "articles": n} for p, n in self.files.items()],
+            "recovered_files": [Path(p).name for p in self.recovered],
+            "window": getattr(spider, "window", None) and spider.window.describe(),
+            "counts": {k.removeprefix("articles/"): v for k, v in sorted(stats.items()) if k.startswith("articles/")},
+            "crawler_version": __version__,
+            "schema_version": SCHEMA_VERSION,
+        }
+        path = manifest_dir / f"{self.started.isoformat().replace(':', '-')}.manifest.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", "utf-8")
+
+    def _manifest_dir(self, spider) -> Path | None:
+        """The folder of the run's first file feed, where its exports go."""
+        for uri in _file_feeds(self.crawler.settings):
+            return Path(uri.removeprefix("file://").replace("%(name)s", spider.name)).parent
+        return None
+
+
+def _file_feeds(settings) -> list[str]:
+    return [
+        uri for uri in settings.getdict("FEEDS")
+        if uri not in ("-", "stdout:") and ("://" not in uri or uri.startswith("file://"))
+    ]
+
+
+def _article(line: bytes) -> dict | None:
+    try:
+        article = json.loads(line)
+    except ValueError:
+        return None
+    return article if _is_article(article) else None
+
+
+def _is_article(obj) -> bool:
+    return isinstance(obj, dict) and all(obj.get(k) for k in ("site", "news_code", "content_hash", "crawled_at"))

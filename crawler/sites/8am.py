@@ -1,0 +1,14 @@
+from crawler.families.wordpress import WORDPRESS
+from crawler.spec import Site, Spec
+
+SITE = Site(
+    name="8am",
+    domain="8am.media",
+    family=WORDPRESS,
+    base_url="https://8am.media",
+    names=("هشت صبح", "روزنامه هشت صبح", "8am"),
+    overrides=Spec(body=(".content-inner",), news_code=WORDPRESS.spec.news_code),  # JNews
+    feeds=("/fa/feed/",),
+    listings=("/fa/",),
+    paths=("/fa/",),
+)

@@ -1,0 +1,11 @@
+from crawler.families.iransamaneh import IRANSAMANEH
+from crawler.spec import Site, Spec
+
+SITE = Site(
+    name="bultannews",
+    domain="bultannews.com",
+    family=IRANSAMANEH,
+    base_url="https://www.bultannews.com",
+    names=("بولتن نیوز", "Bultan News"),
+    overrides=Spec(headline=("h1",), published=("time::attr(datetime)", "time")),
+)

@@ -1,0 +1,10 @@
+from crawler.families.studiokhabar import STUDIOKHABAR
+from crawler.spec import Site
+
+SITE = Site(
+    name="jahannews",
+    domain="jahannews.com",
+    family=STUDIOKHABAR,
+    base_url="https://www.jahannews.com",
+    names=("جهان نیوز", "جهان‌نیوز", "Jahan News"),
+)

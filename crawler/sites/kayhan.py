@@ -1,0 +1,10 @@
+from crawler.families.iransamaneh import IRANSAMANEH
+from crawler.spec import Site
+
+SITE = Site(
+    name="kayhan",
+    domain="kayhan.ir",
+    family=IRANSAMANEH,
+    base_url="https://kayhan.ir",
+    names=("روزنامه کیهان", "کیهان", "Kayhan"),
+)

@@ -1,0 +1,16 @@
+from crawler.families.tasnim import TASNIM
+from crawler.spec import Site
+
+SITE = Site(
+    name="tasnim_en",
+    domain="tasnimnews.com",
+    family=TASNIM,
+    base_url="https://www.tasnimnews.com",
+    names=("Tasnim News Agency", "Tasnim"),
+    language="en",
+    feeds=(),  # sites.md documents feeds of the Persian edition only
+    sitemaps=("/robots.txt", "/en/en_sitemap.xml"),
+    listings=("/en",),
+    hosts=("tasnimnews.ir", "tasnimnews.org"),
+    paths=("/en/",),
+)

@@ -1,0 +1,114 @@
+"""What the crawler remembers across runs: one row per exported article.
+
+Rows are keyed by site and news code and keep the canonical URL, the content
+hash, the publication and update times, and when the article was first and
+last seen. Incremental runs ask it which codes are already exported;
+deduplication asks it about canonical URLs too. `open_state(settings)` picks
+the backend; nothing else knows which one is in use. The default is one
+SQLite file (setting CRAWLER_STATE).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Mapping, Protocol
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    site: str
+    news_code: str
+    canonical_url: str | None
+    content_hash: str
+    modified_at: str | None
+    first_seen: str
+    last_seen: str
+
+    @classmethod
+    def from_article(cls, article: Mapping) -> ArticleRecord:
+        return cls(
+            site=article["site"],
+            news_code=article["news_code"],
+            canonical_url=article.get("canonical_url"),
+            content_hash=article["content_hash"],
+            modified_at=article.get("modified_at"),
+            first_seen=article["crawled_at"],
+            last_seen=article["crawled_at"],
+        )
+
+
+class CrawlState(Protocol):
+    def get(self, site: str, news_code: str) -> ArticleRecord | None:
+        """The exported article with this code on this site, if any."""
+
+    def code_for_url(self, canonical_url: str) -> tuple[str, str] | None:
+        """(site, news_code) of the exported article with this canonical URL."""
+
+    def record(self, records: Iterable[ArticleRecord]) -> None:
+        """Remember these articles as exported (first_seen kept, last_seen updated)."""
+
+    def close(self) -> None: ...
+
+
+class SqliteState:
+    """CrawlState in one SQLite file (WAL journal, so a reader never blocks the crawl)."""
+
+    def __init__(self, path: str | Path):
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")
+        self.db.executescript(
+            """
+            CREATE TABLE IF NOT EXISTS articles (
+                site TEXT NOT NULL, news_code TEXT NOT NULL, canonical_url TEXT,
+                content_hash TEXT NOT NULL, modified_at TEXT,
+                first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,
+                PRIMARY KEY (site, news_code)
+            ) WITHOUT ROWID;
+            CREATE INDEX IF NOT EXISTS articles_by_url ON articles (canonical_url);
+            """
+        )
+
+    def get(self, site: str, news_code: str) -> ArticleRecord | None:
+        row = self.db.execute(
+            "SELECT site, news_code, canonical_url, content_hash, modified_at, first_seen, last_seen"
+            " FROM articles WHERE site = ? AND news_code = ?",
+            (site, news_code),
+        ).fetchone()
+        return ArticleRecord(*row) if row else None
+
+    def code_for_url(self, canonical_url: str) -> tuple[str, str] | None:
+        row = self.db.execute(
+            "SELECT site, news_code FROM articles WHERE canonical_url = ? LIMIT 1", (canonical_url,)
+        ).fetchone()
+        return tuple(row) if row else None
+
+    def record(self, records: Iterable[ArticleRecord]) -> None:
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.executemany(
+                """INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (site, news_code) DO UPDATE SET
+                     canonical_url = excluded.canonical_url, content_hash = excluded.content_hash,
+                     modified_at = excluded.modified_at, last_seen = excluded.last_seen""",
+                [
+                    (r.site, r.news_code, r.canonical_url, r.content_hash, r.modified_at, r.first_seen, r.last_seen)
+                    for r in records
+                ],
+            )
+
+    def __len__(self) -> int:
+        return self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def open_state(settings) -> CrawlState:
+    """The store the settings name: CRAWLER_STATE, a SQLite file path
+    (":memory:" for a state that ends with the run)."""
+    return SqliteState(settings.get("CRAWLER_STATE"))

@@ -1,0 +1,86 @@
+"""Date windows: which publication times a run wants.
+
+    scrapy crawl isna -a since=1402-08-01 -a until=1402-08-30   # Jalali dates
+    scrapy crawl isna -a since=2023-10-23                       # Gregorian
+    scrapy crawl isna -a days=3                                 # the last three days
+
+A date's year says its calendar (crawler.dates). `until` given as a date
+includes that whole day. Discovery uses the window to skip sitemaps, sitemap
+entries and feed items dated outside it; articles whose own publication time
+falls outside it are not exported (`articles/outside_window`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from crawler.dates import TEHRAN, parse_time
+
+
+class WindowError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Window:
+    since: datetime | None = None
+    until: datetime | None = None
+
+    @classmethod
+    def from_args(
+        cls, since: str | None = None, until: str | None = None, days: str | int | None = None, now: datetime | None = None
+    ) -> Window | None:
+        if days is not None and since is not None:
+            raise WindowError("give -a days or -a since, not both")
+        start = _bound(since, "since", end_of_day=False)
+        end = _bound(until, "until", end_of_day=True)
+        if days is not None:
+            try:
+                start = (now or datetime.now(TEHRAN)) - timedelta(days=float(days))
+            except ValueError:
+                raise WindowError(f"days={days!r} is not a number") from None
+        if start is None and end is None:
+            return None
+        if start and end and start > end:
+            raise WindowError(f"since ({start:%Y-%m-%d}) is after until ({end:%Y-%m-%d})")
+        return cls(start, end)
+
+    def contains(self, when: datetime) -> bool:
+        return (self.since is None or when >= self.since) and (self.until is None or when <= self.until)
+
+    def may_contain(self, text: str | None) -> bool:
+        """Whether a date written in discovery data (sitemap lastmod, feed
+        pubDate) leaves the item possibly inside; undated items are kept."""
+        parsed = parse_time(text)
+        if parsed is None:
+            return True
+        if not parsed.has_time:  # a day: keep it if any moment of it is inside
+            end_of_day = parsed.value + timedelta(days=1) - timedelta(seconds=1)
+            return (self.since is None or end_of_day >= self.since) and (self.until is None or parsed.value <= self.until)
+        return self.contains(parsed.value)
+
+    def may_hold(self, newest_change: str | None) -> bool:
+        """Whether a sitemap whose newest change is dated `newest_change` may
+        list items inside: not when that is before the window opens."""
+        parsed = parse_time(newest_change)
+        if parsed is None or self.since is None:
+            return True
+        return parsed.value + timedelta(days=0 if parsed.has_time else 1) >= self.since
+
+    def describe(self) -> dict[str, str | None]:
+        return {
+            "since": self.since.isoformat() if self.since else None,
+            "until": self.until.isoformat() if self.until else None,
+        }
+
+
+def _bound(text: str | None, name: str, *, end_of_day: bool) -> datetime | None:
+    if text is None:
+        return None
+    parsed = parse_time(text)
+    if parsed is None:
+        raise WindowError(f"{name}={text!r} is not a date (Jalali 1400-09-01 or Gregorian 2021-11-22)")
+    if not parsed.has_time and end_of_day:
+        return parsed.value + timedelta(days=1) - timedelta(seconds=1)
+    return parsed.value

@@ -1,0 +1,78 @@
+"""Date windows: parsing the arguments, and a crawl that stays inside one."""
+
+import json
+from datetime import datetime
+
+import pytest
+
+from crawler.dates import TEHRAN
+from crawler.window import Window, WindowError
+from localsite import Route, scrapy_crawl, serve
+from test_crawl_e2e import SAMPLE_PATH, link, variant
+
+
+def test_jalali_gregorian_and_relative_bounds():
+    jalali = Window.from_args(since="1400-09-01", until="1400-09-30")
+    assert jalali.since == datetime(2021, 11, 22, tzinfo=TEHRAN)
+    assert jalali.until == datetime(2021, 12, 21, 23, 59, 59, tzinfo=TEHRAN)  # the whole last day
+    assert Window.from_args(since="2021-11-22").since == jalali.since
+    now = datetime(2024, 1, 10, 12, 0, tzinfo=TEHRAN)
+    assert Window.from_args(days="3", now=now).since == datetime(2024, 1, 7, 12, 0, tzinfo=TEHRAN)
+    assert Window.from_args() is None
+
+
+@pytest.mark.parametrize("args", [{"since": "yesterday-ish"}, {"since": "1400-10-01", "until": "1400-09-01"}, {"days": "x"}, {"days": 3, "since": "1400-01-01"}])
+def test_bad_windows_are_refused(args):
+    with pytest.raises(WindowError):
+        Window.from_args(**args)
+
+
+def test_discovery_dates():
+    window = Window.from_args(since="2021-11-22", until="2021-11-30")
+    assert window.may_contain("2021-11-24T10:00:00+00:00")
+    assert not window.may_contain("2021-11-21T10:00:00+03:30")
+    assert window.may_contain("2021-11-22")  # a day partly inside
+    assert window.may_contain(None) and window.may_contain("not a date")  # undated: look inside
+    assert not window.may_contain("Wed, 01 Dec 2021 10:00:00 GMT")
+
+
+def test_crawl_inside_a_window_skips_old_sitemaps_entries_and_articles():
+    def page(code, date):
+        return Route(variant(code, f"خبر {code}", date))
+
+    old_sitemap_path, new_sitemap_path = "/sitemap-1400-08.xml", "/sitemap-1400-09.xml"
+    paths = {code: f"/بخش-سیاسی-2/{code}-x" for code in ("800001", "800002", "800003", "800004")}
+    routes: dict = {}
+    with serve(routes) as (base, requested):
+        def urlset(entries):
+            body = "".join(f"<url><loc>{base}{link(paths[c])}</loc><lastmod>{d}</lastmod></url>" if d else f"<url><loc>{base}{link(paths[c])}</loc></url>" for c, d in entries)
+            return Route(f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{body}</urlset>', "application/xml")
+
+        routes.update({
+            "/robots.txt": Route(f"User-agent: *\nSitemap: {base}/sitemap_index.xml\n", "text/plain"),
+            "/sitemap_index.xml": Route(
+                '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                f"<sitemap><loc>{base}{old_sitemap_path}</loc><lastmod>2021-11-20</lastmod></sitemap>"
+                f"<sitemap><loc>{base}{new_sitemap_path}</loc><lastmod>2021-12-20</lastmod></sitemap></sitemapindex>",
+                "application/xml",
+            ),
+            old_sitemap_path: urlset([("800001", "2021-11-20")]),
+            # 800002 inside; 800003 after the window by lastmod; 800004 undated in the sitemap, published before
+            new_sitemap_path: urlset([("800002", "2021-11-25T10:00:00+03:30"), ("800003", "2021-12-10"), ("800004", None)]),
+            paths["800001"]: page("800001", "۱۴۰۰/۰۸/۲۹ ۱۰:۰۰:۰۰"),
+            paths["800002"]: page("800002", "۱۴۰۰/۰۹/۰۴ ۱۰:۰۰:۰۰"),
+            paths["800003"]: page("800003", "۱۴۰۰/۰۹/۱۹ ۱۰:۰۰:۰۰"),
+            paths["800004"]: page("800004", "۱۴۰۰/۰۸/۲۰ ۱۰:۰۰:۰۰"),
+        })
+        result = scrapy_crawl("etemadonline", "-a", f"base_url={base}", "-a", "since=1400-09-01", "-a", "until=1400-09-15", "-o", "-:jsonlines")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert [json.loads(line)["news_code"] for line in result.stdout.splitlines()] == ["800002"], result.stderr[-3000:]
+    assert old_sitemap_path not in requested
+    assert paths["800003"] not in requested and paths["800001"] not in requested
+    assert paths["800004"] in requested  # undated in discovery: fetched, then left out by its own date
+    assert "'articles/outside_window': 1" in result.stderr
+
+
+def test_bad_window_argument_stops_the_crawl_with_a_clear_message():
+    result = scrapy_crawl("etemadonline", "-a", "since=soon")
+    assert result.returncode != 0 and "is not a date" in result.stderr
