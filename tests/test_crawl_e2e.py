@@ -180,3 +180,17 @@ def test_rate_limits_and_server_errors_are_retried_with_backoff():
     assert "'retry/count': 2" in result.stderr
     backoff = float(result.stderr.split("'retry/backoff_seconds': ")[1].split(",")[0])
     assert 1.0 <= backoff < 1.5  # Retry-After's 1 s, then RETRY_BACKOFF_BASE=0.01 with jitter
+
+
+def test_gzip_output_when_the_name_asks_for_it(tmp_path):
+    import gzip
+
+    routes: dict[str, Route] = {}
+    with serve(routes) as (base, _):
+        routes.update(site_routes(base))
+        result = crawl(base, "-s", f"CRAWLER_OUTPUT={tmp_path}/%(name)s/%(time)s.jsonl.gz")
+    assert result.returncode == 0, result.stderr[-3000:]
+    [export] = (tmp_path / "etemadonline").glob("*.jsonl.gz")
+    lines = gzip.decompress(export.read_bytes()).decode("utf-8").splitlines()
+    assert sorted(json.loads(line)["news_code"] for line in lines) == ["523995", "600001", "600002", "600003"]
+    assert not list((tmp_path / "etemadonline").glob("*.part"))

@@ -1,0 +1,73 @@
+"""What sites put inside the article container that is not the article."""
+
+import pytest
+
+from crawler.extract.boilerplate import clean_paragraphs, strip_prefix
+
+BODY = ["بند اول خبر است.", "بند دوم خبر است."]
+
+
+@pytest.mark.parametrize(
+    "closing",
+    [
+        ["انتهای پیام"],
+        ["انتهای پیام/ی"],
+        ["انتهای\u200cپیام/ ۱۲"],
+        ["پایان پیام"],
+        ["/ن"],
+        ["ب.ا"],
+        ["م.ر/۱۲۳"],
+        ["۲۳۴۵/۶۷۸"],
+        ["4411"],
+        ["MA"],
+        ["***"],
+        ["انتهای پیام", "بررسی مشکلات فعالان بخش خصوصی"],  # after the end mark nothing is the article
+    ],
+)
+def test_closing_marks_and_codes_go(closing):
+    assert clean_paragraphs(BODY + closing) == (BODY, None)
+
+
+def test_end_mark_glued_to_the_last_sentence():
+    assert clean_paragraphs(["بند اول.", "بند آخر است. انتهای پیام"]) == (["بند اول.", "بند آخر است."], None)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "بیشتر بخوانید: عنوان خبری دیگر",
+        "بیشتر\u200cبخوانید",
+        "اخبار مرتبط",
+        "مطالب پیشنهادی",
+        "نسخه چاپی",
+        "ارسال به دوستان",
+        "لینک کوتاه",
+        "دیدگاه تان را بنویسید",
+        "کد خبر: ۵۲۳۹۹۵",
+    ],
+)
+def test_navigation_and_share_lines_go_wherever_they_stand(line):
+    assert clean_paragraphs([BODY[0], line, BODY[1]]) == (BODY, None)
+
+
+def test_source_line_becomes_the_source():
+    assert clean_paragraphs(BODY + ["منبع: ایسنا", "انتهای پیام"]) == (BODY, "ایسنا")
+    assert clean_paragraphs(BODY + ["انتهای پیام", "منبع: ایسنا"]) == (BODY, "ایسنا")
+
+
+def test_lead_and_headline_repeated_in_the_body_go():
+    lead = "خلاصه خبر در یک جمله."
+    paragraphs = ["اعتمادآنلاین| خلاصه خبر در یک جمله.", *BODY]
+    assert clean_paragraphs(paragraphs, names=("اعتمادآنلاین",), repeats=("عنوان", lead)) == (BODY, None)
+
+
+def test_words_that_only_start_like_boilerplate_stay():
+    text = ["بخوانید و بدانید که این بند بخشی از متن است و " + "ادامه دارد " * 30]
+    assert clean_paragraphs(BODY + text)[0] == BODY + text
+    assert clean_paragraphs(["منبع این خبر گفت که ..."] + BODY)[0] == ["منبع این خبر گفت که ..."] + BODY
+
+
+def test_site_prefix():
+    assert strip_prefix("اعتمادآنلاین| متن", ("اعتمادآنلاین",)) == "متن"
+    assert strip_prefix("شرق: متن", ("شرق",)) == "متن"
+    assert strip_prefix("به گزارش ایسنا، متن", ("ایسنا",)) == "به گزارش ایسنا، متن"
