@@ -17,7 +17,7 @@ from jsonschema import Draft202012Validator
 
 from crawler.text import normalize_paragraphs, normalize_text
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: duplicate_of
 # Fields that make an article; without any of them it is not exported.
 REQUIRED = ("site", "url", "news_code", "headline", "body", "published_at")
 ONE_LINE_FIELDS = ("published_at_raw", "uptitle", "headline", "lead", "source")

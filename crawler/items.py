@@ -25,4 +25,5 @@ class ArticleItem(scrapy.Item):
     language = scrapy.Field()
     crawled_at = scrapy.Field()
     content_hash = scrapy.Field()
+    duplicate_of = scrapy.Field()
     field_sources = scrapy.Field()

@@ -27,13 +27,14 @@ b=1, with densification), not a SimHash: each bit agrees between two texts
 with probability (1 + J) / 2, J the Jaccard similarity of their shingle sets,
 so the expected distance is 32 (1 - J), where SimHash's grows with the angle
 between them, about the square root of the share of words changed: a copy
-with a tenth of its shingles changed is ~3 bits away here and ~9 with
-SimHash, while unrelated texts are ~32 apart with either. Each shingle is
-hashed once with blake2b (stable across processes, unlike `hash`): its low 6
-bits pick one of 64 bins, the next 58 rank it within the bin, and the bin's
-lowest-ranked shingle gives bit i from the hash's upper 64 bits. An empty
-bin (a text of fewer shingles than bins leaves some) borrows from the first
-non-empty bin of its own fixed pseudo-random order of the others.
+with a tenth more text is ~3 bits away here and ~6 with SimHash, one with a
+tenth of its shingles replaced ~6 and ~9, while unrelated texts are ~32
+apart with either. Each shingle is hashed once with blake2b (stable across
+processes, unlike `hash`): the hash's low 6 bits pick one of 64 bins, the
+next 58 rank the shingle within its bin, and bit i of the fingerprint is bit
+i of the upper 64 bits of the hash of bin i's lowest-ranked shingle. An
+empty bin (a text of fewer shingles than bins leaves some) borrows from the
+first non-empty bin of its own fixed pseudo-random order of the others.
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ _BORROW = [
 
 def words(paragraph: str) -> list[str]:
     """The comparison tokens of one paragraph (see the module docstring)."""
-    text = fold_for_comparison(_ATTRIBUTION.sub("", paragraph.replace(ZWNJ, "")))
+    text = _ATTRIBUTION.sub("", fold_for_comparison(paragraph.replace(ZWNJ, "")))
     tokens: list[str] = []
     for token in _WORD.findall(to_ascii_digits(text.translate(_MARKS)).lower()):
         if tokens and (token in _SUFFIXES or tokens[-1] in _PREFIXES):
@@ -128,7 +129,7 @@ class NearDuplicateIndex:
     BIGINT) needs fp - 2**64 for those at or above 2**63.
 
     A lookup compares with about (max_distance + 1) * n / 2**(64 / (max_distance + 1))
-    of n stored unrelated fingerprints: for a million, ~60 at 3, ~700 at 4, ~3700 at 5.
+    of n stored unrelated fingerprints: for a million, ~60 at 3, ~730 at 4, ~3900 at 5.
     """
 
     def __init__(self, max_distance: int = DEFAULT_MAX_DISTANCE) -> None:

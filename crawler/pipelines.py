@@ -1,5 +1,5 @@
-"""Item pipelines, in order: normalize, validate, deduplicate. Export itself
-is Scrapy's FEEDS (see settings.py and crawler/feeds.py)."""
+"""Item pipelines, in order: normalize, validate, deduplicate, flag near
+duplicates. Export itself is Scrapy's FEEDS (see settings.py and crawler/feeds.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from crawler.article import normalize_article, validation_errors
 from crawler.dedup import SeenStore, article_keys
 from crawler.items import ArticleItem
 from crawler.ledger import ExportLedger
+from crawler.neardup import fingerprint
 
 logger = logging.getLogger(__name__)
 
@@ -101,3 +102,20 @@ class DeduplicatePipeline(_Pipeline):
 
     def close_spider(self, spider=None):
         self.store.close()
+
+
+class NearDuplicatePipeline(_Pipeline):
+    """Sets `duplicate_of` to the first-seen article, on any site and in any
+    run, whose body this one nearly repeats (crawler.neardup): agencies' copy
+    republished with other boilerplate and light edits."""
+
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        self.state = ExportLedger.of(crawler).state
+
+    def process_item(self, item, spider=None):
+        match = self.state.near_duplicate_of(item["site"], item["news_code"], fingerprint(item["body"]))
+        if match is not None:
+            self.stats.inc_value("articles/near_duplicates")
+        item["duplicate_of"] = match and {"site": match[0], "news_code": match[1]}
+        return item

@@ -53,6 +53,7 @@ ITEM_PIPELINES = {
     "crawler.pipelines.NormalizePipeline": 100,
     "crawler.pipelines.ValidatePipeline": 200,
     "crawler.pipelines.DeduplicatePipeline": 300,
+    "crawler.pipelines.NearDuplicatePipeline": 400,
 }
 DEDUP_STORE = "crawler.dedup.MemoryStore"  # within a run
 

@@ -15,6 +15,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping, Protocol
 
+from crawler.neardup import DEFAULT_MAX_DISTANCE, NearDuplicateIndex, distance
+
+MASK = (1 << 64) - 1
+
+
+def _signed(fingerprint: int) -> int:
+    """A 64-bit fingerprint as SQLite's signed INTEGER holds it."""
+    return fingerprint - (1 << 64) if fingerprint >= 1 << 63 else fingerprint
+
 
 @dataclass(frozen=True)
 class ArticleRecord:
@@ -49,6 +58,11 @@ class CrawlState(Protocol):
     def record(self, records: Iterable[ArticleRecord]) -> None:
         """Remember these articles as exported (first_seen kept, last_seen updated)."""
 
+    def near_duplicate_of(self, site: str, news_code: str, fingerprint: int) -> tuple[str, str] | None:
+        """(site, news_code) of the first-seen other article whose body
+        fingerprint (crawler.neardup) is within DEFAULT_MAX_DISTANCE bits of
+        this one's; this one's is remembered too, as seen after those."""
+
     def close(self) -> None: ...
 
 
@@ -70,8 +84,15 @@ class SqliteState:
                 PRIMARY KEY (site, news_code)
             ) WITHOUT ROWID;
             CREATE INDEX IF NOT EXISTS articles_by_url ON articles (canonical_url);
+            CREATE TABLE IF NOT EXISTS fingerprints (
+                seq INTEGER PRIMARY KEY, site TEXT NOT NULL, news_code TEXT NOT NULL, fingerprint INTEGER NOT NULL,
+                UNIQUE (site, news_code)
+            );
+            CREATE TABLE IF NOT EXISTS fingerprint_bands (band INTEGER NOT NULL, value INTEGER NOT NULL, seq INTEGER NOT NULL);
+            CREATE INDEX IF NOT EXISTS fingerprint_bands_lookup ON fingerprint_bands (band, value);
             """
         )
+        self.bands = NearDuplicateIndex().bands
 
     def get(self, site: str, news_code: str) -> ArticleRecord | None:
         row = self.db.execute(
@@ -88,6 +109,7 @@ class SqliteState:
         return tuple(row) if row else None
 
     def record(self, records: Iterable[ArticleRecord]) -> None:
+        records = list(records)
         with self.db:
             self.db.execute("BEGIN")
             self.db.executemany(
@@ -100,6 +122,31 @@ class SqliteState:
                     for r in records
                 ],
             )
+
+    def near_duplicate_of(self, site: str, news_code: str, fingerprint: int) -> tuple[str, str] | None:
+        bands = self.bands(fingerprint)
+        seqs = set()
+        for band, value in bands:
+            seqs.update(seq for (seq,) in self.db.execute(
+                "SELECT seq FROM fingerprint_bands WHERE band = ? AND value = ?", (band, value)
+            ))  # fmt: skip
+        match = None
+        for seq in sorted(seqs):
+            other = self.db.execute("SELECT site, news_code, fingerprint FROM fingerprints WHERE seq = ?", (seq,)).fetchone()
+            if other[:2] != (site, news_code) and distance(fingerprint, other[2] & MASK) <= DEFAULT_MAX_DISTANCE:
+                match = other[0], other[1]
+                break
+        with self.db:
+            self.db.execute("BEGIN")
+            cursor = self.db.execute(
+                "INSERT OR IGNORE INTO fingerprints (site, news_code, fingerprint) VALUES (?, ?, ?)",
+                (site, news_code, _signed(fingerprint)),
+            )
+            if cursor.rowcount:
+                self.db.executemany(
+                    "INSERT INTO fingerprint_bands VALUES (?, ?, ?)", [(b, v, cursor.lastrowid) for b, v in bands]
+                )
+        return match
 
     def __len__(self) -> int:
         return self.db.execute("SELECT count(*) FROM articles").fetchone()[0]

@@ -122,7 +122,7 @@ def test_sample_article_line_is_the_users_expected_output(crawled):
         assert sample[field] == value, field
     assert sample["url"].endswith(quote(SAMPLE_PATH)) or sample["url"].endswith("/fa/tiny/news-523995")
     assert sample["site"] == "etemadonline.com" and sample["language"] == "fa"
-    assert sample["schema_version"] == 1 and len(sample["content_hash"]) == 64
+    assert sample["schema_version"] == 2 and len(sample["content_hash"]) == 64
     assert sample["crawled_at"].endswith("+00:00")
 
 
@@ -194,3 +194,13 @@ def test_gzip_output_when_the_name_asks_for_it(tmp_path):
     lines = gzip.decompress(export.read_bytes()).decode("utf-8").splitlines()
     assert sorted(json.loads(line)["news_code"] for line in lines) == ["523995", "600001", "600002", "600003"]
     assert not list((tmp_path / "etemadonline").glob("*.part"))
+
+
+def test_same_body_under_other_codes_is_flagged_as_a_near_duplicate(crawled):
+    out, _, _ = crawled
+    articles = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    # The test site's variants share the sample's body: the first exported is
+    # the original, the rest point to it.
+    [original] = [a for a in articles if a["duplicate_of"] is None]
+    assert {a["news_code"] for a in articles if a["duplicate_of"]} == {"523995", "600001", "600002", "600003"} - {original["news_code"]}
+    assert all(a["duplicate_of"] in (None, {"site": "etemadonline.com", "news_code": original["news_code"]}) for a in articles)

@@ -1,5 +1,6 @@
 """scrapy crawlall: several sites in one process, separate exports, a summary, an exit status."""
 
+import json
 import subprocess
 import sys
 
@@ -38,11 +39,18 @@ def test_two_sites_one_process_separate_exports(tmp_path):
     with serve(routes) as (base, _):
         routes.update(site_routes(base))
         # Both spiders crawl the same local copy; each exports under its own site.
-        result = crawlall("etemadonline", "ilna", "-a", f"base_url={base}", tmp_path=tmp_path)
+        result = crawlall(
+            "etemadonline", "ilna", "-a", f"base_url={base}", "-s", f"CRAWLER_STATE={tmp_path}/state.sqlite3", tmp_path=tmp_path
+        )
     assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    exported = {}
     for name in ("etemadonline", "ilna"):
         [export] = (tmp_path / name).glob("*.jsonl")
-        assert len(export.read_text("utf-8").splitlines()) == 4
+        exported[name] = [json.loads(line) for line in export.read_text("utf-8").splitlines()]
+        assert len(exported[name]) == 4
+    # One body throughout: the first article exported is the original of all others, across the two sites.
+    originals = [a for articles in exported.values() for a in articles if a["duplicate_of"] is None]
+    assert len(originals) == 1
     summary = result.stdout.split("crawlall: 2 sites")[1]
     assert "etemadonline" in summary and "ilna" in summary and "FAILED" not in summary
 

@@ -8,7 +8,7 @@ from scrapy.utils.test import get_crawler
 
 from crawler import settings as project_settings
 
-from crawler.article import field_names, normalize_article, schema, validation_errors
+from crawler.article import SCHEMA_VERSION, field_names, normalize_article, schema, validation_errors
 from crawler.dedup import MemoryStore
 from crawler.items import ArticleItem
 from crawler.pipelines import DeduplicatePipeline, NormalizePipeline, ValidatePipeline
@@ -54,7 +54,7 @@ def test_contract_fields_all_required_in_schema():
     contract = {
         "schema_version", "site", "url", "canonical_url", "news_code", "published_at", "published_at_raw",
         "modified_at", "uptitle", "headline", "lead", "body", "source", "authors", "tags", "section", "images",
-        "language", "crawled_at", "content_hash",
+        "language", "crawled_at", "content_hash", "duplicate_of",
     }
     assert set(schema()["required"]) == contract
 
@@ -63,7 +63,7 @@ def test_normalize_fills_every_field_and_normalizes_text(crawler):
     item = NormalizePipeline.from_crawler(crawler).process_item(article())
     assert item["headline"] == "عنوان خبر"
     assert item["body"] == "بند یک\n\nبند دو"
-    assert item["tags"] == [] and item["lead"] is None and item["schema_version"] == 1
+    assert item["tags"] == [] and item["lead"] is None and item["schema_version"] == SCHEMA_VERSION
     assert "field_sources" not in item
     assert validation_errors(dict(item)) == []
 

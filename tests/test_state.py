@@ -1,0 +1,44 @@
+"""The SQLite crawl state: articles by site and code, canonical URLs, body fingerprints."""
+
+from crawler.neardup import fingerprint
+from crawler.state import ArticleRecord, SqliteState
+
+BODY = " ".join(f"واژه{i} در متن خبر شماره {i}" for i in range(120))
+
+
+def record(site="a.ir", code="1", url="https://a.ir/news/1", content_hash="h1", seen="2024-01-01T00:00:00+00:00"):
+    return ArticleRecord(site, code, url, content_hash, None, seen, seen)
+
+
+def test_records_survive_reopening_and_keep_first_seen(tmp_path):
+    path = tmp_path / "state.sqlite3"
+    state = SqliteState(path)
+    state.record([record()])
+    state.record([record(content_hash="h2", seen="2024-02-01T00:00:00+00:00")])
+    state.close()
+    again = SqliteState(path)
+    got = again.get("a.ir", "1")
+    assert (got.content_hash, got.first_seen, got.last_seen) == ("h2", "2024-01-01T00:00:00+00:00", "2024-02-01T00:00:00+00:00")
+    assert again.code_for_url("https://a.ir/news/1") == ("a.ir", "1")
+    assert again.get("a.ir", "2") is None and again.get("b.ir", "1") is None
+    assert len(again) == 1
+
+
+def test_near_duplicates_first_seen_wins_and_self_is_not_a_duplicate(tmp_path):
+    state = SqliteState(tmp_path / "state.sqlite3")
+    fp = fingerprint(BODY)
+    assert state.near_duplicate_of("a.ir", "1", fp) is None
+    assert state.near_duplicate_of("a.ir", "1", fp) is None, "an article met again is not its own duplicate"
+    assert state.near_duplicate_of("b.ir", "7", fp ^ 0b101) == ("a.ir", "1")
+    assert state.near_duplicate_of("c.ir", "9", fp) == ("a.ir", "1")
+    assert state.near_duplicate_of("d.ir", "3", fingerprint("متنی دیگر درباره موضوعی دیگر " * 20)) is None
+    assert state.near_duplicate_of("e.ir", "4", fp ^ ((1 << 64) - 1)) is None  # every bit differs
+    state.close()
+    assert SqliteState(tmp_path / "state.sqlite3").near_duplicate_of("f.ir", "5", fp) == ("a.ir", "1")
+
+
+def test_fingerprints_above_the_signed_range_round_trip(tmp_path):
+    state = SqliteState(":memory:")
+    high = (1 << 64) - 12345
+    state.near_duplicate_of("a.ir", "1", high)
+    assert state.near_duplicate_of("b.ir", "2", high) == ("a.ir", "1")
