@@ -102,3 +102,28 @@ def test_killed_runs_lose_nothing_and_repeat_nothing(tmp_path):
     assert not list(out.glob("*.part")), "every killed run's export was finished"
     recovered = [f for m in out.glob("*.manifest.json") for f in json.loads(m.read_text("utf-8"))["recovered_files"]]
     assert recovered, "the kills left .part files that later runs finished"
+
+
+def test_jobdir_pause_and_resume(tmp_path):
+    out = tmp_path / "out" / "etemadonline"
+    routes: dict = {}
+    with serve(routes) as (base, requested):
+        routes.update(big_site(base))
+        args = [*FAST, *run_args(base, tmp_path), "-s", f"JOBDIR={tmp_path}/job",
+                "-s", "DOWNLOAD_DELAY=0.03", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1", "-s", "RANDOMIZE_DOWNLOAD_DELAY=0"]
+        proc = subprocess.Popen([sys.executable, "-m", "scrapy", "crawl", "etemadonline", *args], cwd=ROOT,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not (out.exists() and sum(p.read_bytes().count(b"\n") for p in out.glob("*.part")) >= 10):
+            time.sleep(0.01)
+        proc.send_signal(signal.SIGINT)  # Ctrl-C: Scrapy pauses, keeping its queue in JOBDIR
+        assert proc.wait(timeout=60) == 0
+        paused = len(exported_lines(out))
+        time.sleep(1.1)
+        resumed = scrapy_crawl("etemadonline", *run_args(base, tmp_path), "-s", f"JOBDIR={tmp_path}/job")
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert 10 <= paused < ARTICLES
+    assert sorted(a["news_code"] for a in exported_lines(out)) == [str(c) for c in range(700001, 700001 + ARTICLES)]
+    assert "Resuming crawl" in resumed.stderr
+    manifests = [json.loads(p.read_text("utf-8")) for p in sorted(out.glob("*.manifest.json"))]
+    assert [m["finish_reason"] for m in manifests] == ["shutdown", "finished"] and not manifests[0]["complete"]
