@@ -241,22 +241,22 @@ def versions() -> dict[str, str]:
 
 # ---- text output ----
 
-def cell(aggregate_: dict[str, Any], field: str) -> str:
-    counts = aggregate_["fields"].get(field)
+def cell(summary: dict[str, Any], field: str) -> str:
+    counts = summary["fields"].get(field)
     return f"{counts['matched']}/{counts['scored']}" if counts else "n/a"
 
 
-def body_cells(aggregate_: dict[str, Any]) -> list[str]:
-    body = aggregate_.get("body")
+def body_cells(summary: dict[str, Any]) -> list[str]:
+    body = summary.get("body")
     if not body:
         return ["n/a"] * 5
     return [f"{body[k]:.3f}" for k in ("precision", "recall", "f1", "min_f1", "f1_zwnj_blind")]
 
 
-def row(label: str, extractor: str, aggregate_: dict[str, Any]) -> list[str]:
-    total = aggregate_["all_fields"]
+def row(label: str, extractor: str, summary: dict[str, Any]) -> list[str]:
+    total = summary["all_fields"]
     fields_cell = f"{total['matched']}/{total['scored']}" if total["scored"] else "n/a"
-    return [label, extractor, str(aggregate_["pages"]), *(cell(aggregate_, c) for c in COLUMNS), fields_cell, *body_cells(aggregate_)]
+    return [label, extractor, str(summary["pages"]), *(cell(summary, c) for c in COLUMNS), fields_cell, *body_cells(summary)]
 
 
 def table(rows: list[list[str]]) -> str:
@@ -318,7 +318,7 @@ def print_text(result: dict[str, Any], records: list[dict[str, Any]], miss_extra
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.quality", description=__doc__.split("\n")[0])
     parser.add_argument("--json", action="store_true", help="print JSON (with per-page scores) instead of tables")
-    parser.add_argument("--repeat", type=int, default=3, help="timing passes per extractor (best is kept)")
+    parser.add_argument("--repeat", type=int, default=5, help="timing passes per extractor (best is kept)")
     parser.add_argument("--misses", default="ours", help="comma-separated extractors whose misses are listed page by page ('' for none)")
     args = parser.parse_args(argv)
 

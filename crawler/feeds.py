@@ -115,19 +115,32 @@ def finish(part_path: Path, final_path: Path) -> None:
     logger.info("Export complete: %s", final_path)
 
 
-def recover(part_path: Path) -> tuple[list[dict], int]:
-    """The articles whole in a `.part` file a killed run left, and how many
-    bytes of a half-written last line were cut off to leave it whole."""
+def recover(part_path: Path, repeated=lambda article: False) -> tuple[list[dict], int, int]:
+    """The articles whole in a `.part` file a killed run left, how many bytes
+    of a half-written last line were cut off to leave it whole, and how many
+    lines were taken out because `repeated` says another export holds them."""
     data = part_path.read_bytes()
     end = data.rfind(b"\n") + 1
-    articles = []
-    for line in data[:end].splitlines():
+    articles, kept = [], []
+    for line in data[:end].splitlines(keepends=True):
         try:
-            articles.append(json.loads(line))
+            article = json.loads(line)
         except ValueError:  # cannot happen with whole lines; never let one stop the run
             logger.warning("Unreadable line in %s skipped", part_path)
-    if end < len(data):
+            kept.append(line)
+            continue
+        if not repeated(article):
+            articles.append(article)
+            kept.append(line)
+    removed = end - sum(map(len, kept))
+    if removed:  # rewritten whole and swapped in, so a kill now leaves the old file
+        tmp = part_path.with_name(part_path.name + ".tmp")
+        with tmp.open("wb") as f:
+            f.write(b"".join(kept))
+            os.fsync(f.fileno())
+        os.replace(tmp, part_path)
+    elif end < len(data):
         with part_path.open("rb+") as f:
             f.truncate(end)
             os.fsync(f.fileno())
-    return articles, len(data) - end
+    return articles, len(data) - end, len(data[:end].splitlines()) - len(kept)

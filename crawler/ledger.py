@@ -6,10 +6,14 @@ ledger records that article in the crawl state (crawler.state) only then.
 A run killed in the middle leaves a `.part` file whose whole lines were
 written but perhaps not recorded; the next run of the spider records them,
 cuts a half-written last line, and finishes the file. So the union of the
-export files holds every article once: none lost, none twice.
+export files holds every article once: none lost, none twice. (In a
+distributed crawl another worker may export an article again whose line a
+killed worker wrote but had not recorded; recovering the killed worker's file
+then takes that line out, see `_exported_since`.)
 
 At the end of each run the ledger writes `<start time>.manifest.json` beside
-the exports: files, counts, window, finish reason, versions.
+the exports: files, counts, window, finish reason, layout-alarm report
+(crawler.monitor), versions.
 """
 
 from __future__ import annotations
@@ -25,7 +29,9 @@ from scrapy import signals
 
 from crawler import __version__
 from crawler.article import SCHEMA_VERSION
+from crawler.faults import fault_counts
 from crawler.feeds import PART_SUFFIX, finish, recover
+from crawler.monitor import run_report
 from crawler.state import ArticleRecord, CrawlState, open_state
 
 logger = logging.getLogger(__name__)
@@ -68,17 +74,35 @@ class ExportLedger:
 
     def spider_opened(self, spider):
         for part in self._leftover_parts(spider):
-            articles, cut = recover(part)
+            articles, cut, repeats = recover(part, self._exported_since)
             self.state.record([ArticleRecord.from_article(a) for a in articles if _is_article(a)])
             final = part.with_name(part.name[: -len(PART_SUFFIX)])
             finish(part, final)
             self.recovered.append(str(final))
             self.stats.inc_value("export/recovered_files")
             self.stats.inc_value("export/recovered_articles", len(articles))
+            if repeats:
+                self.stats.inc_value("export/recovered_repeats", repeats)
             logger.warning(
-                "Finished the export a killed run left: %s (%d articles%s)",
+                "Finished the export a killed run left: %s (%d articles%s%s)",
                 final, len(articles), f", {cut} bytes of a half-written line cut" if cut else "",
+                f", {repeats} lines exported again since by another worker taken out" if repeats else "",
             )
+
+    def _exported_since(self, article) -> bool:
+        """Whether a recovered line repeats an export recorded after it: the
+        killed run wrote the line and died before recording it, and another
+        worker of a distributed crawl, once the article's claim had lapsed,
+        exported it again. The state then holds the same text seen at another
+        time; that export stands."""
+        if not _is_article(article):
+            return False
+        before = self.state.get(article["site"], article["news_code"])
+        return (
+            before is not None
+            and before.content_hash == article["content_hash"]
+            and before.last_seen != article["crawled_at"]
+        )
 
     def _leftover_parts(self, spider) -> list[Path]:
         """`.part` files matching this spider's file feeds, from earlier runs."""
@@ -105,6 +129,9 @@ class ExportLedger:
             "recovered_files": [Path(p).name for p in self.recovered],
             "window": getattr(spider, "window", None) and spider.window.describe(),
             "counts": {k.removeprefix("articles/"): v for k, v in sorted(stats.items()) if k.startswith("articles/")},
+            "pages": {k.removeprefix("pages/"): v for k, v in sorted(stats.items()) if k.startswith("pages/")},
+            "faults": fault_counts(stats),  # crawler.faults
+            "quality": run_report(self.crawler),  # coverage, failed share, layout alarms
             "crawler_version": __version__,
             "schema_version": SCHEMA_VERSION,
         }

@@ -69,6 +69,8 @@ def retry_after(value: bytes | None) -> float | None:
         when = parsedate_to_datetime(text)
     except (TypeError, ValueError):
         return None
+    if when.tzinfo is None:  # "-0000": UTC, said without committing to it
+        when = when.replace(tzinfo=timezone.utc)
     return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
 
 
@@ -95,15 +97,21 @@ class NewsCodeFilterMiddleware:
         code = spider.article_code(result.url)
         if code is None:
             return True
-        if code in self.requested:
+        if self.requested_before(code):
             self.crawler.stats.inc_value("articles/skipped/same_code")
             return False
-        self.requested.add(code)
         if self.state.get(spider.site.domain, code) is not None:
             self.crawler.stats.inc_value("articles/skipped/exported_before")
             return False
         result.meta["news_code"] = code
         return True
+
+    def requested_before(self, code: str) -> bool:
+        """Whether this run asked for the code already; it has now."""
+        if code in self.requested:
+            return True
+        self.requested.add(code)
+        return False
 
     def process_spider_output(self, response, result, spider=None):
         return (r for r in result if self._keep(r))

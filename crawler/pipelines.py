@@ -7,7 +7,10 @@ import logging
 
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
+from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.misc import build_from_crawler, load_object
+from twisted.internet import reactor
+from twisted.internet.task import deferLater
 
 from crawler.article import normalize_article, validation_errors
 from crawler.dedup import SeenStore, article_keys
@@ -16,6 +19,9 @@ from crawler.ledger import ExportLedger
 from crawler.neardup import fingerprint
 
 logger = logging.getLogger(__name__)
+
+# How often a worker waiting for an article another worker has claimed asks again.
+CLAIM_RETRY_SECONDS = 0.5
 
 
 class _Pipeline:
@@ -63,7 +69,12 @@ class DeduplicatePipeline(_Pipeline):
     by an earlier one (the crawl state), by site and news code, then by
     canonical URL. An article exported before whose text or update time has
     changed is exported again when CRAWLER_UPDATES is "export" (a new line
-    with the same news code), and dropped when it is "skip" (the default)."""
+    with the same news code), and dropped when it is "skip" (the default).
+
+    An article is claimed in the crawl state before it passes (CrawlState.claim):
+    when several workers crawl at once, an article one of them holds waits
+    until that one has exported it (it is then dropped as exported before) or
+    has died (its claim lapses and the article is this worker's to export)."""
 
     def __init__(self, crawler):
         super().__init__(crawler)
@@ -73,14 +84,35 @@ class DeduplicatePipeline(_Pipeline):
 
     def process_item(self, item, spider=None):
         keys = article_keys(item["site"], item["news_code"], item.get("canonical_url"))
+        self._check_this_run(item, keys)
+        if not self.state.claim(item["site"], item["news_code"], item.get("canonical_url")):
+            return self._when_claimed(item, keys)  # a coroutine, which Scrapy awaits
+        return self._admit(item, keys)
+
+    def _check_this_run(self, item, keys) -> None:
         seen = [key for key in keys if key in self.store]
         if seen:
             self.stats.inc_value("articles/dropped/duplicate")
             raise DropItem(f"duplicate article {item['url']}: {seen[0]} already exported")
-        self._check_earlier_runs(item)
+
+    def _admit(self, item, keys):
+        """The claimed article passes, unless an earlier export rules it out."""
+        try:
+            self._check_earlier_runs(item)
+        except DropItem:
+            self.state.release(item["site"], item["news_code"], item.get("canonical_url"))
+            raise
         for key in keys:
             self.store.add(key)
         return item
+
+    async def _when_claimed(self, item, keys):
+        self.stats.inc_value("articles/claim_waits")
+        while True:
+            await maybe_deferred_to_future(deferLater(reactor, CLAIM_RETRY_SECONDS, lambda: None))
+            self._check_this_run(item, keys)
+            if self.state.claim(item["site"], item["news_code"], item.get("canonical_url")):
+                return self._admit(item, keys)
 
     def _check_earlier_runs(self, item) -> None:
         before = self.state.get(item["site"], item["news_code"])

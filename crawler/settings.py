@@ -36,6 +36,13 @@ DOWNLOADER_MIDDLEWARES = {
     # robots.txt itself is fetched through this chain, so it is replayed too.
     "crawler.warc.WarcReplayMiddleware": 110,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
+    # Faults counted, anti-bot pages stopped (crawler.faults): after decompression
+    # (590), before meta refreshes (580) and retries (550) act on an answer.
+    "crawler.faults.FaultMiddleware": 585,
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.faults.CappedCompressionMiddleware": 590,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.faults.RedirectLoopMiddleware": 600,
     # Above every Scrapy middleware (HttpCompression 590 ... HttpCache 900): sees
     # responses as the downloader returns them, before decoding, redirects, retries.
     "crawler.warc.WarcRecorderMiddleware": 950,
@@ -65,9 +72,30 @@ CRAWLER_STATE = ".crawler/state.sqlite3"  # ":memory:" forgets at the end of the
 CRAWLER_UPDATES = "skip"
 # Flush each exported line to disk before the article counts as exported.
 CRAWLER_FSYNC = True
-EXTENSIONS = {"crawler.ledger.ExportLedger": 500}
+EXTENSIONS = {"crawler.ledger.ExportLedger": 500, "crawler.monitor.LayoutMonitor": 510, "crawler.faults.FaultReport": 520}
 # Add `field_sources` (which extraction layer gave each field) to every exported line.
 CRAWLER_EXPORT_FIELD_SOURCES = False
+
+# Distributed mode (crawler.distributed): workers on many machines share one
+# crawl through Redis, e.g. -s REDIS_URL=redis://host:6379/0 (scrapy-redis's
+# setting; REDIS_PARAMS too). Unset, a crawl runs in this process alone.
+REDIS_URL = None
+# Seconds a worker's place in the crawl, and its claims on articles, outlive
+# its last sign of life: how soon the others take over from a dead worker.
+CRAWLER_LEASE = 60
+# A worker stops once the shared queue has been empty and every worker idle
+# this long (seconds; scrapy-redis's setting, 0 for never).
+MAX_IDLE_TIME_BEFORE_CLOSE = 30
+
+# Layout-change alarms (crawler.monitor): an ERROR and exit status 1 when, in a
+# run of at least CRAWLER_ALARM_MIN_PAGES pages, fewer exported articles than
+# this share have a field (a Site's `coverage` overrides per field), or more
+# article pages than CRAWLER_MAX_FAILED_SHARE give no exportable article.
+# Required fields are not listed: exported articles always have them, and
+# their loss shows in the failed share.
+CRAWLER_COVERAGE_THRESHOLDS = {"lead": 0.5}
+CRAWLER_MAX_FAILED_SHARE = 0.2
+CRAWLER_ALARM_MIN_PAGES = 5
 
 # Export: one JSON Lines file per run, readable UTF-8, under its final name only
 # once the run has closed (written as <name>.part until then). Used when the

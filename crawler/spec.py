@@ -74,6 +74,17 @@ class Site:
     listings: tuple[str, ...] | None = None
     hosts: tuple[str, ...] = ()  # other hosts serving the same site (mirrors, old domains)
     paths: tuple[str, ...] = ()  # path prefixes, when editions share a host (Tasnim's /fa/ and /en/)
+    # Least share of exported articles with each field, over CRAWLER_COVERAGE_THRESHOLDS
+    # (crawler.monitor): {"lead": 0} for a site that prints no leads.
+    coverage: dict[str, float] = field(default_factory=dict, hash=False)
+    # Served over plain HTTP only (its TLS broken or missing): crawls start from
+    # http:// whatever base_url says; links on its pages lead on from there.
+    plain_http: bool = False
+
+    @property
+    def start_url(self) -> str:
+        """base_url, over http:// when the site needs plain HTTP."""
+        return re.sub(r"^https://", "http://", self.base_url) if self.plain_http else self.base_url
 
     @property
     def start_feeds(self) -> tuple[str, ...]:

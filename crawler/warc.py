@@ -16,6 +16,7 @@ import os
 from datetime import datetime, timezone
 from io import BytesIO
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import scrapy
@@ -44,9 +45,9 @@ class WarcRecorderMiddleware:
     """Downloader middleware, on when RECORD_WARC names a file (a template
     with %(name)s and %(time)s, as in FEEDS). It sits next to the downloader,
     so it sees responses before decompression, redirects or retries. The
-    file is `<name>.part` until the spider closes (crawler.feeds); a file
-    named again by a later run is continued. Gzipped per record unless the
-    name ends in `.warc`."""
+    file is `<name>.part` until the spider closes, like exports
+    (crawler.feeds); a file named again by a later run is continued.
+    Gzipped per record unless the name ends in `.warc`."""
 
     def __init__(self, crawler):
         self.template = crawler.settings.get("RECORD_WARC")
@@ -138,11 +139,13 @@ class WarcReplayMiddleware:
         patterns = crawler.settings.getlist("REPLAY_WARC")
         if not patterns:
             raise NotConfigured
+        self.crawler = crawler
         self.stats = crawler.stats
         # Built here rather than on spider_opened, whose handlers' errors are
         # only logged: an archive that cannot be read must stop the run.
         paths = warc_paths(patterns)
         self.index = index_responses(paths)
+        self.articles: dict[str, Recorded] | None = None  # news code -> response, made when first needed
         logger.info("Replaying %d recorded URLs from %d WARC files", len(self.index), len(paths))
 
     @classmethod
@@ -152,15 +155,33 @@ class WarcReplayMiddleware:
     def process_request(self, request, spider=None):
         # The archive gives the same answer every time: retrying a recorded 503 only waits.
         request.meta["dont_retry"] = True
-        found = self.index.get(url_key(request.url))
+        found = self.index.get(url_key(request.url)) or self.same_article(request)
         if found is None:
             self.stats.inc_value("warc/replay_missing")
             if self.stats.get_value("warc/replay_missing") <= MISSING_LOGGED:
                 logger.info("Not in the WARC archives, replayed as 404: %s", request.url)
             return Response(request.url, status=404, flags=[FLAG, "missing"], request=request)
         self.stats.inc_value("warc/replayed")
-        _, path, offset = found
-        return replayed_response(request, path, offset)
+        return replayed_response(request, found)
+
+    def same_article(self, request) -> Recorded | None:
+        """The article's response recorded under another of its URLs. A run
+        requests an article by whichever of its links (slug, short link)
+        comes first, and the order in which pages arrive changes from run
+        to run; the recorded run may have taken another one."""
+        code = request.meta.get("news_code")  # set by NewsCodeFilterMiddleware
+        if code is None:
+            return None
+        if self.articles is None:
+            self.articles = {}
+            for key, recorded in self.index.items():
+                article = self.crawler.spider.article_code(key)
+                if article is not None and (article not in self.articles or recorded.date >= self.articles[article].date):
+                    self.articles[article] = recorded
+        found = self.articles.get(code)
+        if found is not None:
+            self.stats.inc_value("warc/replayed_other_url")
+        return found
 
 
 def url_key(url: str) -> str:
@@ -179,10 +200,17 @@ def warc_paths(patterns: list[str]) -> list[str]:
     return paths
 
 
-def index_responses(paths: list[str]) -> dict[str, tuple[datetime, str, int]]:
-    """URL key -> (WARC-Date, file, offset) of its latest response record.
-    Only offsets are kept: bodies are read when asked for."""
-    index: dict[str, tuple[datetime, str, int]] = {}
+class Recorded(NamedTuple):
+    """Where a response record is: bodies are read only when asked for."""
+
+    date: datetime  # WARC-Date
+    path: str
+    offset: int
+
+
+def index_responses(paths: list[str]) -> dict[str, Recorded]:
+    """URL key -> its latest response record."""
+    index: dict[str, Recorded] = {}
     for path in paths:
         with open(path, "rb") as file:
             records = ArchiveIterator(file)
@@ -191,14 +219,14 @@ def index_responses(paths: list[str]) -> dict[str, tuple[datetime, str, int]]:
                     continue
                 key = url_key(record.rec_headers.get_header("WARC-Target-URI"))
                 date = iso_date_to_datetime(record.rec_headers.get_header("WARC-Date"))
-                if key not in index or date >= index[key][0]:  # equal dates: the later record
-                    index[key] = (date, path, records.get_record_offset())
+                if key not in index or date >= index[key].date:  # equal dates: the later record
+                    index[key] = Recorded(date, path, records.get_record_offset())
     return index
 
 
-def replayed_response(request, path: str, offset: int) -> Response:
-    with open(path, "rb") as file:
-        file.seek(offset)
+def replayed_response(request, recorded: Recorded) -> Response:
+    with open(recorded.path, "rb") as file:
+        file.seek(recorded.offset)
         record = next(ArchiveIterator(file))
         http = record.http_headers
         body = record.content_stream().read()
@@ -211,5 +239,8 @@ def replayed_response(request, path: str, offset: int) -> Response:
     if decoded:
         decoded.add("content-length")
     headers = Headers([(name, value) for name, value in http.headers if name.lower() not in decoded])
-    cls = responsetypes.from_args(headers=headers, url=request.url, body=body)
-    return cls(request.url, status=int(http.get_statuscode()), headers=headers, body=body, flags=[FLAG], request=request)
+    # The URL recorded, when it is another URL of the same article.
+    target = record.rec_headers.get_header("WARC-Target-URI")
+    url = request.url if url_key(target) == url_key(request.url) else target
+    cls = responsetypes.from_args(headers=headers, url=url, body=body)
+    return cls(url, status=int(http.get_statuscode()), headers=headers, body=body, flags=[FLAG], request=request)

@@ -3,9 +3,12 @@ a log of the paths asked for, and a server that stops when the test ends."""
 
 from __future__ import annotations
 
+import socket
+import struct
 import subprocess
 import sys
 import threading
+import time
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -25,13 +28,21 @@ def scrapy_crawl(spider: str, *args: str) -> subprocess.CompletedProcess:
 
 
 class Route:
+    """One answer. `delay` waits that many seconds before answering (timeouts);
+    `fault` misbehaves on purpose: "reset" drops the connection with a TCP
+    reset instead of answering, "cut" sends half the body under the whole
+    body's Content-Length."""
+
     def __init__(
-        self, body: bytes | str, content_type: str = "text/html; charset=utf-8", status: int = 200, headers=()
-    ):
+        self, body: bytes | str, content_type: str = "text/html; charset=utf-8", status: int = 200, headers=(),
+        *, delay: float = 0, fault: str | None = None,
+    ):  # fmt: skip
         self.body = body.encode("utf-8") if isinstance(body, str) else body
         self.content_type = content_type
         self.status = status
         self.headers = dict(headers)
+        self.delay = delay
+        self.fault = fault
 
 
 @contextmanager
@@ -47,13 +58,21 @@ def serve(routes: dict[str, Route | list[Route]]):
             route = routes.get(path) or Route("not found", "text/plain", 404)
             if isinstance(route, list):
                 route = route.pop(0) if len(route) > 1 else route[0]
-            self.send_response(route.status)
-            for name, value in route.headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Type", route.content_type)
-            self.send_header("Content-Length", str(len(route.body)))
-            self.end_headers()
-            self.wfile.write(route.body)
+            time.sleep(route.delay)
+            if route.fault == "reset":
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                self.connection.close()
+                return
+            try:
+                self.send_response(route.status)
+                for name, value in route.headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Type", route.content_type)
+                self.send_header("Content-Length", str(len(route.body)))
+                self.end_headers()
+                self.wfile.write(route.body[: len(route.body) // 2] if route.fault == "cut" else route.body)
+            except ConnectionError:
+                pass  # the client gave up waiting, or on a body past DOWNLOAD_MAXSIZE, as it may
 
         def log_message(self, *args):
             pass

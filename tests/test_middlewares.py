@@ -12,6 +12,9 @@ def test_retry_after_header_forms():
     in_a_minute = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=60), usegmt=True)
     assert 55 <= retry_after(in_a_minute.encode()) <= 60
     assert retry_after(b"soon") is None and retry_after(None) is None
+    # An HTTP date in "-0000" parses to a naive time: UTC, not a crash.
+    naive = format_datetime(datetime.now(timezone.utc).replace(tzinfo=None) + timedelta(seconds=60))
+    assert naive.endswith("-0000") and 55 <= retry_after(naive.encode()) <= 60
 
 
 def test_backoff_doubles_with_jitter_and_is_capped():

@@ -20,24 +20,34 @@ from warcio.warcwriter import WARCWriter
 
 from crawler.warc import WarcReplayMiddleware
 from localsite import Route, scrapy_crawl, serve
-from test_crawl_e2e import FEED_ONLY, site_routes
+from test_crawl_e2e import FEED_ONLY, SAMPLE_PATH, path, site_routes
+
+SHORT_LINK = "/fa/tiny/news-523995"  # the sample article's, named in the site's feed
 
 
-def records(path: Path) -> list[tuple[str, str, object]]:
+def target(record) -> str:
+    return record.rec_headers.get_header("WARC-Target-URI") or ""  # none on warcinfo
+
+
+def records(warc: Path) -> list[tuple[str, str, object]]:
     """(WARC-Type, percent-decoded target path, record) of every record, bodies read."""
     found = []
-    with path.open("rb") as file:
+    with warc.open("rb") as file:
         for record in ArchiveIterator(file):
-            uri = record.rec_headers.get_header("WARC-Target-URI") or ""
             record.raw = record.raw_stream.read()
-            found.append((record.rec_type, unquote(urlsplit(uri).path), record))
+            found.append((record.rec_type, unquote(urlsplit(target(record)).path), record))
     return found
 
 
-def export(path: Path) -> list[dict]:
-    """The exported articles, in code order, without the download time."""
-    articles = [json.loads(line) for line in path.read_text("utf-8").splitlines()]
-    return sorted(({k: v for k, v in a.items() if k != "crawled_at"} for a in articles), key=lambda a: a["news_code"])
+# Fields that differ between two runs of the same crawl: the download time, and
+# which of the test site's nearly identical articles came first.
+RUN_FIELDS = ("crawled_at", "duplicate_of")
+
+
+def export(file: Path) -> list[dict]:
+    """The exported articles, in code order, without RUN_FIELDS."""
+    articles = [json.loads(line) for line in file.read_text("utf-8").splitlines()]
+    return sorted(({k: v for k, v in a.items() if k not in RUN_FIELDS} for a in articles), key=lambda a: a["news_code"])
 
 
 def gzipped(route: Route) -> Route:
@@ -46,12 +56,14 @@ def gzipped(route: Route) -> Route:
 
 @pytest.fixture(scope="module")
 def recorded(tmp_path_factory):
-    """A recorded crawl: its WARC, its export, the paths the server served and the base URL."""
+    """A recorded crawl: its WARC, its export, the paths the server served, the base URL and the log."""
     tmp = tmp_path_factory.mktemp("record")
     routes: dict[str, Route] = {}
     with serve(routes) as (base, requested):
         # HTML as sites send it, gzipped: recorded as received, replayed decoded.
         routes.update({p: gzipped(r) if r.content_type.startswith("text/html") else r for p, r in site_routes(base).items()})
+        routes["/fa/rss"] = routes.pop("/fa/feeds/")
+        routes["/fa/feeds/"] = Route("", "text/plain", 301, {"Location": "/fa/rss"})
         result = scrapy_crawl(
             "etemadonline", "-a", f"base_url={base}", "-O", f"{tmp}/recorded.jsonl:jsonlines",
             "-s", f"RECORD_WARC={tmp}/warc/%(name)s/%(time)s.warc.gz",
@@ -67,8 +79,9 @@ def replay(base: str, warcs: str, out: Path):
     return result.stderr
 
 
-def copy_records(source: Path, target: Path, keep) -> None:
-    with source.open("rb") as src, target.open("wb") as dst:
+def copy_records(source: Path, dest: Path, keep) -> None:
+    """A new archive of the records `keep` says yes to (it may change them first)."""
+    with source.open("rb") as src, dest.open("wb") as dst:
         writer = WARCWriter(dst, gzip=True)
         for record in ArchiveIterator(src):
             if keep(record):
@@ -86,6 +99,7 @@ def test_every_response_the_server_sent_is_recorded_with_its_request(recorded):
     responses = {p: r for t, p, r in found if t == "response"}
     assert responses["/robots.txt"].http_headers.get_statuscode() == "200"
     assert responses["/feeds/"].http_headers.get_statuscode() == "404"  # error statuses too
+    assert responses["/fa/feeds/"].http_headers.get_header("Location") == "/fa/rss" and "/fa/rss" in responses  # redirects too
     home = responses["/"]
     assert home.http_headers.get_header("Content-Encoding") == "gzip" and home.raw.startswith(b"\x1f\x8b")  # as received
     request = next(r for t, p, r in found if t == "request" and p == "/")
@@ -106,16 +120,37 @@ def test_replay_with_the_server_stopped_gives_the_same_export(recorded, tmp_path
 def test_url_missing_from_the_archive_is_a_counted_404(recorded, tmp_path):
     warc, recorded_export, _, base, _ = recorded
     partial = tmp_path / "partial.warc.gz"
-    copy_records(warc, partial, lambda r: unquote(urlsplit(r.rec_headers.get_header("WARC-Target-URI") or "").path) != FEED_ONLY)
+    copy_records(warc, partial, lambda r: unquote(urlsplit(target(r)).path) != FEED_ONLY)
     log = replay(base, str(partial), tmp_path / "replayed.jsonl")
     assert [a["news_code"] for a in export(tmp_path / "replayed.jsonl")] == ["523995", "600002", "600003"]
     assert "'warc/replay_missing': 1" in log
     assert f"Not in the WARC archives, replayed as 404: {base}{quote(FEED_ONLY)}" in log
 
 
+def test_article_recorded_under_another_of_its_urls_is_replayed_from_it(recorded, tmp_path):
+    """Which of an article's links a run follows first (short link from the
+    feed, slug from the home page) depends on which page arrives first, so a
+    replay may ask for another URL of it than the recorded run took."""
+    warc, recorded_export, _, base, _ = recorded
+    other = path("بخش-جامعه-6", "523995", "نشانی-دیگر")
+
+    def under_other_url(record):
+        if unquote(urlsplit(target(record)).path) in (SHORT_LINK, SAMPLE_PATH):
+            record.rec_headers.replace_header("WARC-Target-URI", f"{base}{quote(other)}")
+        return True
+
+    moved = tmp_path / "moved.warc.gz"
+    copy_records(warc, moved, under_other_url)
+    log = replay(base, str(moved), tmp_path / "replayed.jsonl")
+    expected = export(recorded_export)
+    next(a for a in expected if a["news_code"] == "523995")["url"] = f"{base}{quote(other)}"
+    assert export(tmp_path / "replayed.jsonl") == expected
+    assert "'warc/replayed_other_url': 1" in log and "warc/replay_missing" not in log
+
+
 def test_replay_from_a_list_of_files_and_globs(recorded, tmp_path):
     warc, recorded_export, requested, base, _ = recorded
-    is_article = lambda r: "/بخش-" in unquote(r.rec_headers.get_header("WARC-Target-URI") or "")  # noqa: E731
+    is_article = lambda r: "/بخش-" in unquote(target(r))  # noqa: E731
     copy_records(warc, tmp_path / "discovery.warc.gz", lambda r: not is_article(r))
     (tmp_path / "articles").mkdir()
     copy_records(warc, tmp_path / "articles" / "1.warc.gz", is_article)
@@ -127,9 +162,9 @@ def test_replay_from_a_list_of_files_and_globs(recorded, tmp_path):
 # -- the replay middleware on hand-written archives ------------------------------------
 
 
-def write_warc(path: Path, responses) -> None:
+def write_warc(warc: Path, responses) -> None:
     """responses: (url, WARC-Date, status line, headers, body)."""
-    with path.open("wb") as file:
+    with warc.open("wb") as file:
         writer = WARCWriter(file, gzip=True)
         for url, date, status, headers, body in responses:
             http = StatusAndHeaders(status, headers, protocol="HTTP/1.1")
@@ -147,8 +182,10 @@ def test_latest_record_wins_and_percent_encoding_does_not_matter(tmp_path):
     write_warc(tmp_path / "new.warc.gz", [("http://x.ir/%D8%AE%D8%A8%D8%B1?b=2&a=1", "2024-05-02T00:00:00Z", "200 OK", html, b"<p>new</p>")])
     write_warc(tmp_path / "old.warc.gz", [("http://x.ir/خبر?a=1&b=2", "2024-05-01T00:00:00Z", "503 Service Unavailable", html, b"busy")])
     middleware = replayer([str(tmp_path / "new.warc.gz"), str(tmp_path / "old.warc.gz")])
-    response = middleware.process_request(Request("http://x.ir/%d8%ae%d8%a8%d8%b1?a=1&b=2"))
+    request = Request("http://x.ir/%d8%ae%d8%a8%d8%b1?a=1&b=2")
+    response = middleware.process_request(request)
     assert isinstance(response, HtmlResponse) and response.status == 200 and response.text == "<p>new</p>"
+    assert request.meta["dont_retry"]  # a recorded 503 would only come back the same
     assert response.flags == ["warc"] and middleware.stats.get_value("warc/replayed") == 1
 
 

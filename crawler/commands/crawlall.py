@@ -4,7 +4,8 @@ Without arguments every site spider runs; names and `family:<name>` choose.
 Each site writes its own export (CRAWLER_OUTPUT, one folder per spider), and
 `-a` arguments (a date window, say) go to every spider. At the end a summary
 line per site; the exit status is 1 when any site failed: it did not finish
-normally, or logged errors, or was never started.
+normally, or logged errors, or raised layout alarms (crawler.monitor), or was
+never started.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
 
+from crawler.faults import SITE_BLOCKED_STAT, fault_counts
+from crawler.monitor import ALARMS_STAT
 from crawler.sites import all_sites
 
 
@@ -34,14 +37,22 @@ def choose_sites(args: list[str]) -> list[str]:
     return chosen
 
 
+# Normal ends: the spider ran out of pages, or reached a limit the run set (CLOSESPIDER_*).
+NORMAL_ENDS = ("finished", "closespider_itemcount", "closespider_pagecount", "closespider_timeout")
+
+
 def outcome(stats: dict) -> tuple[bool, str]:
+    """Whether a run failed, and its summary line; `scrapy crawl` judges by it too."""
     reason = stats.get("finish_reason", "not started")
     errors = stats.get("log_count/ERROR", 0)
-    failed = reason != "finished" or errors > 0
+    # Alarms and a blocked site are logged as the spider closes, when Scrapy
+    # has stopped counting log lines.
+    alarms = stats.get(ALARMS_STAT, 0)
+    failed = reason not in NORMAL_ENDS or errors > 0 or alarms > 0 or bool(stats.get(SITE_BLOCKED_STAT))
     summary = (
         f"{'FAILED' if failed else 'ok':6} exported {stats.get('articles/exported', 0):5}"
-        f"  dropped {stats.get('articles/dropped/invalid', 0):4}  errors {errors:3}"
-        f"  pages {stats.get('response_received_count', 0):5}  finish {reason}"
+        f"  dropped {stats.get('articles/dropped/invalid', 0):4}  errors {errors:3}  alarms {alarms:2}"
+        f"  blocked {fault_counts(stats)['blocked']:4}  pages {stats.get('response_received_count', 0):5}  finish {reason}"
     )
     return failed, summary
 

@@ -13,8 +13,8 @@ from scrapy.exceptions import UsageError
 
 from crawler.article import normalize_article, validation_errors
 from crawler.extract import LAYERS, extract_article
-from crawler.extract.html import page_problem
-from crawler.sites import site_named
+from crawler.extract.pagecheck import page_problem
+from crawler.sites import site_for_url, site_named
 
 
 class Command(ScrapyCommand):
@@ -53,7 +53,7 @@ class Command(ScrapyCommand):
         except KeyError as e:
             raise UsageError(str(e.args[0])) from None
         page = path.read_bytes()
-        problem = page_problem(page)
+        problem = page_problem(page, opts.url, site=site or site_for_url(opts.url))
         if problem:
             print(f"not an article page: {problem}", file=sys.stderr)
             self.exitcode = 1

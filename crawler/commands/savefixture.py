@@ -20,7 +20,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from crawler.extract import extract_article
-from crawler.extract.html import page_problem
+from crawler.extract.pagecheck import page_problem
 from crawler.sites import site_for_url
 from crawler.spiders.news import generic_site
 
@@ -73,7 +73,7 @@ class Command(ScrapyCommand):
                 self.exitcode = 1
                 return
             body, content_type, how = responses[0].body, responses[0].headers.get("Content-Type"), "downloaded"
-        problem = page_problem(body)
+        problem = page_problem(body, url, site=site_for_url(url), content_type=content_type)
         if problem:
             print(f"not saved: {problem}")
             self.exitcode = 1

@@ -39,23 +39,26 @@ def decode_html(body: bytes | str, content_type: str | bytes | None = None) -> s
     if isinstance(content_type, bytes):
         content_type = content_type.decode("latin-1")
     encoding, text = html_to_unicode(content_type, body, auto_detect_fun=_guess_legacy_encoding)
-    if "\ufffd" in text and codecs.lookup(encoding).name == "utf-8" and _guess_legacy_encoding(body) == "cp1256":
-        # declared UTF-8, written in windows-1256: trust the bytes over the label
-        text = body.decode("cp1256", errors="replace")
-    return text
+    actual = _mislabelled(body, codecs.lookup(encoding).name)
+    return text if actual is None else body.decode(actual, errors="replace")
 
 
-def page_problem(body: bytes | str) -> str | None:
-    """Why a page cannot hold a whole article, or None. A page cut short in
-    transfer or when saved still parses, into an article missing its end."""
-    head = body[:2048].lower() if isinstance(body, bytes) else body[:2048].lower().encode("utf-8", "replace")
-    tail = body[-2048:].lower() if isinstance(body, bytes) else body[-2048:].lower().encode("utf-8", "replace")
-    if not body.strip():
-        return "empty page"
-    if b"\x00" in head:
-        return "binary content, not HTML"
-    if b"<html" in head and b"</html" not in tail and b"</body" not in tail:
-        return "truncated page (no closing </body> or </html>)"
+def _mislabelled(body: bytes, declared: str) -> str | None:
+    """The encoding the bytes are in when their label says another, else None.
+    Labels lie where bytes cannot: non-ASCII bytes that are valid UTF-8 are
+    UTF-8 whatever the label (no legacy text is valid UTF-8 by chance); bytes
+    that are not, under a UTF-8 label or a Western one (a server's default),
+    are windows-1256 when they read as Persian in it."""
+    if body.isascii():
+        return None
+    if _guess_legacy_encoding(body) == "utf-8":
+        return None if declared == "utf-8" else "utf-8"
+    if declared == "utf-8":
+        return "cp1256"
+    if declared == "cp1252":
+        letters = [c for c in body.decode("cp1256", errors="replace") if ord(c) > 127]
+        if sum("\u0600" <= c <= "\u06ff" for c in letters) > len(letters) / 2:
+            return "cp1256"
     return None
 
 

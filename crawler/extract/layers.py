@@ -34,6 +34,7 @@ class Page:
         self.url = url
         self.site = site
         self.names: tuple[str, ...] = site.names if site else ()
+        self.scopes: dict[tuple[str, ...], Selector | SelectorList] = {}  # SpecLayer._scope's answers
 
     @cached_property
     def json_ld(self) -> list[dict[str, Any]]:
@@ -144,11 +145,13 @@ class SpecLayer:
         self.family = family
 
     def _scope(self, page: Page) -> Selector | SelectorList:
-        for css in self.scope:
-            found = select(page.sel, css)
-            if found:
-                return found[:1]
-        return page.sel
+        # Asked for every field by both spec layers, and each search walks the
+        # whole page: found once per page.
+        if self.scope not in page.scopes:
+            page.scopes[self.scope] = next(
+                (found[:1] for found in (select(page.sel, css) for css in self.scope) if found), page.sel
+            )
+        return page.scopes[self.scope]
 
     def get(self, field: str, page: Page, found: dict[str, Any]) -> Any:
         spec = self.spec

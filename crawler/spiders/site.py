@@ -13,7 +13,7 @@ from scrapy.exceptions import UsageError
 from scrapy.spiders import SitemapSpider
 
 from crawler.extract import extract_article
-from crawler.extract.html import page_problem
+from crawler.extract.pagecheck import page_problem
 from crawler.extract.layers import news_code_from_url
 from crawler.items import ArticleItem
 from crawler.sites import site_for_url
@@ -41,7 +41,7 @@ class SiteSpider(SitemapSpider):
             self.window = Window.from_args(since, until, days)
         except WindowError as e:
             raise UsageError(str(e)) from None
-        self.base_url = (base_url or self.site.base_url).rstrip("/") + "/"
+        self.base_url = (base_url or self.site.start_url).rstrip("/") + "/"
         archives = self.site.family.archives if self.window and self.window.since else ()
         self.sitemap_urls = self._absolute((*self.site.start_sitemaps, *archives))
         self.sitemap_rules = [("", "parse_article")]  # which URLs: sitemap_filter
@@ -57,6 +57,10 @@ class SiteSpider(SitemapSpider):
         if not settings.getdict("FEEDS"):
             feed = {"format": "jsonlines", "encoding": "utf-8", "store_empty": False}
             settings.set("FEEDS", {settings["CRAWLER_OUTPUT"]: feed}, priority="spider")
+        if settings.get("REDIS_URL"):
+            from crawler.distributed import use_redis  # optional dependency: pip install '.[distributed]'
+
+            use_redis(settings)
 
     def _absolute(self, paths) -> list[str]:
         return [urljoin(self.base_url, p) for p in paths]
@@ -104,6 +108,17 @@ class SiteSpider(SitemapSpider):
             self.crawler.stats.inc_value("discovery/outside_window")
         return inside
 
+    def _get_sitemap_body(self, response):
+        body = super()._get_sitemap_body(response)
+        # Sitemaps have no use for XML entities; declared ones may be a bomb
+        # (billion laughs). lxml does not expand them, but stops parsing at
+        # its amplification limit and the sitemap yields nothing, silently.
+        if body and b"<!ENTITY" in body[:65536]:
+            self.logger.warning("Sitemap refused: %s declares XML entities (an entity bomb?)", response.url)
+            self.crawler.stats.inc_value("discovery/sitemap_refused")
+            return None
+        return body
+
     def sitemap_filter(self, entries):
         if getattr(entries, "type", None) == "sitemapindex":
             # An index entry's lastmod is its sitemap's newest change: before
@@ -141,10 +156,16 @@ class SiteSpider(SitemapSpider):
     # -- articles ------------------------------------------------------------------
 
     def parse_article(self, response):
-        problem = page_problem(response.body)
+        self.crawler.stats.inc_value("pages/article")
+        problem = page_problem(
+            response.body, response.url, site=self.site, content_type=response.headers.get("Content-Type"),
+            flags=response.flags,
+        )
         if problem:
-            self.logger.warning("Not an article page: %s: %s", response.url, problem)
-            self.crawler.stats.inc_value("articles/bad_page")
+            self.logger.warning("%s: %s: %s", "Blocked" if problem.blocked else "Not an article page", response.url, problem)
+            self.crawler.stats.inc_value(f"pages/{problem.kind}")
+            if problem.kind.startswith("bad/"):
+                self.crawler.stats.inc_value("articles/bad_page")  # what crawler.monitor counts as failed pages
             return
         try:
             fields = extract_article(

@@ -1,0 +1,166 @@
+"""Extraction speed on the fixtures, single process: ours against Trafilatura
+and against the bare cost of parsing the page.
+
+    python -m benchmarks.extraction               # 20 rounds over every fixture
+    python -m benchmarks.extraction --rounds 3    # a quick smoke run
+    python -m benchmarks.extraction --json
+
+Pages: every tests/fixtures/<site>/<name>.html with a <name>.json giving its
+URL (tests/fixtures/bad, pages made to be refused, left out). Each round runs
+every contender over every page, contenders interleaved page by page so that
+a slower stretch of the machine hits them all alike; every call is timed on
+its own. Pages per second = pages / the round's total time (median round);
+per-page times are each page's median over the rounds, and their median and
+p90 over the pages are reported.
+
+Contenders, each given the page as a crawl has it:
+- ours: `crawler.extract.extract_article(bytes, url)`: decoding, parsing, all
+  four layers, normalization;
+- trafilatura: `trafilatura.extract(bytes, url=url)` (its defaults: main text
+  only) and, closer to what ours does, with `with_metadata=True`;
+- lxml: `lxml.html.fromstring(text)`, and parsel: `Selector(text=text)`: the
+  bare parse, of text decoded once beforehand (decoding is not counted for
+  them, so they are the harder baselines).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+import lxml.html
+from parsel import Selector
+
+from benchmarks.common import machine_facts, percentile, print_facts
+from crawler.extract import extract_article
+from crawler.extract.html import decode_html
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+# What the brief's targets compare: ours at least this many times Trafilatura's
+# rate, and within this factor of the bare lxml parse.
+TARGET_VS_TRAFILATURA = 5.0
+TARGET_VS_LXML = 3.0
+
+
+def load_pages(fixtures: Path = FIXTURES) -> list[tuple[str, bytes, str, str]]:
+    """(name, bytes, decoded text, url) of every fixture page with a URL."""
+    pages = []
+    for meta_path in sorted(fixtures.glob("*/*.json")):
+        html_path = meta_path.with_suffix(".html")
+        if meta_path.parent.name == "bad" or not html_path.exists():
+            continue
+        url = json.loads(meta_path.read_text("utf-8")).get("url")
+        if url:
+            body = html_path.read_bytes()
+            pages.append((f"{meta_path.parent.name}/{meta_path.stem}", body, decode_html(body), url))
+    return pages
+
+
+def contenders(include_trafilatura: bool = True) -> dict[str, Callable[[bytes, str, str], object]]:
+    found: dict[str, Callable[[bytes, str, str], object]] = {
+        "ours": lambda body, text, url: extract_article(body, url),
+        "lxml": lambda body, text, url: lxml.html.fromstring(text),
+        "parsel": lambda body, text, url: Selector(text=text),
+    }
+    if include_trafilatura:
+        try:
+            import trafilatura
+        except ImportError:
+            print("trafilatura is not installed (pip install -e '.[bench]'): left out", file=sys.stderr)
+        else:
+            for name in ("trafilatura", "htmldate", "courlan"):  # they log every doubt at WARNING
+                logging.getLogger(name).setLevel(logging.ERROR)
+            found["trafilatura"] = lambda body, text, url: trafilatura.extract(body, url=url)
+            found["trafilatura+meta"] = lambda body, text, url: trafilatura.extract(body, url=url, with_metadata=True)
+    return found
+
+
+def measure(pages, runners, rounds: int) -> dict[str, dict]:
+    """Per contender: each round's total seconds and each page's seconds per round."""
+    times = {name: {"rounds": [], "pages": {p[0]: [] for p in pages}} for name in runners}
+    for name, run in runners.items():  # warm-up: imports, compiled selectors, caches
+        for _, body, text, url in pages:
+            run(body, text, url)
+    clock = time.perf_counter
+    for _ in range(rounds):
+        totals = dict.fromkeys(runners, 0.0)
+        for page_name, body, text, url in pages:
+            for name, run in runners.items():
+                start = clock()
+                run(body, text, url)
+                took = clock() - start
+                totals[name] += took
+                times[name]["pages"][page_name].append(took)
+        for name, total in totals.items():
+            times[name]["rounds"].append(total)
+    return times
+
+
+def summarize(pages, times) -> dict[str, dict]:
+    out = {}
+    for name, t in times.items():
+        per_page = [statistics.median(v) for v in t["pages"].values()]
+        out[name] = {
+            "pages_per_second": len(pages) / statistics.median(t["rounds"]),
+            "page_ms_median": percentile(per_page, 50) * 1000,
+            "page_ms_p90": percentile(per_page, 90) * 1000,
+            "page_ms_max": max(per_page) * 1000,
+        }
+    ours = out["ours"]["pages_per_second"]
+    for row in out.values():
+        row["ours_speed_ratio"] = ours / row["pages_per_second"]  # >1: ours faster
+    return out
+
+
+def slowest_pages(times, name: str, n: int) -> list[tuple[str, float]]:
+    per_page = {page: statistics.median(v) * 1000 for page, v in times[name]["pages"].items()}
+    return sorted(per_page.items(), key=lambda kv: -kv[1])[:n]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.extraction", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=20, help="passes over all pages (default 20)")
+    parser.add_argument("--no-trafilatura", action="store_true", help="leave Trafilatura out")
+    parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
+    args = parser.parse_args(argv)
+
+    pages = load_pages()
+    runners = contenders(not args.no_trafilatura)
+    times = measure(pages, runners, args.rounds)
+    result = {
+        "machine": machine_facts("parsel", "trafilatura"),
+        "pages": len(pages),
+        "bytes": sum(len(p[1]) for p in pages),
+        "rounds": args.rounds,
+        "contenders": summarize(pages, times),
+        "ours_slowest_pages_ms": slowest_pages(times, "ours", 5),
+    }
+    if args.json:
+        print(json.dumps(result, indent=1))
+        return 0
+    print_facts(result["machine"])
+    print(f"{result['pages']} pages, {result['bytes'] / 1024:.0f} KiB, {args.rounds} rounds\n")
+    print(f"{'contender':<18}{'pages/s':>10}{'median ms':>11}{'p90 ms':>9}{'max ms':>9}{'ours ×':>9}")
+    for name, row in result["contenders"].items():
+        print(
+            f"{name:<18}{row['pages_per_second']:>10.0f}{row['page_ms_median']:>11.2f}{row['page_ms_p90']:>9.2f}"
+            f"{row['page_ms_max']:>9.2f}{row['ours_speed_ratio']:>9.2f}"
+        )
+    c = result["contenders"]
+    print()
+    if "trafilatura" in c:
+        print(f"ours / trafilatura rate: {c['trafilatura']['ours_speed_ratio']:.1f}x (target >= {TARGET_VS_TRAFILATURA:g}x)")
+    print(f"ours takes {1 / c['lxml']['ours_speed_ratio']:.1f}x the bare lxml parse (target <= {TARGET_VS_LXML:g}x)")
+    print("ours, slowest pages (ms):", ", ".join(f"{p} {ms:.1f}" for p, ms in result["ours_slowest_pages_ms"]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

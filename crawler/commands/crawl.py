@@ -1,0 +1,31 @@
+"""scrapy crawl, with an exit status that tells how the run went.
+
+Scrapy's own `crawl` exits 0 whenever the spider could start. This one, the
+project's (COMMANDS_MODULE commands replace Scrapy's of the same name), runs
+the same and then judges the run as `scrapy crawlall` does
+(crawler.commands.crawlall.outcome): it exits 1, with the summary line on
+stderr, when the run did not end normally, logged errors or raised layout
+alarms (crawler.monitor). Cron, systemd and scrapyd see a broken site.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from scrapy.commands.crawl import Command as ScrapyCrawlCommand
+
+from crawler.commands.crawlall import outcome
+
+
+class Command(ScrapyCrawlCommand):
+    def _create_crawler(self, spidercls):
+        self.run_crawler = super()._create_crawler(spidercls)
+        return self.run_crawler
+
+    def run(self, args, opts) -> None:
+        super().run(args, opts)
+        stats = self.run_crawler.stats.get_stats() if self.run_crawler.stats else {}
+        failed, summary = outcome(stats)
+        if failed:
+            print(f"crawl: {args[0]} {summary}", file=sys.stderr)
+            self.exitcode = 1

@@ -1,0 +1,179 @@
+"""The crawl state in Redis: what a distributed crawl (REDIS_URL set,
+crawler.distributed) remembers, shared by every worker on every machine,
+with the interface and guarantees of the SQLite state (crawler.state).
+
+Keys, all under `crawler:`:
+
+    articles:<site>           hash: news code -> JSON [canonical_url, content_hash,
+                              modified_at, first_seen, last_seen]
+    urls                      hash: blake2b-128 of a canonical URL -> "<site> <news code>"
+    claim:<site>:<code>       string: the token of the process that claimed the article,
+    claim:url:<url digest>    expiring CRAWLER_LEASE seconds after the claim
+    fp:seq                    counter: the order in which body fingerprints were first seen
+    fp:keys                   hash: "<site> <news code>" -> its fingerprint's seq
+    fp:entries                hash: seq -> "<site> <news code> <fingerprint>"
+    fp:band:<n>:<value>       set: seqs whose fingerprint has this value in band n
+                              (crawler.neardup.NearDuplicateIndex)
+
+Claims are taken on the article's code and its canonical URL together, or not
+at all (a Lua script, atomic in Redis). Recording an article writes its row,
+its URL and drops this process's claims on it in one script, so another
+worker waiting for the claim finds the article exported when it gets it.
+Claims left by a process that died lapse with their lease; `close` gives back
+the ones a live process still holds.
+
+Redis keeps what it acknowledged only as well as its persistence is set up:
+for exactly-once across a Redis restart, run it with `appendonly yes` and
+`appendfsync always` (README, "Distributed crawling").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from typing import Iterable
+
+from scrapy_redis.connection import get_redis_from_settings
+
+from crawler.neardup import DEFAULT_MAX_DISTANCE, NearDuplicateIndex, distance
+from crawler.state import ArticleRecord
+
+PREFIX = "crawler:"
+
+_CLAIM = """
+for _, key in ipairs(KEYS) do
+  if redis.call('EXISTS', key) == 1 then return 0 end
+end
+for _, key in ipairs(KEYS) do redis.call('SET', key, ARGV[1], 'PX', ARGV[2]) end
+return 1
+"""
+
+_RELEASE = """
+for _, key in ipairs(KEYS) do
+  if redis.call('GET', key) == ARGV[1] then redis.call('DEL', key) end
+end
+"""
+
+# KEYS: the site's articles hash, the URL index, then the article's claim keys.
+# ARGV: news code, record JSON, URL digest ('' for none), "<site> <code>", token.
+_RECORD = """
+local record = ARGV[2]
+local old = redis.call('HGET', KEYS[1], ARGV[1])
+if old then
+  local fields = cjson.decode(record)
+  fields[4] = cjson.decode(old)[4]  -- first_seen is kept
+  record = cjson.encode(fields)
+end
+redis.call('HSET', KEYS[1], ARGV[1], record)
+if ARGV[3] ~= '' then redis.call('HSET', KEYS[2], ARGV[3], ARGV[4]) end
+for i = 3, #KEYS do
+  if redis.call('GET', KEYS[i]) == ARGV[5] then redis.call('DEL', KEYS[i]) end
+end
+"""
+
+# KEYS: fp:keys, fp:entries, fp:seq, then the fingerprint's band sets. ARGV: "<site> <code>", fingerprint.
+_ADD_FINGERPRINT = """
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 0 end
+local seq = redis.call('INCR', KEYS[3])
+redis.call('HSET', KEYS[1], ARGV[1], seq)
+redis.call('HSET', KEYS[2], seq, ARGV[1] .. ' ' .. ARGV[2])
+for i = 4, #KEYS do redis.call('SADD', KEYS[i], seq) end
+return seq
+"""
+
+
+def url_digest(canonical_url: str) -> bytes:
+    """What the URL index is keyed by: 16 bytes, where a canonical URL of
+    percent-encoded Persian runs to hundreds."""
+    return hashlib.blake2b(canonical_url.encode("utf-8"), digest_size=16).digest()
+
+
+class RedisState:
+    """CrawlState in Redis, for many processes at once."""
+
+    def __init__(self, server, lease: float):
+        self.server = server
+        self.lease_ms = int(lease * 1000)
+        self.token = uuid.uuid4().hex  # whose claim it is
+        self.claims: dict[tuple[str, str], list[str]] = {}  # held by this process, not yet recorded
+        self.bands = NearDuplicateIndex().bands
+        self._claim = server.register_script(_CLAIM)
+        self._release = server.register_script(_RELEASE)
+        self._record = server.register_script(_RECORD)
+        self._add_fingerprint = server.register_script(_ADD_FINGERPRINT)
+
+    @classmethod
+    def from_settings(cls, settings) -> RedisState:
+        # scrapy-redis's connection settings: REDIS_URL, REDIS_PARAMS.
+        return cls(get_redis_from_settings(settings), settings.getfloat("CRAWLER_LEASE"))
+
+    def get(self, site: str, news_code: str) -> ArticleRecord | None:
+        row = self.server.hget(f"{PREFIX}articles:{site}", news_code)
+        return ArticleRecord(site, news_code, *json.loads(row)) if row else None
+
+    def code_for_url(self, canonical_url: str) -> tuple[str, str] | None:
+        owner = self.server.hget(f"{PREFIX}urls", url_digest(canonical_url))
+        return tuple(owner.decode().split(" ", 1)) if owner else None
+
+    def record(self, records: Iterable[ArticleRecord]) -> None:
+        pipe = self.server.pipeline(transaction=False)
+        for r in records:
+            row = [r.canonical_url, r.content_hash, r.modified_at, r.first_seen, r.last_seen]
+            self._record(
+                keys=[f"{PREFIX}articles:{r.site}", f"{PREFIX}urls", *self._claim_keys(r.site, r.news_code, r.canonical_url)],
+                args=[
+                    r.news_code, json.dumps(row, ensure_ascii=False, separators=(",", ":")),
+                    url_digest(r.canonical_url) if r.canonical_url else "", f"{r.site} {r.news_code}", self.token,
+                ],
+                client=pipe,
+            )  # fmt: skip
+            self.claims.pop((r.site, r.news_code), None)
+        pipe.execute()
+
+    def claim(self, site: str, news_code: str, canonical_url: str | None) -> bool:
+        keys = self._claim_keys(site, news_code, canonical_url)
+        if not self._claim(keys=keys, args=[self.token, self.lease_ms]):
+            return False
+        self.claims[(site, news_code)] = keys
+        return True
+
+    def release(self, site: str, news_code: str, canonical_url: str | None) -> None:
+        self.claims.pop((site, news_code), None)
+        self._release(keys=self._claim_keys(site, news_code, canonical_url), args=[self.token])
+
+    @staticmethod
+    def _claim_keys(site: str, news_code: str, canonical_url: str | None) -> list[str]:
+        keys = [f"{PREFIX}claim:{site}:{news_code}"]
+        if canonical_url:
+            keys.append(f"{PREFIX}claim:url:{url_digest(canonical_url).hex()}")
+        return keys
+
+    def near_duplicate_of(self, site: str, news_code: str, fingerprint: int) -> tuple[str, str] | None:
+        me = f"{site} {news_code}"
+        band_keys = [f"{PREFIX}fp:band:{band}:{value}" for band, value in self.bands(fingerprint)]
+        pipe = self.server.pipeline(transaction=False)
+        for key in band_keys:
+            pipe.smembers(key)
+        seqs = sorted({int(seq) for members in pipe.execute() for seq in members})
+        match = None
+        for seq, entry in zip(seqs, self.server.hmget(f"{PREFIX}fp:entries", seqs) if seqs else ()):
+            other_site, other_code, other_fp = entry.decode().split(" ")
+            if f"{other_site} {other_code}" != me and distance(fingerprint, int(other_fp)) <= DEFAULT_MAX_DISTANCE:
+                match = other_site, other_code
+                break
+        # Looked up, then added: two workers adding near duplicates at the same
+        # instant may both find none; the next copy names the first-seen.
+        self._add_fingerprint(
+            keys=[f"{PREFIX}fp:keys", f"{PREFIX}fp:entries", f"{PREFIX}fp:seq", *band_keys], args=[me, fingerprint]
+        )
+        return match
+
+    def __len__(self) -> int:
+        return sum(self.server.hlen(key) for key in self.server.scan_iter(f"{PREFIX}articles:*"))
+
+    def close(self) -> None:
+        for keys in self.claims.values():
+            self._release(keys=keys, args=[self.token])
+        self.claims.clear()
+        self.server.close()

@@ -1,0 +1,235 @@
+"""The bad-input corpus (tests/fixtures/bad/, described in its README): each
+page is recognised by crawler.extract.pagecheck, and a crawl of the local
+Etemad Online site serving them all at article addresses refuses each with a
+log line and a stats counter, exports none, and exports the good articles."""
+
+import gzip
+import json
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from scrapy.http import XmlResponse
+from scrapy.utils.sitemap import Sitemap
+from scrapy.utils.test import get_crawler
+
+from crawler.article import normalize_article, validation_errors
+from crawler.extract import extract_article
+from crawler.extract.pagecheck import page_problem
+from crawler.sites import site_for_url, site_named
+from crawler.spiders.sites import EtemadonlineSpider
+from localsite import ROOT, Route, scrapy_crawl, serve
+from test_crawl_e2e import SAMPLE, link, variant
+
+BAD = ROOT / "tests/fixtures/bad"
+SITE = site_named("etemadonline")
+URL = "https://www.etemadonline.com/بخش-سیاسی-2/600050-خبر"
+
+# corpus file -> (kind page_problem gives it, status the crawl serves it with)
+REFUSED = {
+    "truncated.html": ("bad/truncated", 200),
+    "empty.html": ("bad/empty", 200),
+    "binary.png": ("bad/binary", 200),
+    "arvancloud-challenge.html": ("blocked/arvancloud", 503),
+    "cloudflare-challenge.html": ("blocked/cloudflare", 403),
+    "irna-interstitial.html": ("blocked/interstitial", 200),
+    "soft-404.html": ("not_found", 200),
+    "tag-listing.html": ("not_article", 200),
+}
+# corpus file -> headline, for pages whose encoding is wrongly labelled or legacy
+MISLABELLED = {
+    "charset-mismatch.html": "افزایش قیمت بلیت قطار در نوروز",
+    "windows-1256.html": "بازار کتاب تهران در روزهای پایانی سال",
+}
+
+
+def twenty_mb_page() -> bytes:
+    """A whole article page 20 MB long: one endless paragraph."""
+    return SAMPLE.replace('<div id="echo_detail">', '<div id="echo_detail"><p>' + "واژه " * 2_200_000 + "</p>").encode()
+
+
+def gzip_bomb() -> bytes:
+    """A 40 KB gzip body that decompresses to 40 MB, past DOWNLOAD_MAXSIZE (16 MB)."""
+    return gzip.compress(b" " * (40 * 1024 * 1024))
+
+
+# -- the function level ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", REFUSED)
+def test_each_bad_page_is_recognised(name):
+    problem = page_problem((BAD / name).read_bytes(), URL, site=SITE)
+    assert problem is not None and problem.kind == REFUSED[name][0], problem
+    assert problem.reason
+
+
+def test_a_body_scrapy_flags_as_cut_short_is_refused():
+    """With DOWNLOAD_FAIL_ON_DATALOSS off, a cut body arrives flagged "dataloss"."""
+    assert page_problem(SAMPLE.encode(), URL, site=SITE, flags=["dataloss"]).kind == "bad/truncated"
+    assert page_problem(SAMPLE.encode(), URL, site=SITE, flags=["partial"]) is None  # ended by closing: HTTP/1.0
+
+
+@pytest.mark.parametrize("name", ["truncated.html", "tag-listing.html"])
+def test_without_the_check_these_would_pass_as_articles(name):
+    """Why the check comes first: extraction alone makes a valid-looking
+    article of half a page, or of a listing's headlines and leads."""
+    article = normalize_article(extract_article((BAD / name).read_bytes(), URL, site=SITE))
+    assert validation_errors(article) == []
+
+
+@pytest.mark.parametrize("content_type", [None, "text/html", "text/html; charset=ISO-8859-1", "text/html; charset=utf-8"])
+@pytest.mark.parametrize("name", MISLABELLED)
+def test_pages_in_a_mislabelled_or_legacy_encoding_extract_right(name, content_type):
+    body = (BAD / name).read_bytes()
+    assert page_problem(body, URL, site=SITE, content_type=content_type) is None
+    article = normalize_article(extract_article(body, URL, site=SITE, content_type=content_type))
+    assert article["headline"] == MISLABELLED[name]
+    assert validation_errors(article) == []
+
+
+def test_the_sites_own_pages_are_articles():
+    """No saved article page of any site is refused: no false alarm."""
+    pages = [p for p in sorted((ROOT / "tests/fixtures").glob("*/*.json")) if p.with_suffix(".html").exists()]
+    assert len(pages) > 20
+    for meta_path in pages:
+        url = json.loads(meta_path.read_text("utf-8"))["url"]
+        assert page_problem(meta_path.with_suffix(".html").read_bytes(), url, site=site_for_url(url)) is None, meta_path
+
+
+def test_challenge_markers_in_an_ordinary_page_are_no_challenge():
+    """Sites on ArvanCloud's CDN or with Cloudflare's bot script carry the markers in every page."""
+    page = SAMPLE.replace(
+        "</head>",
+        '<script src="https://cdn.arvancloud.ir/x.js"></script>'
+        '<script src="/cdn-cgi/challenge-platform/scripts/jsd/main.js"></script></head>',
+    )
+    assert page_problem(page.encode(), URL, site=SITE) is None
+
+
+@pytest.mark.parametrize(
+    "headline", ["از سرنشینان هواپیما خبری یافت نشد", "۴۰۴ کشته در زلزله", "صفحه‌ای تازه در روابط دو کشور"]
+)
+def test_not_found_words_in_an_articles_headline_are_no_soft_404(headline):
+    page = variant("600060", headline, "۱۴۰۲/۰۱/۱۵ ۱۲:۰۰:۰۰")
+    assert page_problem(page.encode(), URL, site=SITE) is None
+
+
+@pytest.mark.parametrize("title", ["404 | اعتمادآنلاین", "خطای ۴۰۴", "Page not found", "صفحه مورد نظر وجود ندارد"])
+def test_soft_404_titles(title):
+    page = f"<html><head><title>{title}</title></head><body><p>x</p></body></html>"
+    assert page_problem(page.encode(), URL, site=SITE).kind == "not_found"
+
+
+def test_an_article_with_many_related_links_is_no_listing():
+    related = "".join(f'<li><a href="/بخش-سیاسی-2/{610000 + i}-x">خبر مرتبط {i}</a></li>' for i in range(30))
+    page = SAMPLE.replace("</body>", f"<ul>{related}</ul></body>")
+    assert page_problem(page.encode(), URL, site=SITE) is None
+    # Its text alone says so, with no metadata and no body selector to go by.
+    bare = page.replace('property="og:type"', 'property="og:kind"').replace('id="echo_detail"', 'id="text"')
+    assert page_problem(bare.encode(), URL, site=SITE) is None
+
+
+def test_a_20_mb_page_is_checked_quickly():
+    started = time.perf_counter()
+    assert page_problem(twenty_mb_page(), URL, site=SITE) is None  # an article; the crawl refuses it by size
+    assert time.perf_counter() - started < 5
+
+
+def test_sitemap_entity_bomb_is_not_expanded():
+    body = (BAD / "sitemap-entity-bomb.xml").read_bytes()
+    started = time.perf_counter()
+    assert list(Sitemap(body)) == []  # lxml stops at its amplification limit
+    assert time.perf_counter() - started < 1
+    crawler = get_crawler(EtemadonlineSpider)
+    spider = EtemadonlineSpider.from_crawler(crawler)
+    assert spider._get_sitemap_body(XmlResponse("https://www.etemadonline.com/sitemap.xml", body=body)) is None
+    assert crawler.stats.get_value("discovery/sitemap_refused") == 1
+
+
+# -- a crawl -------------------------------------------------------------------------------
+
+
+def article_path(code: int, name: str) -> str:
+    return f"/بخش-سیاسی-2/{code}-{Path(name).stem}"
+
+
+GOOD_PATH = article_path(600001, "خبر-خوب")
+LEGACY_AS_LATIN1 = article_path(600002, "windows-1256-as-latin1")
+BIG = article_path(600003, "big")
+BOMB = article_path(600004, "gzip-bomb")
+PATHS = {name: article_path(600010 + i, name) for i, name in enumerate([*REFUSED, *MISLABELLED])}
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bad")
+    routes: dict[str, Route] = {}
+    with serve(routes) as (base, requested):
+        pages = [GOOD_PATH, LEGACY_AS_LATIN1, BIG, BOMB, *PATHS.values()]
+        rss = "".join(f"<item><link>{base}{link(p)}</link></item>" for p in pages)
+        xml = "application/xml"
+        routes.update({
+            "/robots.txt": Route(f"User-agent: *\nSitemap: {base}/sitemap_index.xml\n", "text/plain"),
+            "/fa/feeds/": Route(f"<rss><channel>{rss}</channel></rss>", "application/rss+xml"),
+            "/sitemap_index.xml": Route(
+                f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap><loc>{base}/bomb.xml</loc></sitemap></sitemapindex>', xml
+            ),
+            "/bomb.xml": Route((BAD / "sitemap-entity-bomb.xml").read_text().replace("http://127.0.0.1:8000", base), xml),
+            GOOD_PATH: Route(variant("600001", "خبر خوب", "۱۴۰۲/۰۱/۱۵ ۱۲:۰۰:۰۰")),
+            LEGACY_AS_LATIN1: Route((BAD / "windows-1256.html").read_bytes(), "text/html; charset=ISO-8859-1"),
+            BIG: Route(twenty_mb_page()),
+            BOMB: Route(gzip_bomb(), headers={"Content-Encoding": "gzip"}),
+            **{PATHS[name]: Route((BAD / name).read_bytes(), "text/html", status) for name, (_, status) in REFUSED.items()},
+            **{PATHS[name]: Route((BAD / name).read_bytes(), "text/html") for name in MISLABELLED},
+        })  # fmt: skip
+        result = scrapy_crawl(
+            "etemadonline", "-a", f"base_url={base}", "-s", f"CRAWLER_OUTPUT={out}/%(name)s/%(time)s.jsonl"
+        )
+    [export] = (out / "etemadonline").glob("*.jsonl")
+    [manifest] = (out / "etemadonline").glob("*.manifest.json")
+    articles = {a["news_code"]: a for a in map(json.loads, export.read_text("utf-8").splitlines())}
+    return articles, json.loads(manifest.read_text("utf-8")), result.stderr, requested
+
+
+def test_the_crawl_finishes_and_exports_only_the_good_articles(crawled):
+    articles, manifest, log, _ = crawled
+    assert manifest["complete"] is True, log[-3000:]
+    assert sorted(articles) == ["600001", "600002", "600018", "600019"]
+    assert articles["600002"]["headline"] == MISLABELLED["windows-1256.html"]  # served as ISO-8859-1
+    assert articles["600018"]["headline"] == MISLABELLED["charset-mismatch.html"]
+    assert articles["600019"]["headline"] == MISLABELLED["windows-1256.html"]
+
+
+@pytest.mark.parametrize("name", REFUSED)
+def test_each_bad_page_is_logged_and_counted(crawled, name):
+    _, manifest, log, _ = crawled
+    kind = REFUSED[name][0]
+    assert manifest["pages"].get(kind) == 1, manifest["pages"]
+    [line] = [line for line in log.splitlines() if quote(PATHS[name]) in line and "WARNING" in line]
+    assert ("Blocked: " if kind.startswith("blocked/") else "Not an article page: ") in line
+
+
+def test_challenges_are_not_retried(crawled):
+    _, manifest, _, requested = crawled
+    assert requested.count(PATHS["arvancloud-challenge.html"]) == 1  # a 503, but a challenge: no retry
+    assert manifest["faults"]["blocked"] == 3 and manifest["faults"]["http_5xx"] == 0
+
+
+def test_blocked_pages_are_summed_up_as_a_warning_when_some_articles_came_through(crawled):
+    _, _, log, _ = crawled
+    # 14 article pages asked for; the 20 MB page and the gzip bomb never arrived.
+    assert "WARNING: etemadonline: 3 of 12 article pages were anti-bot pages (" in log
+
+
+def test_pages_past_download_maxsize_are_stopped(crawled):
+    _, manifest, log, _ = crawled
+    assert manifest["faults"]["too_large"] == 2  # the 20 MB page and the gzip bomb
+    assert "larger than download max size" in log and "exceeded DOWNLOAD_MAXSIZE" in log
+
+
+def test_the_sitemap_bomb_is_refused_and_the_crawl_goes_on(crawled):
+    articles, _, log, requested = crawled
+    assert "Sitemap refused: " in log and "'discovery/sitemap_refused': 1" in log
+    assert not any("600040" in p for p in requested)
+    assert "600001" in articles
