@@ -76,3 +76,12 @@ def test_crawl_inside_a_window_skips_old_sitemaps_entries_and_articles():
 def test_bad_window_argument_stops_the_crawl_with_a_clear_message():
     result = scrapy_crawl("etemadonline", "-a", "since=soon")
     assert result.returncode != 0 and "is not a date" in result.stderr
+
+
+def test_a_window_adds_the_familys_history_sitemaps():
+    from crawler.sites import site_named
+    from crawler.spiders.site import SiteSpider
+
+    spider_cls = type("IsnaSpider", (SiteSpider,), {"name": "isna", "site": site_named("isna")})
+    assert not any("/sitemap/all/" in u for u in spider_cls().sitemap_urls)
+    assert any(u.endswith("/sitemap/all/sitemap.xml") for u in spider_cls(since="1402-08-01").sitemap_urls)

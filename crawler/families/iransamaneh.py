@@ -53,5 +53,6 @@ IRANSAMANEH = Family(
     listing_paths=(re.compile(r"^/fa/service/[^/]+(?:/[^/]+)?/?$"),),
     feeds=("/fa/rss/allnews",),
     sitemaps=("/robots.txt", "/fa-sitemap-news"),
+    archives=("/fa-sitemap-newsarchive",),  # index of monthly sitemaps (notes §4)
     listings=("/",),
 )

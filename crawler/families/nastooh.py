@@ -60,5 +60,6 @@ NASTOOH = Family(
     listing_paths=(re.compile(r"^/service/[^/]+(?:/[^/]+)?/?$"),),
     feeds=("/rss",),
     sitemaps=("/robots.txt", "/sitemap/news/sitemap.xml"),
+    archives=("/sitemap/all/sitemap.xml",),  # index of daily sitemaps, every day since the start (notes §4)
     listings=("/",),
 )
