@@ -16,6 +16,10 @@ ROBOTSTXT_OBEY = True
 DOWNLOAD_DELAY = 1.0  # seconds between requests to one site, before AutoThrottle adapts it
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# Outputs of one response handled at once. An article page gives one item, and
+# Scrapy starts this many tasks for every response: its default, 100, cost
+# ~10% of a crawl's CPU (benchmarks/RESULTS.md, "Crawl").
+CONCURRENT_ITEMS = 8
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 2.0
 AUTOTHROTTLE_MAX_DELAY = 60.0

@@ -1,7 +1,9 @@
 """The SQLite crawl state: articles by site and code, canonical URLs, body fingerprints."""
 
+from scrapy.settings import Settings
+
 from crawler.neardup import fingerprint
-from crawler.state import ArticleRecord, SqliteState
+from crawler.state import ArticleRecord, SqliteState, open_state
 
 BODY = " ".join(f"واژه{i} در متن خبر شماره {i}" for i in range(120))
 
@@ -42,3 +44,15 @@ def test_fingerprints_above_the_signed_range_round_trip(tmp_path):
     high = (1 << 64) - 12345
     state.near_duplicate_of("a.ir", "1", high)
     assert state.near_duplicate_of("b.ir", "2", high) == ("a.ir", "1")
+
+
+def test_commits_wait_for_the_disk_as_crawler_fsync_says(tmp_path):
+    def synchronous(fsync):
+        state = open_state(Settings({"CRAWLER_STATE": str(tmp_path / f"{fsync}.sqlite3"), "CRAWLER_FSYNC": fsync}))
+        try:
+            return state.db.execute("PRAGMA synchronous").fetchone()[0]
+        finally:
+            state.close()
+
+    assert synchronous(True) == 2  # FULL: a commit is on disk when it returns
+    assert synchronous(False) == 1  # NORMAL: with the OS, like the unsynced export lines
