@@ -93,7 +93,7 @@ class ArticleMaker:
         day, minute = 1 + i % 28, i % 60
         date = self.date.replace("۰۳", _fa(f"{day:02d}"), 1).replace("۱۱:", _fa(f"{minute:02d}") + ":", 1)
         text = (self.head + body + self.tail).replace("523995", code)
-        return text.replace(self.headline, f"{self.headline} — {i}").replace(self.date, date).encode("utf-8")
+        return text.replace(self.headline, f"{self.headline}، شماره {i}").replace(self.date, date).encode("utf-8")
 
 
 def _fa(digits: str) -> str:
