@@ -138,6 +138,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'start':>9}{first['seconds']:>9.0f}{first['rss_mib']:>9.0f}")
     for row in result["at_marks"]:
         print(f"{row['mark']:>9,}{row['seconds']:>9.0f}{row['rss_mib']:>9.0f}")
+    last = samples[-1] if samples else None
+    if last and (not result["at_marks"] or last["articles"] > result["at_marks"][-1]["articles"]):
+        print(f"{last['articles']:>9,}{last['seconds']:>9.0f}{last['rss_mib']:>9.0f}  (last sample, closing)")
     for line in traces:
         print(line)
     return 0

@@ -91,8 +91,8 @@ class SqliteState:
         self.db.execute("PRAGMA journal_mode=WAL")
         # durable (CRAWLER_FSYNC): every commit is on disk when it returns, as
         # the export's lines are. Else it is with the OS, which survives a
-        # killed crawl but not a power cut, like unsynced lines; one fsync per
-        # article was most of a crawl's time.
+        # killed crawl but not a power cut, like unsynced lines; the fsync per
+        # article is then spared (benchmarks/RESULTS.md, "Crawl").
         self.db.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
         self.db.executescript(
             """
