@@ -1,6 +1,6 @@
 """The crawl state at scale: insert and look up millions of articles in the
-SQLite state (crawler.state.SqliteState `record` and `get`), with the rate
-and the process's memory as it goes.
+SQLite state (crawler.state.SqliteState `record`, `get` and `known`), with
+the rate and the process's memory as it goes.
 
     python -m benchmarks.state                       # 10 million keys
     python -m benchmarks.state --keys 200000         # a quick smoke run
@@ -10,7 +10,9 @@ Keys are (site, news code) over 60 sites; each row carries a canonical URL,
 a content hash and times as a crawl writes them. Inserts go through
 `record()` in batches of --batch rows (what the API allows; a crawl records
 one article at a time, as each line reaches the disk: --batch 1 measures
-that). Lookups are `get()`:
+that). Lookups are `get()`, one key a call, and `known()`, --known-batch
+keys of one site a call, as the news-code filter asks about a sitemap's or a
+listing's links (crawler.middlewares); each order is measured both ways:
 
 - in order: every key, in insertion order (60 sites' codes rising side by
   side, as a crawl meets them);
@@ -19,6 +21,11 @@ that). Lookups are `get()`:
   memory): the worst case;
 - absent: --sample codes newer than any stored, the common case of an
   incremental crawl asking about what it discovers.
+
+For `known`, the keys of each order are dealt out to their sites and asked
+about in batches as each site's fills: in order, a batch is one site's
+consecutive codes (a sitemap's); scrambled, codes from all over the site's
+range.
 
 RSS (VmRSS) is read every tenth of each phase; its peak (VmHWM) at the end.
 SQLite goes to a temporary file, removed afterwards. Redis (`--backend
@@ -32,6 +39,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import subprocess
 import sys
 import tempfile
@@ -140,11 +148,37 @@ def lookups(state, indexes, absent_offset: int = 0, chunk: int = 10_000):
         raise RuntimeError(f"{found} of {asked} lookups found a row")
 
 
+def known_lookups(state, indexes, absent_offset: int = 0, batch: int = 500):
+    """known() of key(i) for each i, in batches of `batch` codes of one site
+    (the keys dealt out to their sites in the order given; each site's batch
+    asked when full, the rest at the end); `absent_offset` as in `lookups`."""
+    known = state.known
+    pending: dict[str, list[str]] = {site: [] for site in SITES}
+    asked = found = 0
+    for i in indexes:
+        site, code = key(i)
+        codes = pending[site]
+        codes.append(str(int(code) + absent_offset) if absent_offset else code)
+        if len(codes) == batch:
+            found += len(known(site, codes))
+            asked += batch
+            pending[site] = []
+            yield batch
+    for site, codes in pending.items():
+        if codes:
+            found += len(known(site, codes))
+            asked += len(codes)
+            yield len(codes)
+    if found != (0 if absent_offset else asked):
+        raise RuntimeError(f"{found} of {asked} lookups found a row")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.state", description=__doc__.split("\n\n")[0])
     parser.add_argument("--keys", type=int, default=10_000_000, help="articles to insert and look up (default 10 million)")
     parser.add_argument("--batch", type=int, default=10_000, help="rows per record() call (default 10000)")
     parser.add_argument("--sample", type=int, default=1_000_000, help="scrambled and absent lookups (default 1 million)")
+    parser.add_argument("--known-batch", type=int, default=500, help="keys per known() call (default 500)")
     parser.add_argument("--backend", choices=("sqlite", "redis"), default="sqlite")
     parser.add_argument("--dir", type=Path, default=None, help="where the SQLite file goes (default: a temporary folder)")
     parser.add_argument("--json", action="store_true")
@@ -160,6 +194,12 @@ def main(argv: list[str] | None = None) -> int:
         scrambled_s = timed("get scrambled", lookups(state, spread), sample, checkpoints)
         newest = iter(range(args.keys - sample, args.keys))
         absent_s = timed("get absent", lookups(state, newest, absent_offset=args.keys), sample, checkpoints)
+        batch = args.known_batch
+        known_in_order_s = timed("known in order", known_lookups(state, iter(range(args.keys)), batch=batch), args.keys, checkpoints)
+        spread = (i for _, i in zip(range(sample), scrambled(args.keys)))
+        known_scrambled_s = timed("known scrambled", known_lookups(state, spread, batch=batch), sample, checkpoints)
+        newest = iter(range(args.keys - sample, args.keys))
+        known_absent_s = timed("known absent", known_lookups(state, newest, absent_offset=args.keys, batch=batch), sample, checkpoints)
         stored = size()
     result = {
         "machine": machine_facts(),
@@ -171,6 +211,11 @@ def main(argv: list[str] | None = None) -> int:
         "gets_in_order_per_second": args.keys / in_order_s,
         "gets_scrambled_per_second": sample / scrambled_s,
         "gets_absent_per_second": sample / absent_s,
+        "known_batch": batch,
+        "known_in_order_per_second": args.keys / known_in_order_s,
+        "known_scrambled_per_second": sample / known_scrambled_s,
+        "known_absent_per_second": sample / known_absent_s,
+        "load_average": os.getloadavg(),
         "stored_mib": stored / 2**20,
         "rss_start_mib": rss_start,
         "rss_peak_mib": rss_kib()[1] / 1024,
@@ -186,7 +231,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  get in order      {result['gets_in_order_per_second']:>10,.0f} /s   (target >= {TARGET_LOOKUPS_PER_SECOND:,})")
     print(f"  get scrambled     {result['gets_scrambled_per_second']:>10,.0f} /s   ({sample:,} keys)")
     print(f"  get absent        {result['gets_absent_per_second']:>10,.0f} /s   ({sample:,} keys)")
+    print(f"  known in order    {result['known_in_order_per_second']:>10,.0f} /s   (batches of {batch:,} keys)")
+    print(f"  known scrambled   {result['known_scrambled_per_second']:>10,.0f} /s   ({sample:,} keys)")
+    print(f"  known absent      {result['known_absent_per_second']:>10,.0f} /s   ({sample:,} keys)")
     rss = [c["rss_mib"] for c in checkpoints]
+    print("  load average at the end: " + ", ".join(f"{x:.2f}" for x in result["load_average"]))
     print(f"  RSS {result['rss_start_mib']:.0f} MiB at start, {min(rss):.0f}-{max(rss):.0f} MiB while running, peak {result['rss_peak_mib']:.0f} MiB")
     return 0
 

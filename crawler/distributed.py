@@ -15,7 +15,11 @@ Exactly once with several workers:
 1. One download per article. Article requests are fingerprinted by news
    code, not URL (NewsCodeDupeFilter): the short link in a feed and the long
    URL in a sitemap are one request, whichever worker meets them. Codes
-   exported before are dropped by the crawl state (SharedNewsCodeFilter).
+   exported before are dropped by the crawl state (SharedNewsCodeFilter,
+   which `use_redis` puts in place of NewsCodeFilterMiddleware: that one's
+   memory of the codes its process requested would keep the requests a dead
+   worker took with it from being made again, see 3; RedisScheduler refuses
+   to run with it).
 
 2. One export per article. Before passing an article, DeduplicatePipeline
    claims it in the state, an atomic SET NX on its site + code and canonical
@@ -69,8 +73,11 @@ import uuid
 from redis.exceptions import RedisError
 from scrapy import Request, signals
 from scrapy.exceptions import DontCloseSpider
+from scrapy.settings import SETTINGS_PRIORITIES
+from scrapy.utils.conf import build_component_list
 from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.log import failure_to_exc_info
+from scrapy.utils.misc import load_object
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet.task import LoopingCall
@@ -86,8 +93,16 @@ def use_redis(settings) -> None:
     settings.set("SCHEDULER", "crawler.distributed.RedisScheduler", priority="spider")
     settings.set("DUPEFILTER_CLASS", "crawler.distributed.NewsCodeDupeFilter", priority="spider")
     settings.set("SCHEDULER_PERSIST", True, priority="spider")  # workers come and go; the last one clears
-    if settings.getdict("SPIDER_MIDDLEWARES").get("crawler.middlewares.NewsCodeFilterMiddleware") is not None:
+    try:
         settings.replace_in_component_priority_dict("SPIDER_MIDDLEWARES", NewsCodeFilterMiddleware, SharedNewsCodeFilter)
+    except KeyError:  # not enabled: nothing to swap
+        return
+    # Raised to spider priority too: `scrapy crawl` merges the project's
+    # settings into the crawler's once more after this (CrawlerRunner.
+    # create_crawler), and at project priority that put the process-local
+    # filter back (RedisScheduler refuses to run with it).
+    priority = max(settings.getpriority("SPIDER_MIDDLEWARES") or 0, SETTINGS_PRIORITIES["spider"])
+    settings.set("SPIDER_MIDDLEWARES", settings.getdict("SPIDER_MIDDLEWARES"), priority=priority)
 
 
 class _SpiderlessStats:
@@ -176,6 +191,14 @@ class RedisScheduler(Scheduler):
 
     @classmethod
     def from_crawler(cls, crawler):
+        middlewares = build_component_list(crawler.settings.getwithbase("SPIDER_MIDDLEWARES"))
+        if any(load_object(mw) is NewsCodeFilterMiddleware for mw in middlewares):
+            # Its memory of the codes this process requested would drop, when
+            # discovery starts over, the requests a dead worker took with it.
+            raise ValueError(
+                "Distributed mode needs crawler.distributed.SharedNewsCodeFilter in SPIDER_MIDDLEWARES"
+                " in place of crawler.middlewares.NewsCodeFilterMiddleware"
+            )
         scheduler = super().from_crawler(crawler)
         scheduler.stats = _SpiderlessStats(crawler.stats)
         scheduler.crawler = crawler
@@ -212,10 +235,16 @@ class RedisScheduler(Scheduler):
         return super().next_request()
 
     def spider_idle(self, spider):
-        if self.has_pending_requests():  # others queued work since this worker last looked
+        try:
+            if self.has_pending_requests():  # others queued work since this worker last looked
+                self.idle_since = None
+                raise DontCloseSpider
+            verdict, dead = self.workers.idle()
+        except RedisError as e:  # a Redis blip is no verdict: closing now would end the crawl unfinished
+            logger.warning("Could not judge the crawl (worker %s): %s", self.workers.id, e)
+            self.listed_idle = True  # perhaps listed: the next request lists it busy again
             self.idle_since = None
-            raise DontCloseSpider
-        verdict, dead = self.workers.idle()
+            raise DontCloseSpider from None
         self.listed_idle = verdict != "restart"
         if verdict == "restart":
             logger.warning(

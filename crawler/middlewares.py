@@ -79,7 +79,16 @@ class NewsCodeFilterMiddleware:
     under several URLs (slug and short link, encoded and raw Persian), and
     feeds, sitemaps and listings all name it; a request for a news code
     already requested in this run, or exported by an earlier run (the crawl
-    state), is dropped before it is downloaded."""
+    state), is dropped before it is downloaded.
+
+    The crawl state is asked in batches (`CrawlState.known`): the article
+    requests that one response yields are held, up to `batch_size`, and
+    checked together when the batch is full and when the response's output
+    ends (a sitemap of 1,000 links is two queries, not 1,000). Everything
+    else the spider yields (items, other requests) passes on at once; article
+    requests keep their order among themselves."""
+
+    batch_size = 500
 
     def __init__(self, crawler):
         self.crawler = crawler
@@ -90,21 +99,34 @@ class NewsCodeFilterMiddleware:
     def from_crawler(cls, crawler):
         return cls(crawler)
 
-    def _keep(self, result) -> bool:
+    def _code(self, result) -> str | None | bool:
+        """The news code of an article request, to check against the state;
+        None for anything to pass on as it is; False for an article request
+        to drop now, its code requested before in this run."""
         spider = self.crawler.spider
         if not isinstance(result, Request) or result.callback != getattr(spider, "parse_article", None):
-            return True
+            return None
         code = spider.article_code(result.url)
         if code is None:
-            return True
+            return None
         if self.requested_before(code):
             self.crawler.stats.inc_value("articles/skipped/same_code")
             return False
-        if self.state.get(spider.site.domain, code) is not None:
-            self.crawler.stats.inc_value("articles/skipped/exported_before")
-            return False
-        result.meta["news_code"] = code
-        return True
+        return code
+
+    def _not_exported(self, batch: list[tuple[Request, str]]) -> list[Request]:
+        """The batch's requests whose codes no earlier run exported, in order."""
+        if not batch:
+            return []
+        exported = self.state.known(self.crawler.spider.site.domain, [code for _, code in batch])
+        kept = []
+        for request, code in batch:
+            if code in exported:
+                self.crawler.stats.inc_value("articles/skipped/exported_before")
+            else:
+                request.meta["news_code"] = code
+                kept.append(request)
+        return kept
 
     def requested_before(self, code: str) -> bool:
         """Whether this run asked for the code already; it has now."""
@@ -113,10 +135,26 @@ class NewsCodeFilterMiddleware:
         self.requested.add(code)
         return False
 
-    def process_spider_output(self, response, result, spider=None):
-        return (r for r in result if self._keep(r))
-
-    async def process_spider_output_async(self, response, result, spider=None):
-        async for r in result:
-            if self._keep(r):
-                yield r
+    async def process_spider_output(self, response, result, spider=None):
+        # Async only: Scrapy hands a sync callback's output over as an async
+        # iterable, and every middleware before this one is universal.
+        batch: list[tuple[Request, str]] = []
+        try:
+            async for r in result:
+                code = self._code(r)
+                if code is None:
+                    yield r
+                elif code is not False:
+                    batch.append((r, code))
+                    if len(batch) >= self.batch_size:
+                        full, batch = batch, []
+                        for kept in self._not_exported(full):
+                            yield kept
+        except Exception:
+            # The callback failed part way: what it yielded before goes on,
+            # as it would have without the batching.
+            for kept in self._not_exported(batch):
+                yield kept
+            raise
+        for kept in self._not_exported(batch):
+            yield kept

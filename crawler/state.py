@@ -16,6 +16,7 @@ which always gets the claim.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ from typing import Iterable, Mapping, Protocol
 from crawler.neardup import DEFAULT_MAX_DISTANCE, NearDuplicateIndex, distance
 
 MASK = (1 << 64) - 1
+KNOWN_CHUNK = 500  # news codes per query of `known`
 
 
 def _signed(fingerprint: int) -> int:
@@ -57,6 +59,11 @@ class ArticleRecord:
 class CrawlState(Protocol):
     def get(self, site: str, news_code: str) -> ArticleRecord | None:
         """The exported article with this code on this site, if any."""
+
+    def known(self, site: str, news_codes: Iterable[str]) -> set[str]:
+        """Which of these codes of this site are of exported articles: what
+        `get` tells of each, asked as one query per KNOWN_CHUNK codes (the
+        news-code filter asks so for a sitemap's or a listing's links)."""
 
     def code_for_url(self, canonical_url: str) -> tuple[str, str] | None:
         """(site, news_code) of the exported article with this canonical URL."""
@@ -120,6 +127,20 @@ class SqliteState:
             (site, news_code),
         ).fetchone()
         return ArticleRecord(*row) if row else None
+
+    def known(self, site: str, news_codes: Iterable[str]) -> set[str]:
+        # The codes go in as one JSON array: one bound parameter and one
+        # prepared statement for any count, where `IN (?, ?, ...)` prepares one
+        # per length; both ran as fast (benchmarks/RESULTS.md, "State store").
+        # SQLite looks them up in key order, whatever order they come in.
+        codes = list(news_codes)
+        found: set[str] = set()
+        for start in range(0, len(codes), KNOWN_CHUNK):
+            found.update(code for (code,) in self.db.execute(
+                "SELECT news_code FROM articles WHERE site = ? AND news_code IN (SELECT value FROM json_each(?))",
+                (site, json.dumps(codes[start : start + KNOWN_CHUNK])),
+            ))  # fmt: skip
+        return found
 
     def code_for_url(self, canonical_url: str) -> tuple[str, str] | None:
         row = self.db.execute(

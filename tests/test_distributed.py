@@ -117,13 +117,9 @@ def test_two_workers_export_every_article_once_and_download_it_once(tmp_path, re
     assert len(RedisState(redis.Redis.from_url(redis_url), 3)) == ARTICLES
     # scrapy-redis through the adapter: no deprecated calls into Scrapy.
     assert not any(re.search(r"scrapy_redis\S*: ScrapyDeprecationWarning", log) for log in logs)
+    assert all("crawler.distributed.SharedNewsCodeFilter" in log for log in logs), "not the process-local filter"
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="KNOWN BUG, open: about one run in three some articles are lost when a worker is SIGKILLed "
-    "(seen with and without the benchmark edits); under investigation, see the issue note",
-)
 def test_a_killed_worker_loses_nothing_once_the_survivor_finishes(tmp_path, redis_url):
     a_out, b_out = tmp_path / "a", tmp_path / "b"
     routes: dict = {}
@@ -213,6 +209,47 @@ def test_redis_url_switches_the_crawl_to_scrapy_redis_and_only_then():
 
     assert shared.getdict("SPIDER_MIDDLEWARES") == {SharedNewsCodeFilter: 600}
     assert settings_for(REDIS_URL="redis://127.0.0.1:1/0", SCHEDULER="my.Scheduler")["SCHEDULER"] == "my.Scheduler"
+
+
+def test_scrapy_crawl_keeps_the_shared_news_code_filter_and_refuses_the_local_one():
+    """`scrapy crawl` merges the project's settings into the crawler's again
+    after the spider's update_settings (CrawlerRunner.create_crawler). The
+    process-local filter put back by it made a survivor drop, as requested
+    before by itself, the articles a killed worker had taken: lost."""
+    from scrapy.crawler import Crawler, CrawlerRunner
+
+    from crawler.distributed import RedisScheduler, SharedNewsCodeFilter
+
+    def crawler_for(**cmdline) -> Crawler:
+        settings = Settings({k: getattr(project_settings, k) for k in dir(project_settings) if k.isupper()})
+        settings.setdict({"REDIS_URL": "redis://127.0.0.1:1/0", **cmdline}, priority="cmdline")
+        return CrawlerRunner(settings).create_crawler(Crawler(EtemadonlineSpider, settings))
+
+    assert crawler_for().settings.getdict("SPIDER_MIDDLEWARES") == {SharedNewsCodeFilter: 600}
+    local = crawler_for(SPIDER_MIDDLEWARES={"crawler.middlewares.NewsCodeFilterMiddleware": 600})
+    with pytest.raises(ValueError, match="SharedNewsCodeFilter"):
+        RedisScheduler.from_crawler(local)  # before it ever reaches Redis
+
+
+def test_a_redis_blip_when_idle_is_no_verdict():
+    """Closing on it would end the crawl as finished with work unfinished
+    (the last worker out even deleting the queue and a dead worker's entry)."""
+    from scrapy.exceptions import DontCloseSpider
+
+    from crawler.distributed import RedisScheduler
+
+    class Unreachable:
+        id = "host:1:abc"
+
+        def idle(self):
+            raise redis.ConnectionError("Connection reset by peer")
+
+    scheduler = RedisScheduler.__new__(RedisScheduler)
+    scheduler.queue, scheduler.workers, scheduler.listed_idle, scheduler.idle_since = [], Unreachable(), False, 1.0
+    with pytest.raises(DontCloseSpider):
+        scheduler.spider_idle(None)
+    assert scheduler.listed_idle, "perhaps listed idle: listed busy again before the next request"
+    assert scheduler.idle_since is None
 
 
 # -- the Redis state keeps the SQLite state's promises ---------------------------------------------
