@@ -13,6 +13,7 @@ from twisted.internet import reactor
 from twisted.internet.task import deferLater
 
 from crawler.article import normalize_article, validation_errors
+from crawler.cpupool import CpuPool
 from crawler.dedup import SeenStore, article_keys
 from crawler.items import ArticleItem
 from crawler.ledger import ExportLedger
@@ -42,7 +43,7 @@ class NormalizePipeline(_Pipeline):
         self.export_sources = crawler.settings.getbool("CRAWLER_EXPORT_FIELD_SOURCES")
 
     def process_item(self, item, spider=None):
-        article = normalize_article(ItemAdapter(item).asdict())
+        article = normalize_article(dict(ItemAdapter(item)))
         sources = article.pop("field_sources", None)
         if self.export_sources and sources is not None:
             article["field_sources"] = sources
@@ -53,7 +54,7 @@ class ValidatePipeline(_Pipeline):
     """Drops, with its reason logged and counted, any article the schema rejects."""
 
     def process_item(self, item, spider=None):
-        errors = validation_errors(ItemAdapter(item).asdict())
+        errors = validation_errors(ItemAdapter(item))
         if not errors:
             self.stats.inc_value("articles/valid")
             return item
@@ -144,9 +145,18 @@ class NearDuplicatePipeline(_Pipeline):
     def __init__(self, crawler):
         super().__init__(crawler)
         self.state = ExportLedger.of(crawler).state
+        self.pool = CpuPool.of(crawler)
 
     def process_item(self, item, spider=None):
-        match = self.state.near_duplicate_of(item["site"], item["news_code"], fingerprint(item["body"]))
+        if self.pool.processes:
+            return self._flag_fingerprinted_by_pool(item)  # a coroutine, which Scrapy awaits
+        return self._flag(item, fingerprint(item["body"]))
+
+    async def _flag_fingerprinted_by_pool(self, item):
+        return self._flag(item, await self.pool.run(fingerprint, item["body"]))
+
+    def _flag(self, item, body_fingerprint: int):
+        match = self.state.near_duplicate_of(item["site"], item["news_code"], body_fingerprint)
         if match is not None:
             self.stats.inc_value("articles/near_duplicates")
         item["duplicate_of"] = match and {"site": match[0], "news_code": match[1]}

@@ -12,8 +12,8 @@ from scrapy import Request
 from scrapy.exceptions import UsageError
 from scrapy.spiders import SitemapSpider
 
-from crawler.extract import extract_article
-from crawler.extract.pagecheck import page_problem
+from crawler.cpupool import CpuPool
+from crawler.extract import ArticleReading, read_article
 from crawler.extract.layers import news_code_from_url
 from crawler.items import ArticleItem
 from crawler.sites import site_for_url
@@ -155,30 +155,38 @@ class SiteSpider(SitemapSpider):
 
     # -- articles ------------------------------------------------------------------
 
-    def parse_article(self, response):
+    async def parse_article(self, response):
         self.crawler.stats.inc_value("pages/article")
-        problem = page_problem(
-            response.body, response.url, site=self.site, content_type=response.headers.get("Content-Type"),
-            flags=response.flags,
-        )
+        try:
+            reading = await CpuPool.of(self.crawler).run(
+                read_article, response.body, response.url, site=self.site,
+                content_type=response.headers.get("Content-Type"), flags=tuple(response.flags),
+            )  # fmt: skip
+        except Exception:
+            self.logger.exception("Extraction failed on %s", response.url)
+            self.crawler.stats.inc_value("articles/extract_error")
+            reading = None
+        item = self.article_item(response, reading)
+        if item is not None:
+            yield item
+
+    def article_item(self, response, reading: ArticleReading | None) -> ArticleItem | None:
+        """The item a read article page gives, or None (counted and logged: why;
+        `reading` is None when reading the page failed)."""
+        if reading is None:
+            return None
+        problem = reading.problem
         if problem:
             self.logger.warning("%s: %s: %s", "Blocked" if problem.blocked else "Not an article page", response.url, problem)
             self.crawler.stats.inc_value(f"pages/{problem.kind}")
             if problem.kind.startswith("bad/"):
                 self.crawler.stats.inc_value("articles/bad_page")  # what crawler.monitor counts as failed pages
-            return
-        try:
-            fields = extract_article(
-                response.body, response.url, site=self.site, content_type=response.headers.get("Content-Type")
-            )
-        except Exception:
-            self.logger.exception("Extraction failed on %s", response.url)
-            self.crawler.stats.inc_value("articles/extract_error")
-            return
+            return None
+        fields = reading.fields
         fields["news_code"] = fields["news_code"] or response.meta.get("news_code")  # code from the URL first requested
         fields["crawled_at"] = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
         self.crawler.stats.inc_value("articles/extracted")
         if self.window and fields["published_at"] and not self.window.may_contain(fields["published_at"]):
             self.crawler.stats.inc_value("articles/outside_window")
-            return
-        yield ArticleItem(fields)
+            return None
+        return ArticleItem(fields)
