@@ -16,6 +16,8 @@ from crawler.cpupool import CpuPool
 from crawler.extract import ArticleReading, read_article
 from crawler.extract.layers import news_code_from_url
 from crawler.items import ArticleItem
+from crawler.neardup import fingerprint
+from crawler.pipelines import NearDuplicatePipeline
 from crawler.sites import site_for_url
 from crawler.spec import Site
 from crawler.window import Window, WindowError
@@ -23,6 +25,15 @@ from crawler.window import Window, WindowError
 # How many listing pages deep to follow from a start listing (the home page's
 # section links are one level).
 MAX_LISTING_DEPTH = 1
+
+
+def read_page(body: bytes, url: str, **kwargs: Any) -> tuple[ArticleReading, int | None]:
+    """All parse_article computes of a page, in one call (made in a worker
+    process with CRAWLER_PROCESSES): the reading, and the body's fingerprint
+    for NearDuplicatePipeline."""
+    reading = read_article(body, url, **kwargs)
+    body_text = reading.fields and reading.fields["body"]
+    return reading, fingerprint(body_text) if body_text else None
 
 
 class SiteSpider(SitemapSpider):
@@ -158,14 +169,17 @@ class SiteSpider(SitemapSpider):
     async def parse_article(self, response):
         self.crawler.stats.inc_value("pages/article")
         try:
-            reading = await CpuPool.of(self.crawler).run(
-                read_article, response.body, response.url, site=self.site,
+            reading, body_fingerprint = await CpuPool.of(self.crawler).run(
+                read_page, response.body, response.url, site=self.site,
                 content_type=response.headers.get("Content-Type"), flags=tuple(response.flags),
             )  # fmt: skip
         except Exception:
             self.logger.exception("Extraction failed on %s", response.url)
             self.crawler.stats.inc_value("articles/extract_error")
             reading = None
+        else:
+            if body_fingerprint is not None:
+                NearDuplicatePipeline.remember(self.crawler, reading.fields["body"], body_fingerprint)
         item = self.article_item(response, reading)
         if item is not None:
             yield item
