@@ -14,7 +14,9 @@ first with wrk. Then, one after the other against the same server:
 - fsync-on / fsync-off: the project's crawl, discovering the articles from
   robots.txt, the sitemaps, the feed and the home page, extracting,
   normalizing, validating, deduplicating and exporting them, with a fresh
-  crawl state, CRAWLER_FSYNC=1 / 0.
+  crawl state, CRAWLER_FSYNC=1 / 0;
+- workers / workers-fsync-off: the same with CRAWLER_PROCESSES=--processes
+  (pages read and bodies fingerprinted in worker processes, crawler.cpupool).
 
 Both get `-s AUTOTHROTTLE_ENABLED=0 -s DOWNLOAD_DELAY=0
 -s CONCURRENT_REQUESTS=C -s CONCURRENT_REQUESTS_PER_DOMAIN=C`. The rate is
@@ -41,7 +43,7 @@ from benchmarks.common import machine_facts, print_facts
 from benchmarks.site import FIRST_CODE, build, free_port, measure_server, serve
 
 ROOT = Path(__file__).resolve().parent.parent
-RUNS = ("bare", "fsync-on", "fsync-off")
+RUNS = ("bare", "fsync-on", "fsync-off", "workers", "workers-fsync-off")
 TARGET_SHARE_OF_BARE = 0.80
 _STAT = re.compile(r"'(elapsed_time_seconds|response_received_count|articles/exported|item_scraped_count)': ([\d.]+)")
 
@@ -107,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--server", choices=("nginx", "python"), default="nginx")
     parser.add_argument("--runs", default=",".join(RUNS), help=f"which, in order, comma-separated (default {','.join(RUNS)})")
     parser.add_argument("--repeat", type=int, default=1, help="times to do the runs (default 1)")
+    parser.add_argument("--processes", type=int, default=max(1, (os.cpu_count() or 2) - 1), help="CRAWLER_PROCESSES of the workers runs (default: CPUs - 1)")
     parser.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE", help="a Scrapy setting for every run")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
@@ -131,7 +134,8 @@ def main(argv: list[str] | None = None) -> int:
                     if name == "bare":
                         stats = bare(work, urls_file, args.concurrency, extra)
                     else:
-                        stats = crawl(work, base, args.concurrency, fsync=name == "fsync-on", extra=extra)
+                        workers = ["-s", f"CRAWLER_PROCESSES={args.processes}"] if name.startswith("workers") else []
+                        stats = crawl(work, base, args.concurrency, fsync=not name.endswith("fsync-off"), extra=[*workers, *extra])
                         stats["not_exported_once"] = check_export(work, codes)
                         if stats["not_exported_once"]:
                             print(f"  {name}: NOT exported once: {' '.join(stats['not_exported_once'][:20])}; see the log", file=sys.stderr)
@@ -148,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         "concurrency": args.concurrency,
         "server": args.server,
         "settings": args.set,
+        "processes": args.processes,
         "server_alone_requests_per_second": server_rps,
         "runs": results,
     }
@@ -157,11 +162,11 @@ def main(argv: list[str] | None = None) -> int:
     print_facts(summary["machine"])
     print(f"{args.articles} articles, concurrency {args.concurrency}, server {args.server}: "
           + (f"{server_rps:.0f} requests/s alone (wrk)" if server_rps else "not measured alone (no wrk)"))
-    print(f"\n{'run':<11}{'pages/s':>9}{'of bare':>9}{'elapsed s':>11}{'wall s':>8}{'cpu s':>7}{'cpu ms/page':>13}")
+    print(f"\n{'run':<18}{'pages/s':>9}{'of bare':>9}{'elapsed s':>11}{'wall s':>8}{'cpu s':>7}{'cpu ms/page':>13}")
     for x in results:
         share = f"{x['share_of_bare']:.0%}" if x["share_of_bare"] else "-"
         print(
-            f"{x['run']:<11}{x['rate']:>9.0f}{share:>9}{x['elapsed_time_seconds']:>11.1f}{x['wall_s']:>8.1f}"
+            f"{x['run']:<18}{x['rate']:>9.0f}{share:>9}{x['elapsed_time_seconds']:>11.1f}{x['wall_s']:>8.1f}"
             f"{x['cpu_s']:>7.1f}{x['cpu_s'] / x['pages'] * 1000:>13.2f}"
         )
     if bare_rate:

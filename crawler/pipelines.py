@@ -9,7 +9,6 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.misc import build_from_crawler, load_object
-from twisted.internet import reactor
 from twisted.internet.task import deferLater
 
 from crawler.article import normalize_article, validation_errors
@@ -42,7 +41,7 @@ class NormalizePipeline(_Pipeline):
         self.export_sources = crawler.settings.getbool("CRAWLER_EXPORT_FIELD_SOURCES")
 
     def process_item(self, item, spider=None):
-        article = normalize_article(ItemAdapter(item).asdict())
+        article = normalize_article(dict(ItemAdapter(item)))
         sources = article.pop("field_sources", None)
         if self.export_sources and sources is not None:
             article["field_sources"] = sources
@@ -53,7 +52,7 @@ class ValidatePipeline(_Pipeline):
     """Drops, with its reason logged and counted, any article the schema rejects."""
 
     def process_item(self, item, spider=None):
-        errors = validation_errors(ItemAdapter(item).asdict())
+        errors = validation_errors(ItemAdapter(item))
         if not errors:
             self.stats.inc_value("articles/valid")
             return item
@@ -109,6 +108,8 @@ class DeduplicatePipeline(_Pipeline):
     async def _when_claimed(self, item, keys):
         self.stats.inc_value("articles/claim_waits")
         while True:
+            from twisted.internet import reactor  # here: importing it installs a reactor, and spiders import this module
+
             await maybe_deferred_to_future(deferLater(reactor, CLAIM_RETRY_SECONDS, lambda: None))
             self._check_this_run(item, keys)
             if self.state.claim(item["site"], item["news_code"], item.get("canonical_url")):
@@ -139,14 +140,36 @@ class DeduplicatePipeline(_Pipeline):
 class NearDuplicatePipeline(_Pipeline):
     """Sets `duplicate_of` to the first-seen article, on any site and in any
     run, whose body this one nearly repeats (crawler.neardup): agencies' copy
-    republished with other boilerplate and light edits."""
+    republished with other boilerplate and light edits.
+
+    A body's fingerprint is taken from `fingerprints_ahead` when the spider
+    computed it where it read the page (in a worker process with
+    CRAWLER_PROCESSES), else computed here."""
+
+    AHEAD_LIMIT = 4096  # articles dropped before this pipeline leave theirs behind
 
     def __init__(self, crawler):
         super().__init__(crawler)
         self.state = ExportLedger.of(crawler).state
+        self.ahead = self.fingerprints_ahead(crawler)
+
+    @classmethod
+    def remember(cls, crawler, body: str, body_fingerprint: int) -> None:
+        ahead = cls.fingerprints_ahead(crawler)
+        ahead[body] = body_fingerprint
+        if len(ahead) > cls.AHEAD_LIMIT:
+            del ahead[next(iter(ahead))]
+
+    @staticmethod
+    def fingerprints_ahead(crawler) -> dict[str, int]:
+        return crawler.__dict__.setdefault("_fingerprints_ahead", {})
 
     def process_item(self, item, spider=None):
-        match = self.state.near_duplicate_of(item["site"], item["news_code"], fingerprint(item["body"]))
+        body = item["body"]
+        body_fingerprint = self.ahead.pop(body, None)
+        if body_fingerprint is None:
+            body_fingerprint = fingerprint(body)
+        match = self.state.near_duplicate_of(item["site"], item["news_code"], body_fingerprint)
         if match is not None:
             self.stats.inc_value("articles/near_duplicates")
         item["duplicate_of"] = match and {"site": match[0], "news_code": match[1]}

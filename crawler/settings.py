@@ -79,6 +79,10 @@ CRAWLER_FSYNC = True
 EXTENSIONS = {"crawler.ledger.ExportLedger": 500, "crawler.monitor.LayoutMonitor": 510, "crawler.faults.FaultReport": 520}
 # Add `field_sources` (which extraction layer gave each field) to every exported line.
 CRAWLER_EXPORT_FIELD_SOURCES = False
+# Worker processes that read article pages and fingerprint bodies (crawler.cpupool):
+# 0 reads them in the crawl's process; a CPU-bound crawl (no download delay,
+# many sites) goes faster with one per spare core.
+CRAWLER_PROCESSES = 0
 
 # Distributed mode (crawler.distributed): workers on many machines share one
 # crawl through Redis, e.g. -s REDIS_URL=redis://host:6379/0 (scrapy-redis's

@@ -108,7 +108,11 @@ def test_challenge_markers_in_an_ordinary_page_are_no_challenge():
 
 
 @pytest.mark.parametrize(
-    "headline", ["از سرنشینان هواپیما خبری یافت نشد", "۴۰۴ کشته در زلزله", "صفحه‌ای تازه در روابط دو کشور"]
+    "headline",
+    [
+        "از سرنشینان هواپیما خبری یافت نشد", "۴۰۴ کشته در زلزله", "صفحه‌ای تازه در روابط دو کشور",
+        "شمار قربانیان زلزله رسید به — ۴۰۴",  # its title part after the dash is a bare 404
+    ],
 )
 def test_not_found_words_in_an_articles_headline_are_no_soft_404(headline):
     page = variant("600060", headline, "۱۴۰۲/۰۱/۱۵ ۱۲:۰۰:۰۰")

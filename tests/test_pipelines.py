@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from jsonschema import Draft202012Validator
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
@@ -57,6 +58,26 @@ def test_contract_fields_all_required_in_schema():
         "language", "crawled_at", "content_hash", "duplicate_of",
     }
     assert set(schema()["required"]) == contract
+
+
+def test_schema_is_valid_2020_12_and_read_the_same_by_the_fast_validator():
+    """The crawl validates with fastjsonschema (draft 7 at most); readers of the
+    schema use 2020-12. On good and broken articles both must agree."""
+    Draft202012Validator.check_schema(schema())
+    reference = Draft202012Validator(schema())
+    good = normalize_article(article())
+    good.pop("field_sources")
+    broken = [
+        {"published_at": "۳ آذر ۱۴۰۰"}, {"site": "Etemad Online"}, {"schema_version": 1}, {"tags": [""]},
+        {"tags": "یک"}, {"images": [{"url": "x"}]}, {"images": [{"url": "https://a.ir/1.jpg", "caption": ""}]},
+        {"duplicate_of": {"site": "a.ir"}}, {"duplicate_of": {"site": "a.ir", "news_code": "1", "x": 1}},
+        {"language": "ar"}, {"content_hash": "abc"}, {"lead": ""}, {"extra": 1}, {"crawled_at": "yesterday"},
+    ]  # fmt: skip
+    assert reference.is_valid(good) and validation_errors(good) == []
+    for change in broken:
+        bad = {**good, **change}
+        assert not reference.is_valid(bad), change
+        assert validation_errors(bad), change
 
 
 def test_normalize_fills_every_field_and_normalizes_text(crawler):

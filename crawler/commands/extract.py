@@ -12,9 +12,8 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from crawler.article import normalize_article, validation_errors
-from crawler.extract import LAYERS, extract_article
-from crawler.extract.pagecheck import page_problem
-from crawler.sites import site_for_url, site_named
+from crawler.extract import LAYERS, read_article
+from crawler.sites import site_named
 
 
 class Command(ScrapyCommand):
@@ -53,12 +52,12 @@ class Command(ScrapyCommand):
         except KeyError as e:
             raise UsageError(str(e.args[0])) from None
         page = path.read_bytes()
-        problem = page_problem(page, opts.url, site=site or site_for_url(opts.url))
-        if problem:
-            print(f"not an article page: {problem}", file=sys.stderr)
+        reading = read_article(page, opts.url, site=site, layers=opts.layers.split(","))
+        if reading.problem:
+            print(f"not an article page: {reading.problem}", file=sys.stderr)
             self.exitcode = 1
             return
-        fields = extract_article(page, opts.url, site=site, layers=opts.layers.split(","))
+        fields = reading.fields
         # A saved page was downloaded when it was saved.
         fields["crawled_at"] = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).replace(microsecond=0).isoformat()
         article = normalize_article(fields)

@@ -19,8 +19,7 @@ from scrapy import Request, Spider
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from crawler.extract import extract_article
-from crawler.extract.pagecheck import page_problem
+from crawler.extract import read_article
 from crawler.sites import site_for_url
 from crawler.spiders.news import generic_site
 
@@ -73,13 +72,13 @@ class Command(ScrapyCommand):
                 self.exitcode = 1
                 return
             body, content_type, how = responses[0].body, responses[0].headers.get("Content-Type"), "downloaded"
-        problem = page_problem(body, url, site=site_for_url(url), content_type=content_type)
-        if problem:
-            print(f"not saved: {problem}")
+        site = site_for_url(url) or generic_site(url)
+        reading = read_article(body, url, site=site, content_type=content_type)
+        if reading.problem:
+            print(f"not saved: {reading.problem}")
             self.exitcode = 1
             return
-        site = site_for_url(url) or generic_site(url)
-        fields = extract_article(body, url, site=site, content_type=content_type)
+        fields = reading.fields
         name = opts.name or fields["news_code"] or "page"
         folder = Path(opts.dir) / site.domain
         folder.mkdir(parents=True, exist_ok=True)

@@ -3,6 +3,9 @@
     >>> from crawler.extract import extract_article
     >>> fields = extract_article(open("page.html", "rb").read(), "https://www.etemadonline.com/...")
 
+A crawl reads a downloaded page with `read_article`: the page checks
+(crawler.extract.pagecheck) and the extraction over one parse of the page.
+
 Layers are asked in turn for every field and the first that knows it wins:
 the site's own selectors, its CMS family's, the page's structured metadata
 (JSON-LD, OpenGraph, article:* meta, canonical link), then a generic fallback.
@@ -12,13 +15,17 @@ the site's own selectors, its CMS family's, the page's structured metadata
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any, Iterable
 from urllib.parse import urlsplit
+
+from parsel import Selector
 
 from crawler.article import normalize_article
 from crawler.extract.boilerplate import DROP_SELECTORS
 from crawler.extract.html import parse_html
-from crawler.extract.layers import GenericLayer, MetadataLayer, Page, SpecLayer
+from crawler.extract.layers import GenericLayer, MetadataLayer, Page, SpecLayer, select
+from crawler.extract.pagecheck import PageProblem, byte_problem, content_problem
 from crawler.spec import Site
 
 logger = logging.getLogger(__name__)
@@ -50,8 +57,42 @@ def build_layers(site: Site | None, names: Iterable[str] = LAYERS) -> list:
     return layers
 
 
+@dataclass(frozen=True)
+class ArticleReading:
+    """What a downloaded article page holds: the article's fields, or the
+    problem that stops the page from holding one (then `fields` is None)."""
+
+    fields: dict[str, Any] | None
+    problem: PageProblem | None = None
+
+
+def read_article(
+    body: bytes | str,
+    url: str,
+    *,
+    site: Site | None = None,
+    content_type: str | bytes | None = None,
+    flags: Iterable[str] = (),
+    layers: Iterable[str] = LAYERS,
+) -> ArticleReading:
+    """The page checked and, when it passes, extracted, from one parse.
+    `flags` are Scrapy's response flags ("dataloss": the body came cut short)."""
+    problem = byte_problem(body, tuple(flags))
+    if problem:
+        return ArticleReading(None, problem)
+    if site is None:
+        from crawler.sites import site_for_url
+
+        site = site_for_url(url)
+    page = parse_html(body, url, content_type)
+    problem = content_problem(page, url, site)
+    if problem:
+        return ArticleReading(None, problem)
+    return ArticleReading(extract_article(page, url, site=site, layers=layers))
+
+
 def extract_article(
-    html: bytes | str,
+    html: bytes | str | Selector,
     url: str,
     *,
     site: Site | None = None,
@@ -61,7 +102,8 @@ def extract_article(
     """The article's fields, normalized, as the export contract names them.
 
     `site` defaults to the registered site that owns the URL's host; with none,
-    only the metadata and generic layers run. `content_type` is the HTTP header,
+    only the metadata and generic layers run. `html` may be the page already
+    parsed (extraction edits that tree); `content_type` is the HTTP header,
     used to decode bytes. Fields no layer found are None or []; whether the
     result is complete enough to export is `crawler.article.validation_errors`'s call.
     """
@@ -69,7 +111,7 @@ def extract_article(
         from crawler.sites import site_for_url
 
         site = site_for_url(url)
-    page = Page(parse_html(html, url, content_type), url, site)
+    page = Page(html if isinstance(html, Selector) else parse_html(html, url, content_type), url, site)
     found: dict[str, Any] = {}
     sources: dict[str, str] = {}
     layer_list = build_layers(site, layers)
@@ -92,7 +134,7 @@ def _as_record(found: dict[str, Any], sources: dict[str, str], page: Page) -> di
         found["source"] = body_source
         sources["source"] = sources["body"]
     site = page.site
-    language = site.language if site else (page.sel.xpath("/html/@lang").get() or "fa")[:2].lower()
+    language = site.language if site else (select(page.sel, "xpath:/html/@lang").get() or "fa")[:2].lower()
     return {
         "site": site.domain if site else (urlsplit(page.url).hostname or "").removeprefix("www.") or None,
         "url": page.url,

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 import re
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
+from lxml import etree
 from parsel import Selector, SelectorList
+from parsel.csstranslator import HTMLTranslator
 
 from crawler.dates import ParsedTime, parse_time
 from crawler.extract import boilerplate
@@ -40,7 +42,7 @@ class Page:
     def json_ld(self) -> list[dict[str, Any]]:
         """JSON-LD objects of article types, @graph flattened."""
         found: list[dict[str, Any]] = []
-        for raw in self.sel.xpath('//script[@type="application/ld+json"]/text()').getall():
+        for raw in select(self.sel, 'xpath://script[@type="application/ld+json"]/text()').getall():
             try:
                 data = json.loads(raw, strict=False)
             except ValueError:
@@ -63,7 +65,7 @@ class Page:
     def meta(self) -> dict[str, list[str]]:
         """<meta> contents by property, name or itemprop."""
         out: dict[str, list[str]] = {}
-        for m in self.sel.xpath("//meta[@content]"):
+        for m in select(self.sel, "xpath://meta[@content]"):
             key = m.attrib.get("property") or m.attrib.get("name") or m.attrib.get("itemprop")
             if key:
                 out.setdefault(key.strip().lower(), []).append(m.attrib["content"])
@@ -79,10 +81,26 @@ class Page:
 
 
 def select(scope: Selector | SelectorList, selector: str) -> SelectorList:
-    """CSS, or XPath when written "xpath:<expression>"."""
-    if selector.startswith("xpath:"):
-        return scope.xpath(selector[6:])
-    return scope.css(selector)
+    """CSS, or XPath when written "xpath:<expression>", as parsel's `css` and
+    `xpath` would answer, from the selector compiled once per process: parsel
+    translates and sets up an evaluator on every call, which took two thirds
+    of the time specs' selectors cost (benchmarks/RESULTS.md, "Extraction")."""
+    compiled = _compiled(selector)
+    found = SelectorList()
+    for context in [scope] if isinstance(scope, Selector) else scope:
+        result = compiled(context.root)
+        for node in result if isinstance(result, list) else [result]:
+            found.append(Selector(root=node, type="html", _expr=selector))
+    return found
+
+
+@cache
+def _compiled(selector: str) -> etree.XPath:
+    expression = selector[6:] if selector.startswith("xpath:") else _CSS.css_to_xpath(selector)
+    return etree.XPath(expression, smart_strings=False)
+
+
+_CSS = HTMLTranslator()
 
 
 def node_text(node: Selector) -> str:
@@ -197,7 +215,7 @@ class SpecLayer:
                 continue
             raw: list[str] = []
             for container in containers:
-                for junk in container.css(", ".join(self.drop)) if self.drop else ():
+                for junk in select(container, ", ".join(self.drop)) if self.drop else ():
                     junk.drop()
                 raw.extend(paragraphs(container.root))
             return body_value(raw, page, found)
@@ -227,7 +245,7 @@ def images_of(scope, selectors, base_url: str) -> list[dict[str, str | None]]:
                 continue
             url = urljoin(base_url, src.strip())
             caption = None
-            figure = img.xpath("ancestor::figure[1]/figcaption")
+            figure = select(img, "xpath:ancestor::figure[1]/figcaption")
             if figure:
                 caption = normalize_text(text_of(figure[0].root))
             seen.setdefault(url, caption)
@@ -265,7 +283,7 @@ class MetadataLayer:
             candidates = [str(v) for v in ld_values(ld_key)] + [v for k in meta_keys for v in meta.get(k, [])]
             return parse_first_time(candidates)
         elif field == "canonical_url":
-            href = page.sel.xpath('//link[@rel="canonical"]/@href').get() or next(iter(meta.get("og:url", [])), None)
+            href = select(page.sel, 'xpath://link[@rel="canonical"]/@href').get() or next(iter(meta.get("og:url", [])), None)
             return urljoin(page.url, href.strip()) if href and href.strip() else None
         elif field == "tags":
             tags = []
@@ -311,19 +329,23 @@ class GenericLayer:
         if field == "news_code":
             return news_code_from_url(page.url, (GENERIC,))
         if field == "published":
-            return parse_first_time(sel.css("article time::attr(datetime), time::attr(datetime)").getall())
+            return parse_first_time(select(sel, "article time::attr(datetime), time::attr(datetime)").getall())
         if field == "body":
             return self._densest_block(page, found)
         return None
 
     def _densest_block(self, page: Page, found: dict[str, Any]):
         best, best_score = None, 0
-        for parent in page.sel.xpath("//*[p]"):
-            score = sum(len(t) for t in parent.xpath("./p[not(ancestor::a)]//text()[not(ancestor::a)]").getall())
+        for parent in _PARENTS_OF_PARAGRAPHS(page.sel.root):
+            score = sum(map(len, _PARAGRAPH_TEXT(parent)))
             if score > best_score:
                 best, best_score = parent, score
         if best is None or best_score < self.MIN_BODY_CHARS:
             return None
-        for junk in best.css(", ".join(boilerplate.DROP_SELECTORS)):
+        for junk in select(Selector(root=best, type="html"), ", ".join(boilerplate.DROP_SELECTORS)):
             junk.drop()
-        return body_value(paragraphs(best.root), page, found)
+        return body_value(paragraphs(best), page, found)
+
+
+_PARENTS_OF_PARAGRAPHS = etree.XPath("//*[p]")
+_PARAGRAPH_TEXT = etree.XPath("./p[not(ancestor::a)]//text()[not(ancestor::a)]", smart_strings=False)

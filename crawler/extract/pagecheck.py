@@ -20,7 +20,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 from parsel import Selector
 
-from crawler.extract.html import SKIP_TAGS, decode_html
+from crawler.extract.html import SKIP_TAGS, decode_html, text_of
 from crawler.extract.layers import Page, news_code_from_url, select
 from crawler.families.generic import GENERIC
 from crawler.spec import Site
@@ -61,19 +61,26 @@ CHALLENGE_NAMES = {kind: name for kind, name, _ in CHALLENGES}
 CHALLENGE_MAX_TEXT = 1500
 
 # "The news (page, item) you asked for was not found / does not exist / was
-# deleted", "page not found", and bare 404 titles ("404", "خطای ۴۰۴"). Not
-# "no news was found" alone, which is also a headline ("از سرنشینان خبری یافت نشد").
+# deleted", "page not found". Not "no news was found" alone, which is also a
+# headline ("از سرنشینان خبری یافت نشد").
 _S = r"[\s\u200c]"  # Persian writes some of these words apart, some with a ZWNJ
 NOT_FOUND = re.compile(
     rf"(?:خبر|صفحه|مطلب|مقاله|محتوای?){_S}+مورد{_S}+نظر{_S}+(?:شما{_S}+)?"
     rf"(?:(?:یافت|پیدا){_S}*نشد|وجود{_S}*ندارد|حذف{_S}*شده)"
     rf"|صفحه{_S}+(?:یافت|پیدا){_S}*نشد"
-    r"|\b(?:page|article|news|story)\s+(?:was\s+)?not\s+found\b"
-    r"|^(?:error|خطای?)?\s*404(?:\s*(?:error|not\s+found))?$",
+    r"|\b(?:page|article|news|story)\s+(?:was\s+)?not\s+found\b",
     re.I,
 )
+# A bare 404 title or heading ("404", "خطای ۴۰۴"): a weaker sign, since a
+# headline may end in one ("... — 404"); taken only on a page that does not
+# declare itself an article.
+BARE_404 = re.compile(r"^(?:error|خطای?)?\s*404(?:\s*(?:error|not\s+found))?$", re.I)
 # Where a soft 404 says so: the title (or one of its parts), headings, an error box.
-NOT_FOUND_PLACES = "h1, h2, h3, [class*='404'], [id*='404'], [class*=not-found], [class*=notfound], [class*=error], [id*=error]"
+# (One pass over the page: the CSS list "h1, h2, h3, [class*='404'], ..." made nine.)
+NOT_FOUND_PLACES = (
+    "xpath://*[self::h1 or self::h2 or self::h3 or contains(@class, '404') or contains(@id, '404')"
+    " or contains(@class, 'not-found') or contains(@class, 'notfound') or contains(@class, 'error') or contains(@id, 'error')]"
+)
 TITLE_PARTS = re.compile(r"\s+[|｜\-–—:]\s+")
 
 # A listing links to many articles of the site and has no article text of its
@@ -95,6 +102,14 @@ def page_problem(
     `url` (and `site`, which knows the site's article URL shapes and body
     selectors) enables the soft-404 and listing checks; `flags` are Scrapy's
     response flags ("dataloss": the body came cut short)."""
+    problem = byte_problem(body, flags)
+    if problem or url is None:
+        return problem
+    return content_problem(Selector(text=decode_html(body, content_type), base_url=url), url, site)
+
+
+def byte_problem(body: bytes | str, flags: tuple[str, ...] | list[str] = ()) -> PageProblem | None:
+    """What the bytes alone tell: an empty, binary or cut-short page, or a challenge."""
     raw = body if isinstance(body, bytes) else body.encode("utf-8", "replace")
     head, tail = raw[:2048].lower(), raw[-2048:].lower()
     if not raw.strip():
@@ -105,11 +120,12 @@ def page_problem(
         return PageProblem("bad/truncated", "truncated page (the connection closed before the whole body came)")
     if b"<html" in head and b"</html" not in tail and b"</body" not in tail:
         return PageProblem("bad/truncated", "truncated page (no closing </body> or </html>)")
-    blocked = challenge(raw)
-    if blocked or url is None:
-        return blocked
-    sel = Selector(text=decode_html(body, content_type), base_url=url)
-    return _not_found(sel) or _listing(sel, url, site)
+    return challenge(raw)
+
+
+def content_problem(sel: Selector, url: str, site: Site | None = None) -> PageProblem | None:
+    """What the parsed page tells: a soft 404, or a listing at an article's address."""
+    return _not_found(sel, url, site) or _listing(sel, url, site)
 
 
 def challenge(body: bytes) -> PageProblem | None:
@@ -129,13 +145,17 @@ def _visible_text(body: bytes) -> str:
     return normalize_text(" ".join(sel.xpath(f"//body//text()[not({hidden})] | //title/text()").getall())) or ""
 
 
-def _not_found(sel: Selector) -> PageProblem | None:
-    title = normalize_text(" ".join(sel.xpath("//title//text()").getall())) or ""
-    places = [*TITLE_PARTS.split(title), *(normalize_text(" ".join(e.xpath(".//text()").getall())) or "" for e in sel.css(NOT_FOUND_PLACES))]
-    for text in places:
-        m = NOT_FOUND.search(to_ascii_digits(text)) if len(text) <= 300 else None
+def _not_found(sel: Selector, url: str, site: Site | None) -> PageProblem | None:
+    title = normalize_text(" ".join(select(sel, "xpath://title//text()").getall())) or ""
+    places = [*TITLE_PARTS.split(title), *(normalize_text(text_of(e.root)) or "" for e in select(sel, NOT_FOUND_PLACES))]
+    texts = [to_ascii_digits(text) for text in places if len(text) <= 300]
+    for text in texts:
+        m = NOT_FOUND.search(text)
         if m:
             return PageProblem("not_found", f"a 'not found' page (soft 404): {m.group(0)!r}")
+    bare = next((text for text in texts if BARE_404.match(text)), None)
+    if bare and not _declares_article(sel, url, site):
+        return PageProblem("not_found", f"a 'not found' page (soft 404): {bare!r}")
     return None
 
 
@@ -152,7 +172,7 @@ def _listing(sel: Selector, url: str, site: Site | None) -> PageProblem | None:
         code = news_code_from_url(link, families)
         return code if code != own else None
 
-    codes = {c for c in map(article_link, sel.xpath("//a/@href").getall()) if c}
+    codes = {c for c in map(article_link, select(sel, "xpath://a/@href").getall()) if c}
     if len(codes) < LISTING_MIN_LINKS or _declares_article(sel, url, site):
         return None
     if _longest_text_between(sel.root, article_link) >= ARTICLE_MIN_CHARS:
@@ -168,7 +188,7 @@ def _declares_article(sel: Selector, url: str, site: Site | None) -> bool:
     if "article" in (t.strip().lower() for t in page.meta.get("og:type", ())) or page.meta.get("article:published_time"):
         return True
     bodies = (*site.overrides.body, *site.family.spec.body) if site else ()
-    return any(normalize_text(" ".join(e.xpath(".//text()").getall())) for css in bodies for e in select(sel, css))
+    return any(normalize_text(text_of(e.root)) for css in bodies for e in select(sel, css))
 
 
 def _longest_text_between(root: etree._Element, article_link) -> int:

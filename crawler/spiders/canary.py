@@ -104,11 +104,12 @@ class CanarySpider(SiteSpider):
         self.crawler.engine.crawl(Request(url, callback=self.parse_article, meta={"news_code": self.article_code(url)}))
         raise DontCloseSpider
 
-    def parse_article(self, response):
-        items = list(super().parse_article(response))
+    def article_item(self, response, reading):
+        """Records what the page gave; a canary exports nothing."""
+        item = super().article_item(response, reading)
         self.checked.url = response.url
-        if items:
-            self.checked.article, self.checked.problem = dict(items[0]), None
+        if item is not None:
+            self.checked.article, self.checked.problem = dict(item), None
         else:
             counted = [key for key, n in self.crawler.stats.get_stats().items() if n]
             self.checked.problem = next(

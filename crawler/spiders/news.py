@@ -49,12 +49,12 @@ class NewsSpider(SiteSpider):
         async for request in super().start():
             yield request
 
-    def parse_article(self, response):
-        for item in super().parse_article(response):
-            if self.site.family is GENERIC and not (item.get("published_at") and item.get("body")):
-                # URLs are guessed to be articles from their shape; a page with
-                # no date or no text was a guess gone wrong, not a broken article.
-                self.logger.debug("Not an article: %s", response.url)
-                self.crawler.stats.inc_value("articles/not_article")
-                continue
-            yield item
+    def article_item(self, response, reading):
+        item = super().article_item(response, reading)
+        if item is not None and self.site.family is GENERIC and not (item.get("published_at") and item.get("body")):
+            # URLs are guessed to be articles from their shape; a page with
+            # no date or no text was a guess gone wrong, not a broken article.
+            self.logger.debug("Not an article: %s", response.url)
+            self.crawler.stats.inc_value("articles/not_article")
+            return None
+        return item

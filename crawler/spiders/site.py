@@ -12,10 +12,12 @@ from scrapy import Request
 from scrapy.exceptions import UsageError
 from scrapy.spiders import SitemapSpider
 
-from crawler.extract import extract_article
-from crawler.extract.pagecheck import page_problem
+from crawler.cpupool import CpuPool
+from crawler.extract import ArticleReading, read_article
 from crawler.extract.layers import news_code_from_url
 from crawler.items import ArticleItem
+from crawler.neardup import fingerprint
+from crawler.pipelines import NearDuplicatePipeline
 from crawler.sites import site_for_url
 from crawler.spec import Site
 from crawler.window import Window, WindowError
@@ -23,6 +25,15 @@ from crawler.window import Window, WindowError
 # How many listing pages deep to follow from a start listing (the home page's
 # section links are one level).
 MAX_LISTING_DEPTH = 1
+
+
+def read_page(body: bytes, url: str, **kwargs: Any) -> tuple[ArticleReading, int | None]:
+    """All parse_article computes of a page, in one call (made in a worker
+    process with CRAWLER_PROCESSES): the reading, and the body's fingerprint
+    for NearDuplicatePipeline."""
+    reading = read_article(body, url, **kwargs)
+    body_text = reading.fields and reading.fields["body"]
+    return reading, fingerprint(body_text) if body_text else None
 
 
 class SiteSpider(SitemapSpider):
@@ -155,30 +166,41 @@ class SiteSpider(SitemapSpider):
 
     # -- articles ------------------------------------------------------------------
 
-    def parse_article(self, response):
+    async def parse_article(self, response):
         self.crawler.stats.inc_value("pages/article")
-        problem = page_problem(
-            response.body, response.url, site=self.site, content_type=response.headers.get("Content-Type"),
-            flags=response.flags,
-        )
+        try:
+            reading, body_fingerprint = await CpuPool.of(self.crawler).run(
+                read_page, response.body, response.url, site=self.site,
+                content_type=response.headers.get("Content-Type"), flags=tuple(response.flags),
+            )  # fmt: skip
+        except Exception:
+            self.logger.exception("Extraction failed on %s", response.url)
+            self.crawler.stats.inc_value("articles/extract_error")
+            reading = None
+        else:
+            if body_fingerprint is not None:
+                NearDuplicatePipeline.remember(self.crawler, reading.fields["body"], body_fingerprint)
+        item = self.article_item(response, reading)
+        if item is not None:
+            yield item
+
+    def article_item(self, response, reading: ArticleReading | None) -> ArticleItem | None:
+        """The item a read article page gives, or None (counted and logged: why;
+        `reading` is None when reading the page failed)."""
+        if reading is None:
+            return None
+        problem = reading.problem
         if problem:
             self.logger.warning("%s: %s: %s", "Blocked" if problem.blocked else "Not an article page", response.url, problem)
             self.crawler.stats.inc_value(f"pages/{problem.kind}")
             if problem.kind.startswith("bad/"):
                 self.crawler.stats.inc_value("articles/bad_page")  # what crawler.monitor counts as failed pages
-            return
-        try:
-            fields = extract_article(
-                response.body, response.url, site=self.site, content_type=response.headers.get("Content-Type")
-            )
-        except Exception:
-            self.logger.exception("Extraction failed on %s", response.url)
-            self.crawler.stats.inc_value("articles/extract_error")
-            return
+            return None
+        fields = reading.fields
         fields["news_code"] = fields["news_code"] or response.meta.get("news_code")  # code from the URL first requested
         fields["crawled_at"] = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
         self.crawler.stats.inc_value("articles/extracted")
         if self.window and fields["published_at"] and not self.window.may_contain(fields["published_at"]):
             self.crawler.stats.inc_value("articles/outside_window")
-            return
-        yield ArticleItem(fields)
+            return None
+        return ArticleItem(fields)
