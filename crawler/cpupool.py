@@ -17,7 +17,9 @@ run of months does not grow with whatever a library leaks. A worker that
 dies (killed, out of memory on some page) breaks the pool: the calls it
 broke are made again in the crawl's own process, so no page is lost, the
 failure is logged and counted (`cpu_pool/broken`), and a new pool serves
-the calls after them.
+the calls after them. A crawl whose pool breaks MAX_BREAKS times (workers
+that cannot start, or a page that kills every worker it meets) gives the
+workers up and reads its pages in its own process to the end.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from scrapy import signals
 logger = logging.getLogger(__name__)
 
 MAX_TASKS_PER_WORKER = 20_000
+MAX_BREAKS = 3
 
 
 class CpuPool:
@@ -47,6 +50,7 @@ class CpuPool:
     def __init__(self, crawler, processes: int):
         self.crawler = crawler
         self.processes = processes
+        self.breaks = 0
         crawler.signals.connect(self.close, signal=signals.engine_stopped)
 
     @classmethod
@@ -66,11 +70,17 @@ class CpuPool:
         try:
             return await asyncio.wrap_future(executor.submit(fn, *args, **kwargs))
         except BrokenProcessPool:
-            self.crawler.stats.inc_value("cpu_pool/broken")
             if CpuPool.executor is executor:  # the first call to see it replaces the pool
-                logger.error("A worker process died; its calls run in the crawl's process, and a new pool starts")
+                self.crawler.stats.inc_value("cpu_pool/broken")
+                self.breaks += 1
                 executor.shutdown(wait=False, cancel_futures=True)
                 CpuPool.executor = None
+                if self.breaks < MAX_BREAKS:
+                    logger.error("A worker process died; its calls run in the crawl's process, and a new pool starts")
+                else:
+                    logger.error("Worker processes died %d times: this crawl reads its pages in its own process from now on", self.breaks)
+                    self.close()
+                    self.processes = 0
             return fn(*args, **kwargs)
 
     def _executor(self) -> ProcessPoolExecutor:

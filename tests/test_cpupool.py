@@ -58,3 +58,11 @@ def test_a_dead_worker_costs_no_call_and_the_pool_comes_back(caplog):
     assert run_all(pool, where, die_in_a_worker, where) == ["worker", "crawl", "worker"]
     assert crawler.stats.get_value("cpu_pool/broken") == 1
     assert "worker process died" in caplog.text
+
+
+def test_a_crawl_gives_up_workers_that_keep_dying(caplog):
+    crawler = get_crawler()
+    pool = CpuPool(crawler, 1)
+    assert run_all(pool, *[die_in_a_worker] * 4, where) == ["crawl"] * 5
+    assert crawler.stats.get_value("cpu_pool/broken") == 3 and pool.processes == 0
+    assert "reads its pages in its own process from now on" in caplog.text
