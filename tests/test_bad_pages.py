@@ -16,6 +16,7 @@ from scrapy.utils.test import get_crawler
 
 from crawler.article import normalize_article, validation_errors
 from crawler.extract import extract_article
+from crawler.extract import ArticleReading, read_article
 from crawler.extract.pagecheck import page_problem
 from crawler.sites import site_for_url, site_named
 from crawler.spiders.sites import EtemadonlineSpider
@@ -62,6 +63,8 @@ def test_each_bad_page_is_recognised(name):
     problem = page_problem((BAD / name).read_bytes(), URL, site=SITE)
     assert problem is not None and problem.kind == REFUSED[name][0], problem
     assert problem.reason
+    # What a crawl calls: the same verdict, and no fields.
+    assert read_article((BAD / name).read_bytes(), URL, site=SITE) == ArticleReading(None, problem)
 
 
 def test_a_body_scrapy_flags_as_cut_short_is_refused():

@@ -3,9 +3,8 @@
 import json
 
 from localsite import Route, scrapy_crawl, serve
-from conftest import SHARED
 
-ISNA_PAGE = SHARED / "pages/isna.ir/news-98030903723.html"
+ISNA_PAGE = "pages/isna.ir/news-98030903723.html"  # in ../shared
 
 # SYNTHETIC: a minimal article page of an unknown CMS, carrying only what most
 # news pages carry: JSON-LD NewsArticle, OpenGraph and paragraphs.
@@ -21,8 +20,8 @@ GENERIC_ARTICLE = """<!DOCTYPE html><html lang="fa"><head><meta charset="utf-8">
 </div></main><footer>همه حقوق محفوظ است</footer></body></html>"""
 
 
-def test_single_url_of_an_unknown_site():
-    routes = {"/news/98030903723/x": Route(ISNA_PAGE.read_bytes())}
+def test_single_url_of_an_unknown_site(shared):
+    routes = {"/news/98030903723/x": Route((shared / ISNA_PAGE).read_bytes())}
     with serve(routes) as (base, _):
         result = scrapy_crawl("news", "-a", f"url={base}/news/98030903723/x", "-o", "-:jsonlines", "-s", "ROBOTSTXT_OBEY=0")
     assert result.returncode == 0, result.stderr[-3000:]
