@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import jdatetime
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crawler.dates import TEHRAN, ParsedTime, parse_time, to_gregorian

@@ -4,7 +4,7 @@ import html
 
 import pytest
 
-from crawler.text import ZWNJ, fold_for_comparison, normalize_paragraphs, normalize_text, to_ascii_digits
+from crawler.text import fold_for_comparison, normalize_paragraphs, normalize_text, to_ascii_digits
 
 # (page, the string as the page has it, what the contract makes of it)
 REAL_STRINGS = [

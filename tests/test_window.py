@@ -8,7 +8,7 @@ import pytest
 from crawler.dates import TEHRAN
 from crawler.window import Window, WindowError
 from localsite import Route, scrapy_crawl, serve
-from test_crawl_e2e import SAMPLE_PATH, link, variant
+from test_crawl_e2e import link, variant
 
 
 def test_jalali_gregorian_and_relative_bounds():
