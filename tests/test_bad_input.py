@@ -7,7 +7,7 @@ import pytest
 
 from crawler.article import normalize_article, validation_errors
 from crawler.extract import extract_article
-from crawler.extract.pagecheck import page_problem
+from crawler.extract.pagecheck import byte_problem
 from crawler.text import to_ascii_digits
 
 FIXTURE = Path(__file__).parent / "fixtures" / "etemadonline.com" / "523995.html"
@@ -22,8 +22,8 @@ def article_from(page, url=URL, **kw):
 
 def test_truncated_page_is_recognised_before_extraction():
     cut = PAGE.encode("utf-8")[: len(PAGE.encode("utf-8")) * 2 // 3]
-    assert page_problem(cut).kind == "bad/truncated"
-    assert page_problem(PAGE.encode("utf-8")) is None
+    assert byte_problem(cut).kind == "bad/truncated"
+    assert byte_problem(PAGE.encode("utf-8")) is None
 
 
 def test_truncated_page_does_not_crash_extraction():
@@ -34,7 +34,7 @@ def test_truncated_page_does_not_crash_extraction():
 
 @pytest.mark.parametrize("body,reason", [(b"", "empty"), (b"   \n", "empty"), (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "binary")])
 def test_empty_and_binary_bodies(body, reason):
-    assert reason in page_problem(body).reason
+    assert reason in byte_problem(body).reason
     assert validation_errors(article_from(body)) != []
 
 

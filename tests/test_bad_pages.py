@@ -16,8 +16,7 @@ from scrapy.utils.test import get_crawler
 
 from crawler.article import normalize_article, validation_errors
 from crawler.extract import extract_article
-from crawler.extract import ArticleReading, read_article
-from crawler.extract.pagecheck import page_problem
+from crawler.extract import read_article
 from crawler.sites import site_for_url, site_named
 from crawler.spiders.sites import EtemadonlineSpider
 from localsite import ROOT, Route, scrapy_crawl, serve
@@ -27,7 +26,7 @@ BAD = ROOT / "tests/fixtures/bad"
 SITE = site_named("etemadonline")
 URL = "https://www.etemadonline.com/بخش-سیاسی-2/600050-خبر"
 
-# corpus file -> (kind page_problem gives it, status the crawl serves it with)
+# corpus file -> (kind read_article refuses it as, status the crawl serves it with)
 REFUSED = {
     "truncated.html": ("bad/truncated", 200),
     "empty.html": ("bad/empty", 200),
@@ -60,17 +59,16 @@ def gzip_bomb() -> bytes:
 
 @pytest.mark.parametrize("name", REFUSED)
 def test_each_bad_page_is_recognised(name):
-    problem = page_problem((BAD / name).read_bytes(), URL, site=SITE)
+    reading = read_article((BAD / name).read_bytes(), URL, site=SITE)
+    problem = reading.problem
     assert problem is not None and problem.kind == REFUSED[name][0], problem
-    assert problem.reason
-    # What a crawl calls: the same verdict, and no fields.
-    assert read_article((BAD / name).read_bytes(), URL, site=SITE) == ArticleReading(None, problem)
+    assert problem.reason and reading.fields is None
 
 
 def test_a_body_scrapy_flags_as_cut_short_is_refused():
     """With DOWNLOAD_FAIL_ON_DATALOSS off, a cut body arrives flagged "dataloss"."""
-    assert page_problem(SAMPLE.encode(), URL, site=SITE, flags=["dataloss"]).kind == "bad/truncated"
-    assert page_problem(SAMPLE.encode(), URL, site=SITE, flags=["partial"]) is None  # ended by closing: HTTP/1.0
+    assert read_article(SAMPLE.encode(), URL, site=SITE, flags=["dataloss"]).problem.kind == "bad/truncated"
+    assert read_article(SAMPLE.encode(), URL, site=SITE, flags=["partial"]).problem is None  # ended by closing: HTTP/1.0
 
 
 @pytest.mark.parametrize("name", ["truncated.html", "tag-listing.html"])
@@ -85,7 +83,7 @@ def test_without_the_check_these_would_pass_as_articles(name):
 @pytest.mark.parametrize("name", MISLABELLED)
 def test_pages_in_a_mislabelled_or_legacy_encoding_extract_right(name, content_type):
     body = (BAD / name).read_bytes()
-    assert page_problem(body, URL, site=SITE, content_type=content_type) is None
+    assert read_article(body, URL, site=SITE, content_type=content_type).problem is None
     article = normalize_article(extract_article(body, URL, site=SITE, content_type=content_type))
     assert article["headline"] == MISLABELLED[name]
     assert validation_errors(article) == []
@@ -97,7 +95,7 @@ def test_the_sites_own_pages_are_articles():
     assert len(pages) > 20
     for meta_path in pages:
         url = json.loads(meta_path.read_text("utf-8"))["url"]
-        assert page_problem(meta_path.with_suffix(".html").read_bytes(), url, site=site_for_url(url)) is None, meta_path
+        assert read_article(meta_path.with_suffix(".html").read_bytes(), url, site=site_for_url(url)).problem is None, meta_path
 
 
 def test_challenge_markers_in_an_ordinary_page_are_no_challenge():
@@ -107,7 +105,7 @@ def test_challenge_markers_in_an_ordinary_page_are_no_challenge():
         '<script src="https://cdn.arvancloud.ir/x.js"></script>'
         '<script src="/cdn-cgi/challenge-platform/scripts/jsd/main.js"></script></head>',
     )
-    assert page_problem(page.encode(), URL, site=SITE) is None
+    assert read_article(page.encode(), URL, site=SITE).problem is None
 
 
 @pytest.mark.parametrize(
@@ -119,27 +117,27 @@ def test_challenge_markers_in_an_ordinary_page_are_no_challenge():
 )
 def test_not_found_words_in_an_articles_headline_are_no_soft_404(headline):
     page = variant("600060", headline, "۱۴۰۲/۰۱/۱۵ ۱۲:۰۰:۰۰")
-    assert page_problem(page.encode(), URL, site=SITE) is None
+    assert read_article(page.encode(), URL, site=SITE).problem is None
 
 
 @pytest.mark.parametrize("title", ["404 | اعتمادآنلاین", "خطای ۴۰۴", "Page not found", "صفحه مورد نظر وجود ندارد"])
 def test_soft_404_titles(title):
     page = f"<html><head><title>{title}</title></head><body><p>x</p></body></html>"
-    assert page_problem(page.encode(), URL, site=SITE).kind == "not_found"
+    assert read_article(page.encode(), URL, site=SITE).problem.kind == "not_found"
 
 
 def test_an_article_with_many_related_links_is_no_listing():
     related = "".join(f'<li><a href="/بخش-سیاسی-2/{610000 + i}-x">خبر مرتبط {i}</a></li>' for i in range(30))
     page = SAMPLE.replace("</body>", f"<ul>{related}</ul></body>")
-    assert page_problem(page.encode(), URL, site=SITE) is None
+    assert read_article(page.encode(), URL, site=SITE).problem is None
     # Its text alone says so, with no metadata and no body selector to go by.
     bare = page.replace('property="og:type"', 'property="og:kind"').replace('id="echo_detail"', 'id="text"')
-    assert page_problem(bare.encode(), URL, site=SITE) is None
+    assert read_article(bare.encode(), URL, site=SITE).problem is None
 
 
 def test_a_20_mb_page_is_checked_quickly():
     started = time.perf_counter()
-    assert page_problem(twenty_mb_page(), URL, site=SITE) is None  # an article; the crawl refuses it by size
+    assert read_article(twenty_mb_page(), URL, site=SITE).problem is None  # an article; the crawl refuses it by size
     assert time.perf_counter() - started < 5
 
 

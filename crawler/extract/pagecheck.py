@@ -1,7 +1,9 @@
 """What a downloaded page is, decided before any article is extracted from it.
 
-`page_problem` is the one place that refuses a page. Each refusal has a kind,
-counted by a crawl as `pages/<kind>`:
+`byte_problem` (what the bytes alone tell) and `content_problem` (what the
+parsed page tells) are the places that refuse a page; crawler.extract.
+read_article asks both, around one parse. Each refusal has a kind, counted
+by a crawl as `pages/<kind>`:
 
 - `bad/empty`, `bad/binary`, `bad/truncated`: the page cannot hold a whole article;
 - `blocked/arvancloud`, `blocked/cloudflare`, `blocked/interstitial`: an
@@ -92,20 +94,6 @@ ARTICLE_MIN_CHARS = 500
 ARTICLE_TYPES = {"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting"}
 # Page furniture whose text is no article's (a footer's address, a menu).
 CHROME_TAGS = frozenset({"header", "footer", "nav", "aside"})
-
-
-def page_problem(
-    body: bytes | str, url: str | None = None, *, site: Site | None = None,
-    content_type: str | bytes | None = None, flags: tuple[str, ...] | list[str] = (),
-) -> PageProblem | None:  # fmt: skip
-    """Why this page holds no article to extract, or None when it may.
-    `url` (and `site`, which knows the site's article URL shapes and body
-    selectors) enables the soft-404 and listing checks; `flags` are Scrapy's
-    response flags ("dataloss": the body came cut short)."""
-    problem = byte_problem(body, flags)
-    if problem or url is None:
-        return problem
-    return content_problem(Selector(text=decode_html(body, content_type), base_url=url), url, site)
 
 
 def byte_problem(body: bytes | str, flags: tuple[str, ...] | list[str] = ()) -> PageProblem | None:
