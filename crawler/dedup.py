@@ -1,8 +1,9 @@
 """Which articles were already exported: the interface deduplication uses,
 and its in-memory implementation for one run.
 
-A persistent store (SQLite, Redis) implements the same three methods and is
-named by the `DEDUP_STORE` setting; nothing else needs to know which is in use.
+Within one run only: what earlier runs exported is the crawl state's
+(crawler.state). Another store implementing the same three methods can be
+named by the `DEDUP_STORE` setting.
 """
 
 from __future__ import annotations

@@ -99,6 +99,10 @@ def part_path_of(final_path: Path) -> Path:
     return final_path.with_name(final_path.name + PART_SUFFIX)
 
 
+def final_path_of(part_path: Path) -> Path:
+    return part_path.with_name(part_path.name.removesuffix(PART_SUFFIX))
+
+
 def finish(part_path: Path, final_path: Path) -> None:
     """Give a written export its final name, compressing it if the name asks."""
     if final_path.suffix == ".gz":

@@ -30,7 +30,7 @@ from scrapy import signals
 from crawler import __version__
 from crawler.article import SCHEMA_VERSION
 from crawler.faults import fault_counts
-from crawler.feeds import PART_SUFFIX, finish, recover
+from crawler.feeds import PART_SUFFIX, final_path_of, finish, recover
 from crawler.monitor import run_report
 from crawler.state import ArticleRecord, CrawlState, open_state
 
@@ -76,7 +76,7 @@ class ExportLedger:
         for part in self._leftover_parts(spider):
             articles, cut, repeats = recover(part, self._exported_since)
             self.state.record([ArticleRecord.from_article(a) for a in articles if _is_article(a)])
-            final = part.with_name(part.name[: -len(PART_SUFFIX)])
+            final = final_path_of(part)
             finish(part, final)
             self.recovered.append(str(final))
             self.stats.inc_value("export/recovered_files")

@@ -8,12 +8,10 @@ from datetime import datetime, timezone
 
 from scrapy import Request
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.asyncio import sleep
 from scrapy.utils.response import response_status_message
-from twisted.internet import reactor
 
 from crawler.ledger import ExportLedger
-from twisted.internet.task import deferLater
 
 
 class BackoffRetryMiddleware(RetryMiddleware):
@@ -55,7 +53,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         delay = self.backoff(retry.meta["retry_times"], server_asked)
         self.crawler.stats.inc_value("retry/backoff_seconds", round(delay, 3))
         if delay > 0:
-            await maybe_deferred_to_future(deferLater(reactor, delay, lambda: None))
+            await sleep(delay)
 
 
 def retry_after(value: bytes | None) -> float | None:

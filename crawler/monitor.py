@@ -35,13 +35,13 @@ from typing import Any, Mapping
 
 from scrapy import signals
 
+from crawler.article import field_names
+
 logger = logging.getLogger(__name__)
 
-# The fields a page gives (those the crawler sets itself are always there).
-FIELDS = (
-    "news_code", "canonical_url", "published_at", "published_at_raw", "modified_at", "uptitle", "headline",
-    "lead", "body", "source", "authors", "tags", "section", "images",
-)
+# The fields a page gives: the schema's, but those the crawler sets itself (always there).
+SET_BY_CRAWLER = {"schema_version", "site", "url", "language", "crawled_at", "content_hash", "duplicate_of", "field_sources"}
+FIELDS = tuple(name for name in field_names() if name not in SET_BY_CRAWLER)
 ARTICLES_STAT = "coverage/articles"
 FILLED_STAT = "coverage/filled/"  # + field
 ALARMS_STAT = "monitor/alarms"

@@ -7,9 +7,8 @@ import logging
 
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
-from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.asyncio import sleep
 from scrapy.utils.misc import build_from_crawler, load_object
-from twisted.internet.task import deferLater
 
 from crawler.article import normalize_article, validation_errors
 from crawler.dedup import SeenStore, article_keys
@@ -108,9 +107,7 @@ class DeduplicatePipeline(_Pipeline):
     async def _when_claimed(self, item, keys):
         self.stats.inc_value("articles/claim_waits")
         while True:
-            from twisted.internet import reactor  # here: importing it installs a reactor, and spiders import this module
-
-            await maybe_deferred_to_future(deferLater(reactor, CLAIM_RETRY_SECONDS, lambda: None))
+            await sleep(CLAIM_RETRY_SECONDS)
             self._check_this_run(item, keys)
             if self.state.claim(item["site"], item["news_code"], item.get("canonical_url")):
                 return self._admit(item, keys)

@@ -135,5 +135,6 @@ def to_ascii_digits(text: str) -> str:
 def fold_for_comparison(text: str) -> str:
     """What two texts must agree on to count as the same words: normalized, with
     ZWNJ treated as a space (copies of pages often lose or misplace it)."""
-    text = (normalize_text(text) or "").replace(ZWNJ, " ")
-    return _INLINE_WS.sub(" ", text).strip() if "  " in text or text[:1] == " " or text[-1:] == " " else text
+    # Normalized text has single spaces and no ZWNJ beside a space or at an
+    # edge, so a ZWNJ made a space makes no double or edge space.
+    return (normalize_text(text) or "").replace(ZWNJ, " ")

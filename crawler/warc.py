@@ -33,7 +33,7 @@ from warcio.timeutils import iso_date_to_datetime
 from warcio.warcwriter import WARCWriter
 
 from crawler import __version__
-from crawler.feeds import PART_SUFFIX
+from crawler.feeds import part_path_of
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ class WarcRecorderMiddleware:
         start = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace(":", "-")
         self.path = Path(self.template % {"name": spider.name, "time": start})
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.part = self.path.with_name(self.path.name + PART_SUFFIX)
+        self.part = part_path_of(self.path)
         if self.path.exists() and not self.part.exists():
             os.replace(self.path, self.part)  # a finished archive named again: continue it
         self.file = self.part.open("ab")

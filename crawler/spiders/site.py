@@ -176,12 +176,11 @@ class SiteSpider(SitemapSpider):
         except Exception:
             self.logger.exception("Extraction failed on %s", response.url)
             self.crawler.stats.inc_value("articles/extract_error")
-            reading = None
-        else:
-            if body_fingerprint is not None:
-                NearDuplicatePipeline.remember(self.crawler, reading.fields["body"], body_fingerprint)
+            reading, body_fingerprint = None, None
         item = self.article_item(response, reading)
         if item is not None:
+            if body_fingerprint is not None:
+                NearDuplicatePipeline.remember(self.crawler, item["body"], body_fingerprint)
             yield item
 
     def article_item(self, response, reading: ArticleReading | None) -> ArticleItem | None:
