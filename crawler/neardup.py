@@ -43,6 +43,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
+from typing import Any
 
 from crawler.text import ZWNJ, fold_for_comparison, to_ascii_digits
 
@@ -50,7 +51,7 @@ BITS = 64
 SHINGLE_SIZE = 3
 DEFAULT_MAX_DISTANCE = 5  # measured: benchmarks/NEARDUP.md
 
-_MASK = (1 << BITS) - 1
+MASK = (1 << BITS) - 1
 _BIN_BITS = BITS.bit_length() - 1  # 64 bins, one per bit
 _BIN_MASK = BITS - 1
 _RANK_MASK = (1 << BITS - _BIN_BITS) - 1
@@ -124,6 +125,13 @@ def distance(a: int, b: int) -> int:
     return (a ^ b).bit_count()
 
 
+def first_within(fp: int, candidates: Iterable[tuple[Any, int]], max_distance: int = DEFAULT_MAX_DISTANCE) -> Any:
+    """The key of the first (key, fingerprint) candidate within max_distance
+    bits of fp, or None: the index lookup, whichever store holds the candidates
+    (in the order they were first seen)."""
+    return next((key for key, other in candidates if distance(fp, other) <= max_distance), None)
+
+
 class NearDuplicateIndex:
     """Fingerprints by key, searched for one within `max_distance` bits.
 
@@ -152,7 +160,7 @@ class NearDuplicateIndex:
 
     def bands(self, fp: int) -> list[tuple[int, int]]:
         """(band number, band value) for each band, lowest bits first."""
-        if not 0 <= fp <= _MASK:
+        if not 0 <= fp <= MASK:
             raise ValueError(f"not a {BITS}-bit fingerprint: {fp!r}")
         return [(number, fp >> offset & mask) for number, (offset, mask) in enumerate(self._bands)]
 
@@ -165,11 +173,7 @@ class NearDuplicateIndex:
     def find(self, fp: int) -> str | None:
         """The key of the first-added fingerprint within max_distance of fp, or None."""
         candidates = {position for band in self.bands(fp) for position in self._buckets.get(band, ())}
-        for position in sorted(candidates):
-            key, stored = self._entries[position]
-            if distance(fp, stored) <= self.max_distance:
-                return key
-        return None
+        return first_within(fp, (self._entries[position] for position in sorted(candidates)), self.max_distance)
 
     def __len__(self) -> int:
         return len(self._entries)

@@ -22,9 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping, Protocol
 
-from crawler.neardup import DEFAULT_MAX_DISTANCE, NearDuplicateIndex, distance
+from crawler.neardup import MASK, NearDuplicateIndex, first_within
 
-MASK = (1 << 64) - 1
 KNOWN_CHUNK = 500  # news codes per query of `known`
 
 
@@ -165,17 +164,16 @@ class SqliteState:
 
     def near_duplicate_of(self, site: str, news_code: str, fingerprint: int) -> tuple[str, str] | None:
         bands = self.bands(fingerprint)
-        seqs = set()
-        for band, value in bands:
-            seqs.update(seq for (seq,) in self.db.execute(
-                "SELECT seq FROM fingerprint_bands WHERE band = ? AND value = ?", (band, value)
-            ))  # fmt: skip
-        match = None
-        for seq in sorted(seqs):
-            other = self.db.execute("SELECT site, news_code, fingerprint FROM fingerprints WHERE seq = ?", (seq,)).fetchone()
-            if other[:2] != (site, news_code) and distance(fingerprint, other[2] & MASK) <= DEFAULT_MAX_DISTANCE:
-                match = other[0], other[1]
-                break
+        # Every stored fingerprint sharing a band with this one, first seen first, in one query.
+        rows = self.db.execute(
+            "SELECT f.site, f.news_code, f.fingerprint FROM fingerprints f WHERE f.seq IN"
+            " (SELECT seq FROM fingerprint_bands WHERE " + " OR ".join(["(band = ? AND value = ?)"] * len(bands)) + ")"
+            " ORDER BY f.seq",
+            [x for band in bands for x in band],
+        )
+        match = first_within(
+            fingerprint, (((s, c), fp & MASK) for s, c, fp in rows if (s, c) != (site, news_code))
+        )
         with self.db:
             self.db.execute("BEGIN")
             cursor = self.db.execute(

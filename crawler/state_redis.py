@@ -36,7 +36,7 @@ from typing import Iterable
 
 from scrapy_redis.connection import get_redis_from_settings
 
-from crawler.neardup import DEFAULT_MAX_DISTANCE, NearDuplicateIndex, distance
+from crawler.neardup import NearDuplicateIndex, first_within
 from crawler.state import KNOWN_CHUNK, ArticleRecord
 
 PREFIX = "crawler:"
@@ -168,12 +168,10 @@ class RedisState:
         for key in band_keys:
             pipe.smembers(key)
         seqs = sorted({int(seq) for members in pipe.execute() for seq in members})
-        match = None
-        for seq, entry in zip(seqs, self.server.hmget(f"{PREFIX}fp:entries", seqs) if seqs else ()):
-            other_site, other_code, other_fp = entry.decode().split(" ")
-            if f"{other_site} {other_code}" != me and distance(fingerprint, int(other_fp)) <= DEFAULT_MAX_DISTANCE:
-                match = other_site, other_code
-                break
+        entries = (entry.decode().split(" ") for entry in (self.server.hmget(f"{PREFIX}fp:entries", seqs) if seqs else ()))
+        match = first_within(
+            fingerprint, (((s, c), int(fp)) for s, c, fp in entries if f"{s} {c}" != me)
+        )
         # Looked up, then added: two workers adding near duplicates at the same
         # instant may both find none; the next copy names the first-seen.
         self._add_fingerprint(
