@@ -40,7 +40,6 @@ import argparse
 import json
 import math
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -48,7 +47,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from benchmarks.common import machine_facts, print_facts, rss_kib
-from benchmarks.site import free_port
 from crawler.state import ArticleRecord, SqliteState
 
 SITES = tuple(f"site{n:02d}.ir" for n in range(60))
@@ -85,29 +83,15 @@ def open_backend(name: str, tmp: Path):
         yield state, lambda: sum(p.stat().st_size for p in tmp.glob("state.sqlite3*"))
         state.close()
         return
-    from redis.exceptions import ConnectionError as RedisDown
     from scrapy.settings import Settings
 
     from crawler.state_redis import RedisState
+    from tests.redisserver import redis_server
 
-    port = free_port()
-    server = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(tmp)],
-        stdout=subprocess.DEVNULL,
-    )
-    try:
-        state = RedisState.from_settings(Settings({"REDIS_URL": f"redis://127.0.0.1:{port}/0", "CRAWLER_LEASE": 60}))
-        for _ in range(100):
-            try:
-                state.server.ping()
-                break
-            except RedisDown:
-                time.sleep(0.05)
+    with redis_server(tmp / "redis") as url:
+        state = RedisState.from_settings(Settings({"REDIS_URL": url, "CRAWLER_LEASE": 60}))
         yield state, lambda: state.server.info("memory")["used_memory"]
         state.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def timed(label: str, ops, total: int, checkpoints: list) -> float:
