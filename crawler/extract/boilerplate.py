@@ -22,22 +22,23 @@ DROP_SELECTORS = (
 )
 
 _P = r"[\s\u200c]*"
+# "End of message" (and an agency's code): where an article ends, alone or
+# glued to its last sentence.
+_END = rf"(?:انتهای|پایان){_P}پیام{_P}(?:/.{{0,12}})?"
+_END_MARK = re.compile(rf"^{_END}$")
+_END_MARK_TAIL = re.compile(rf"\s*{_END}$")
 # A paragraph matching any of these is dropped wherever it stands.
 _DROP_LINES = [
-    rf"^(?:انتهای|پایان){_P}پیام{_P}(?:/.{{0,12}})?$",
     r"^[*\-_=.•]+$",
     rf"^(?:بیشتر{_P}بخوانید|بخوانید|مطالب{_P}مرتبط|اخبار{_P}مرتبط|خبرهای{_P}مرتبط|پیشنهاد{_P}ویژه|مطالب{_P}پیشنهادی|پیشنهاد{_P}خواندنی|خواندنی{_P}ها)\b.{{0,200}}$",
     rf"^(?:اشتراک{_P}گذاری|نسخه{_P}چاپی|ارسال{_P}به{_P}دوستان|لینک{_P}کوتاه|کپی{_P}شد|دیدگاه{_P}تان{_P}را{_P}بنویسید|ارسال{_P}نظر|نظر{_P}شما)\b.{{0,80}}$",
     r"^(?:کد|شناسه)\s*خبر\s*[:：]?\s*[\d۰-۹]+$",
 ]
 _DROP_LINE = re.compile("|".join(f"(?:{p})" for p in _DROP_LINES))
-_END_MARK = re.compile(_DROP_LINES[0])
 # Editor initials and codes closing an agency story: "/ن", "ب.ا", "م.ر/۱۲۳", "۲۳۴۵/۶۷۸", "4411",
 # and the English editions' capitals ("MA", "AB/PA", Tehran Times).
 _CODE_PART = r"(?:[\u0600-\u06ff]{1,3}|[\d۰-۹]+|[A-Z]{1,3})"
 _EDITOR_CODE = re.compile(rf"^[/\\\s]*{_CODE_PART}(?:\s*[./\\\-_]\s*{_CODE_PART}){{0,4}}[/\\\s]*$")
-# An end mark glued to the last sentence.
-_END_MARK_TAIL = re.compile(rf"\s*(?:انتهای|پایان){_P}پیام{_P}(?:/.{{0,12}})?$")
 SOURCE_LINE = re.compile(r"^(?:منبع|منابع|source)\s*[:：]\s*(?P<source>.+)$", re.I)
 
 
