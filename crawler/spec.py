@@ -56,6 +56,10 @@ class Family:
     # Sitemap indexes of the whole history, walked when a run has a date
     # window (-a since=...): its lastmod dates skip what is outside.
     archives: tuple[str, ...] = ()
+    # Whether the code in an article URL is its news code; where it is not
+    # (WordPress slugs), the spec's news_code selectors are, and the URL's
+    # code only tells articles apart during discovery.
+    code_in_url: bool = True
 
 
 @dataclass(frozen=True)

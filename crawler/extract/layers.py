@@ -174,7 +174,7 @@ class SpecLayer:
     def get(self, field: str, page: Page, found: dict[str, Any]) -> Any:
         spec = self.spec
         if field == "news_code":
-            if self.family:
+            if self.family and self.family.code_in_url:
                 code = news_code_from_url(page.url, (self.family,))
                 if code:
                     return code

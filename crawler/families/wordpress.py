@@ -3,9 +3,9 @@
 
 Permalinks are /<slug>/ (under a language prefix such as /fa/ on
 multilingual sites), or /?p=<id>. A slug is no id: the post id the page
-states (its shortlink, the postid-<id> body class) is the news code; sites
-list `WORDPRESS.spec.news_code` in their overrides, which are asked before
-the URL, while the slug still tells articles apart during discovery.
+states (its shortlink, the postid-<id> body class) is the news code
+(`code_in_url=False`), while the slug still tells articles apart during
+discovery.
 """
 
 import re
@@ -37,4 +37,5 @@ WORDPRESS = Family(
     # /<slug>/ or /<lang>/<slug>/, but not a bare language root, a feed, a pager or wp-* files.
     article_paths=(re.compile(r"^(?:/[a-z]{2})?/(?!(?:[a-z]{2}|feed|page)/?$|wp-)(?P<code>[^/.]+)/?$"),),
     feeds=("/feed/",),
+    code_in_url=False,
 )

@@ -7,7 +7,7 @@ SITE = Site(
     family=WORDPRESS,
     base_url="https://8am.media",
     names=("هشت صبح", "روزنامه هشت صبح", "8am"),
-    overrides=Spec(body=(".content-inner",), news_code=WORDPRESS.spec.news_code),  # JNews
+    overrides=Spec(body=(".content-inner",)),  # JNews
     feeds=("/fa/feed/",),
     listings=("/fa/",),
     paths=("/fa/",),
