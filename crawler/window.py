@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from crawler.dates import TEHRAN, parse_time
+from crawler.dates import TEHRAN, ParsedTime, parse_time
 
 
 class WindowError(ValueError):
@@ -55,18 +55,14 @@ class Window:
         parsed = parse_time(text)
         if parsed is None:
             return True
-        if not parsed.has_time:  # a day: keep it if any moment of it is inside
-            end_of_day = parsed.value + timedelta(days=1) - timedelta(seconds=1)
-            return (self.since is None or end_of_day >= self.since) and (self.until is None or parsed.value <= self.until)
-        return self.contains(parsed.value)
+        # A day is kept if any moment of it is inside.
+        return (self.since is None or _last_moment(parsed) >= self.since) and (self.until is None or parsed.value <= self.until)
 
     def may_hold(self, newest_change: str | None) -> bool:
         """Whether a sitemap whose newest change is dated `newest_change` may
         list items inside: not when that is before the window opens."""
         parsed = parse_time(newest_change)
-        if parsed is None or self.since is None:
-            return True
-        return parsed.value + timedelta(days=0 if parsed.has_time else 1) >= self.since
+        return parsed is None or self.since is None or _last_moment(parsed) >= self.since
 
     def describe(self) -> dict[str, str | None]:
         return {
@@ -81,6 +77,9 @@ def _bound(text: str | None, name: str, *, end_of_day: bool) -> datetime | None:
     parsed = parse_time(text)
     if parsed is None:
         raise WindowError(f"{name}={text!r} is not a date (Jalali 1400-09-01 or Gregorian 2021-11-22)")
-    if not parsed.has_time and end_of_day:
-        return parsed.value + timedelta(days=1) - timedelta(seconds=1)
-    return parsed.value
+    return _last_moment(parsed) if end_of_day else parsed.value
+
+
+def _last_moment(parsed: ParsedTime) -> datetime:
+    """The time itself, or the last second of a day given without one."""
+    return parsed.value if parsed.has_time else parsed.value + timedelta(days=1) - timedelta(seconds=1)
