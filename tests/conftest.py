@@ -7,6 +7,14 @@ FIXTURES = ROOT / "tests" / "fixtures"
 SHARED = ROOT.parent / "shared"
 
 
+def project_settings(**overrides) -> dict:
+    """crawler/settings.py as a dict, with overrides. Without TWISTED_REACTOR:
+    a crawler made from it in a test would insist on that reactor."""
+    from crawler import settings
+
+    return {**{k: getattr(settings, k) for k in dir(settings) if k.isupper() and k != "TWISTED_REACTOR"}, **overrides}
+
+
 @pytest.fixture
 def shared() -> Path:
     if not SHARED.is_dir():

@@ -15,7 +15,7 @@ import pytest
 import redis
 from scrapy.settings import Settings
 
-from crawler import settings as project_settings
+from conftest import project_settings
 from crawler.neardup import fingerprint
 from crawler.spiders.sites import EtemadonlineSpider
 from crawler.state import ArticleRecord, SqliteState
@@ -192,7 +192,7 @@ def test_recovery_takes_out_a_line_another_worker_exported_since(tmp_path):
 
 def test_redis_url_switches_the_crawl_to_scrapy_redis_and_only_then():
     def settings_for(**overrides) -> Settings:
-        settings = Settings({k: getattr(project_settings, k) for k in dir(project_settings) if k.isupper()})
+        settings = Settings(project_settings())
         settings.setdict(overrides, priority="cmdline")
         EtemadonlineSpider.update_settings(settings)
         return settings
@@ -221,7 +221,7 @@ def test_scrapy_crawl_keeps_the_shared_news_code_filter_and_refuses_the_local_on
     from crawler.distributed import RedisScheduler, SharedNewsCodeFilter
 
     def crawler_for(**cmdline) -> Crawler:
-        settings = Settings({k: getattr(project_settings, k) for k in dir(project_settings) if k.isupper()})
+        settings = Settings(project_settings())
         settings.setdict({"REDIS_URL": "redis://127.0.0.1:1/0", **cmdline}, priority="cmdline")
         return CrawlerRunner(settings).create_crawler(Crawler(EtemadonlineSpider, settings))
 

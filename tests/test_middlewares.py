@@ -3,7 +3,7 @@ from datetime import datetime, timedelta, timezone
 
 from scrapy.settings import Settings
 
-from crawler import settings as project_settings
+from conftest import project_settings
 from crawler.middlewares import BackoffRetryMiddleware, retry_after
 
 
@@ -18,7 +18,7 @@ def test_retry_after_header_forms():
 
 
 def test_backoff_doubles_with_jitter_and_is_capped():
-    middleware = BackoffRetryMiddleware(Settings({k: getattr(project_settings, k) for k in dir(project_settings) if k.isupper()}))
+    middleware = BackoffRetryMiddleware(Settings(project_settings()))
     delays = [middleware.backoff(n, None) for n in (1, 2, 3, 4)]
     for n, delay in enumerate(delays, 1):
         assert 0.75 * 2.0 * 2 ** (n - 1) <= delay <= 1.25 * 2.0 * 2 ** (n - 1)

@@ -8,7 +8,7 @@ from scrapy import Request
 from scrapy.http import XmlResponse
 from scrapy.utils.test import get_crawler
 
-from crawler import settings as project_settings
+from conftest import project_settings
 from crawler.middlewares import NewsCodeFilterMiddleware
 from crawler.spiders.sites import EtemadonlineSpider
 from crawler.state import ArticleRecord
@@ -38,8 +38,7 @@ class CountingState:
 
 
 def middleware_for(tmp_path, cls=NewsCodeFilterMiddleware, exported=(), batch_size=None):
-    project = {k: getattr(project_settings, k) for k in dir(project_settings) if k.isupper() and k != "TWISTED_REACTOR"}
-    crawler = get_crawler(EtemadonlineSpider, settings_dict={**project, "CRAWLER_STATE": str(tmp_path / "state.sqlite3")})
+    crawler = get_crawler(EtemadonlineSpider, settings_dict=project_settings(CRAWLER_STATE=str(tmp_path / "state.sqlite3")))
     crawler.spider = EtemadonlineSpider.from_crawler(crawler)
     middleware = cls.from_crawler(crawler)
     middleware.state.record(ArticleRecord(SITE, str(c), article(c), "h", None, SEEN, SEEN) for c in exported)

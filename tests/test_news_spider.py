@@ -42,7 +42,7 @@ def test_domain_discovery_through_sitemap_and_home_page():
                 f"<url><loc>{base}/news/100001/a</loc></url><url><loc>{base}/tag/100009</loc></url></urlset>",
                 "application/xml",
             ),
-            "/": Route(f'<a href="/news/100002/b">b</a><a href="/about">about</a><a href="/news/100003/listing">c</a>'),
+            "/": Route('<a href="/news/100002/b">b</a><a href="/about">about</a><a href="/news/100003/listing">c</a>'),
             "/news/100001/a": Route(GENERIC_ARTICLE),
             "/news/100002/b": Route(GENERIC_ARTICLE.replace("خبر آزمایشی", "خبر دوم")),
             "/news/100003/listing": Route("<html><body><h1>فهرست</h1><a href='/x'>x</a></body></html>"),

@@ -7,8 +7,8 @@ from jsonschema import Draft202012Validator
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
-from crawler import settings as project_settings
 
+from conftest import project_settings
 from crawler.article import SCHEMA_VERSION, field_names, normalize_article, schema, validation_errors
 from crawler.dedup import MemoryStore
 from crawler.items import ArticleItem
@@ -32,8 +32,7 @@ def article(**changes):
 
 def project_crawler(**overrides):
     """A crawler with the project's settings and a state that ends with the test."""
-    project = {k: getattr(project_settings, k) for k in dir(project_settings) if k.isupper() and k != "TWISTED_REACTOR"}
-    return get_crawler(settings_dict={**project, "CRAWLER_STATE": ":memory:", **overrides})
+    return get_crawler(settings_dict=project_settings(CRAWLER_STATE=":memory:", **overrides))
 
 
 @pytest.fixture

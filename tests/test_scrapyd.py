@@ -71,7 +71,7 @@ def test_egg_runs_a_job_in_scrapyd(tmp_path):
             except OSError:
                 time.sleep(0.1)
         assert call(api, "addversion.json", {"project": "crawler", "version": "1"}, {"egg": egg.read_bytes()})["status"] == "ok"
-        assert "etemadonline" in call(api, f"listspiders.json?project=crawler")["spiders"]
+        assert "etemadonline" in call(api, "listspiders.json?project=crawler")["spiders"]
         routes: dict = {}
         with serve(routes) as (base, _):
             routes.update(site_routes(base))
