@@ -91,9 +91,9 @@ def measure(count: int, intset_entries: int | None = None, seed: int = 1) -> dic
         pipe = server.pipeline(transaction=False)
         for i in range(count):
             fp = rng.getrandbits(64)
-            bands = [f"crawler:fp:band:{band}:{value}" for band, value in state.bands(fp)]
+            slots = state._slot_keys(state.index.bands(fp))
             key = f"{SITES[i % len(SITES)]} {1402000000000 + i}"
-            state._add_fingerprint(keys=["crawler:fp:keys", "crawler:fp:entries", "crawler:fp:seq", *bands], args=[key, fp], client=pipe)
+            state._add_fingerprint(keys=["crawler:fp:keys", "crawler:fp:entries", "crawler:fp:seq", *slots], args=[key, fp], client=pipe)
             if i % BATCH == BATCH - 1:
                 pipe.execute()
         pipe.execute()

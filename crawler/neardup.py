@@ -43,6 +43,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
+from itertools import combinations
 from typing import Any
 
 from crawler.text import ZWNJ, fold_for_comparison, to_ascii_digits
@@ -90,7 +91,9 @@ def shingles(text: str, size: int = SHINGLE_SIZE) -> set[str]:
     """The features of a text: every run of `size` consecutive words (all of
     them when there are fewer), across paragraph breaks."""
     tokens = [token for paragraph in _LINE.split(text) for token in words(paragraph)]
-    return {" ".join(tokens[i:i + size]) for i in range(max(len(tokens) - size + 1, 1))} if tokens else set()
+    if len(tokens) < size:
+        return {" ".join(tokens)} if tokens else set()
+    return set(map(" ".join, zip(*(tokens[i:] for i in range(size)))))
 
 
 def minhash(features: Iterable[str]) -> int:
@@ -135,34 +138,56 @@ def first_within(fp: int, candidates: Iterable[tuple[Any, int]], max_distance: i
 class NearDuplicateIndex:
     """Fingerprints by key, searched for one within `max_distance` bits.
 
-    Pigeonhole: the 64 bits are cut into max_distance + 1 blocks ("bands"), so
-    two fingerprints at most max_distance apart agree exactly on at least one
-    band. A lookup takes the entries that share a band value and checks their
-    distance; nothing within max_distance is missed. A persistent store keeps
-    the rows (key, fingerprint) and (band number, band value) -> key, indexed on
-    the pair, and is built and queried with one max_distance: the bands depend
-    on it. Fingerprints are unsigned: a signed 64-bit column (SQLite INTEGER,
+    Pigeonhole, with a probe radius (multi-index hashing): the 64 bits are cut
+    into `(max_distance + 2) // 2` blocks ("bands", 3 of 21-22 bits at 5), so
+    two fingerprints at most max_distance apart differ in at most
+    `max_distance // bands` bits (1 at 5) of at least one band. Each
+    fingerprint is stored under its band values; a lookup probes, per band,
+    its own value and every value within that radius (1 + 22 at 5), takes the
+    entries stored under them and checks their distance: nothing within
+    max_distance is missed. A persistent store keeps the rows (key,
+    fingerprint) and (band number, band value) -> key, indexed on the pair,
+    and is built and queried with one max_distance: the bands depend on it.
+    Fingerprints are unsigned: a signed 64-bit column (SQLite INTEGER,
     BIGINT) needs fp - 2**64 for those at or above 2**63.
 
-    A lookup compares with about (max_distance + 1) * n / 2**(64 / (max_distance + 1))
-    of n stored unrelated fingerprints: for a million, ~60 at 3, ~730 at 4, ~3900 at 5.
+    A lookup meets about probes * n / 2**(64 / bands) of n stored unrelated
+    fingerprints: ~30 per million at 5 (~70 probes), where cutting the bits
+    into max_distance + 1 bands probed exactly (no radius) met ~3,900: a
+    cost that grew with the crawl's whole history (benchmarks/RESULTS.md,
+    "Near-duplicate lookups").
     """
+
+    # Stores record it, and rebuild an index laid out otherwise from its fingerprints
+    # (1: max_distance + 1 bands, probed exactly).
+    LAYOUT = 2
 
     def __init__(self, max_distance: int = DEFAULT_MAX_DISTANCE) -> None:
         if not 0 <= max_distance < BITS:
             raise ValueError(f"max_distance must be in 0..{BITS - 1}, not {max_distance}")
         self.max_distance = max_distance
-        count = max_distance + 1
+        count = (max_distance + 2) // 2
+        self.radius = max_distance // count
         widths = [BITS // count + (i < BITS % count) for i in range(count)]
         self._bands = [(sum(widths[:i]), (1 << width) - 1) for i, width in enumerate(widths)]  # (offset, mask)
+        # Per band, the masks of every change within the radius (0 first: the value itself).
+        self._changes = [
+            [sum(1 << bit for bit in bits) for r in range(self.radius + 1) for bits in combinations(range(width), r)]
+            for width in widths
+        ]
         self._entries: list[tuple[str, int]] = []  # in the order added
         self._buckets: dict[tuple[int, int], list[int]] = {}  # band -> positions in _entries
 
     def bands(self, fp: int) -> list[tuple[int, int]]:
-        """(band number, band value) for each band, lowest bits first."""
+        """(band number, band value) for each band, lowest bits first: where fp is stored."""
         if not 0 <= fp <= MASK:
             raise ValueError(f"not a {BITS}-bit fingerprint: {fp!r}")
         return [(number, fp >> offset & mask) for number, (offset, mask) in enumerate(self._bands)]
+
+    def probes(self, fp: int) -> list[tuple[int, int]]:
+        """(band number, band value) of every place a fingerprint within
+        max_distance of fp may be stored."""
+        return [(number, value ^ change) for number, value in self.bands(fp) for change in self._changes[number]]
 
     def add(self, key: str, fp: int) -> None:
         position = len(self._entries)
@@ -172,7 +197,7 @@ class NearDuplicateIndex:
 
     def find(self, fp: int) -> str | None:
         """The key of the first-added fingerprint within max_distance of fp, or None."""
-        candidates = {position for band in self.bands(fp) for position in self._buckets.get(band, ())}
+        candidates = {position for band in self.probes(fp) for position in self._buckets.get(band, ())}
         return first_within(fp, (self._entries[position] for position in sorted(candidates)), self.max_distance)
 
     def __len__(self) -> int:

@@ -17,12 +17,15 @@ which always gets the claim.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping, Protocol
 
 from crawler.neardup import MASK, NearDuplicateIndex, first_within
+
+logger = logging.getLogger(__name__)
 
 KNOWN_CHUNK = 500  # news codes per query of `known`
 
@@ -113,11 +116,39 @@ class SqliteState:
                 seq INTEGER PRIMARY KEY, site TEXT NOT NULL, news_code TEXT NOT NULL, fingerprint INTEGER NOT NULL,
                 UNIQUE (site, news_code)
             );
-            CREATE TABLE IF NOT EXISTS fingerprint_bands (band INTEGER NOT NULL, value INTEGER NOT NULL, seq INTEGER NOT NULL);
-            CREATE INDEX IF NOT EXISTS fingerprint_bands_lookup ON fingerprint_bands (band, value);
             """
         )
-        self.bands = NearDuplicateIndex().bands
+        self.index = NearDuplicateIndex()
+        self._lay_out_fingerprint_index()
+
+    def _lay_out_fingerprint_index(self) -> None:
+        """The band rows of the near-duplicate index (crawler.neardup), one per
+        band of each fingerprint, as `slot` = band << 32 | band value. A state
+        written by an earlier layout (PRAGMA user_version below LAYOUT) has its
+        rows rebuilt from the stored fingerprints, once."""
+        (layout,) = self.db.execute("PRAGMA user_version").fetchone()
+        if layout == NearDuplicateIndex.LAYOUT:
+            return
+        (count,) = self.db.execute("SELECT count(*) FROM fingerprints").fetchone()
+        if count:
+            logger.warning("Rebuilding the near-duplicate index of %d fingerprints in the new layout (once)", count)
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.execute("DROP TABLE IF EXISTS fingerprint_bands")  # layout 1
+            self.db.execute("DROP TABLE IF EXISTS fingerprint_slots")
+            self.db.execute(
+                "CREATE TABLE fingerprint_slots (slot INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (slot, seq)) WITHOUT ROWID"
+            )
+            stored = self.db.execute("SELECT seq, fingerprint FROM fingerprints")
+            self.db.executemany(
+                "INSERT INTO fingerprint_slots VALUES (?, ?)",
+                ((slot, seq) for seq, fp in stored for slot in self._slots(self.index.bands(fp & MASK))),
+            )
+            self.db.execute(f"PRAGMA user_version = {NearDuplicateIndex.LAYOUT}")
+
+    @staticmethod
+    def _slots(bands: list[tuple[int, int]]) -> list[int]:
+        return [number << 32 | value for number, value in bands]
 
     def get(self, site: str, news_code: str) -> ArticleRecord | None:
         row = self.db.execute(
@@ -163,13 +194,11 @@ class SqliteState:
             )
 
     def near_duplicate_of(self, site: str, news_code: str, fingerprint: int) -> tuple[str, str] | None:
-        bands = self.bands(fingerprint)
-        # Every stored fingerprint sharing a band with this one, first seen first, in one query.
+        # Every stored fingerprint in a slot this one probes, first seen first, in one query.
         rows = self.db.execute(
             "SELECT f.site, f.news_code, f.fingerprint FROM fingerprints f WHERE f.seq IN"
-            " (SELECT seq FROM fingerprint_bands WHERE " + " OR ".join(["(band = ? AND value = ?)"] * len(bands)) + ")"
-            " ORDER BY f.seq",
-            [x for band in bands for x in band],
+            " (SELECT seq FROM fingerprint_slots WHERE slot IN (SELECT value FROM json_each(?))) ORDER BY f.seq",
+            (json.dumps(self._slots(self.index.probes(fingerprint))),),
         )
         match = first_within(
             fingerprint, (((s, c), fp & MASK) for s, c, fp in rows if (s, c) != (site, news_code))
@@ -182,7 +211,8 @@ class SqliteState:
             )
             if cursor.rowcount:
                 self.db.executemany(
-                    "INSERT INTO fingerprint_bands VALUES (?, ?, ?)", [(b, v, cursor.lastrowid) for b, v in bands]
+                    "INSERT INTO fingerprint_slots VALUES (?, ?)",
+                    [(slot, cursor.lastrowid) for slot in self._slots(self.index.bands(fingerprint))],
                 )
         return match
 

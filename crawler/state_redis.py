@@ -12,8 +12,10 @@ Keys, all under `crawler:`:
     fp:seq                    counter: the order in which body fingerprints were first seen
     fp:keys                   hash: "<site> <news code>" -> its fingerprint's seq
     fp:entries                hash: seq -> "<site> <news code> <fingerprint>"
-    fp:band:<n>:<value>       set: seqs whose fingerprint has this value in band n
+    fp:slot:<n>:<value>       set: seqs whose fingerprint has this value in band n
                               (crawler.neardup.NearDuplicateIndex)
+    fp:layout                 the index's NearDuplicateIndex.LAYOUT; the slots of an
+                              earlier layout (fp:band:*) are rebuilt from fp:entries
 
 Claims are taken on the article's code and its canonical URL together, or not
 at all (a Lua script, atomic in Redis). Recording an article writes its row,
@@ -31,6 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import uuid
 from typing import Iterable
 
@@ -38,6 +41,8 @@ from scrapy_redis.connection import get_redis_from_settings
 
 from crawler.neardup import NearDuplicateIndex, first_within
 from crawler.state import KNOWN_CHUNK, ArticleRecord
+
+logger = logging.getLogger(__name__)
 
 PREFIX = "crawler:"
 
@@ -72,7 +77,7 @@ for i = 3, #KEYS do
 end
 """
 
-# KEYS: fp:keys, fp:entries, fp:seq, then the fingerprint's band sets. ARGV: "<site> <code>", fingerprint.
+# KEYS: fp:keys, fp:entries, fp:seq, then the fingerprint's slot sets. ARGV: "<site> <code>", fingerprint.
 _ADD_FINGERPRINT = """
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 0 end
 local seq = redis.call('INCR', KEYS[3])
@@ -97,11 +102,39 @@ class RedisState:
         self.lease_ms = int(lease * 1000)
         self.token = uuid.uuid4().hex  # whose claim it is
         self.claims: dict[tuple[str, str], list[str]] = {}  # held by this process, not yet recorded
-        self.bands = NearDuplicateIndex().bands
+        self.index = NearDuplicateIndex()
         self._claim = server.register_script(_CLAIM)
         self._release = server.register_script(_RELEASE)
         self._record = server.register_script(_RECORD)
         self._add_fingerprint = server.register_script(_ADD_FINGERPRINT)
+        self._lay_out_fingerprint_index()
+
+    def _lay_out_fingerprint_index(self) -> None:
+        """Rebuilds, once, the slots of an index an earlier version laid out
+        otherwise, from the stored fingerprints. Workers starting together may
+        each do it: adding a seq to a set twice leaves one."""
+        layout = str(NearDuplicateIndex.LAYOUT)
+        if (self.server.get(f"{PREFIX}fp:layout") or b"").decode() == layout:
+            return
+        if self.server.exists(f"{PREFIX}fp:entries"):
+            logger.warning("Rebuilding the near-duplicate index in Redis in the new layout (once)")
+            pipe = self.server.pipeline(transaction=False)
+            for seq, entry in self.server.hscan_iter(f"{PREFIX}fp:entries"):
+                for key in self._slot_keys(self.index.bands(int(entry.split()[-1]))):
+                    pipe.sadd(key, seq)
+                if len(pipe) >= 10_000:
+                    pipe.execute()
+            pipe.execute()
+            for key in self.server.scan_iter(f"{PREFIX}fp:band:*", count=1000):  # layout 1
+                pipe.unlink(key)
+                if len(pipe) >= 10_000:
+                    pipe.execute()
+            pipe.execute()
+        self.server.set(f"{PREFIX}fp:layout", layout)
+
+    @staticmethod
+    def _slot_keys(bands: list[tuple[int, int]]) -> list[str]:
+        return [f"{PREFIX}fp:slot:{band}:{value}" for band, value in bands]
 
     @classmethod
     def from_settings(cls, settings) -> RedisState:
@@ -163,11 +196,7 @@ class RedisState:
 
     def near_duplicate_of(self, site: str, news_code: str, fingerprint: int) -> tuple[str, str] | None:
         me = f"{site} {news_code}"
-        band_keys = [f"{PREFIX}fp:band:{band}:{value}" for band, value in self.bands(fingerprint)]
-        pipe = self.server.pipeline(transaction=False)
-        for key in band_keys:
-            pipe.smembers(key)
-        seqs = sorted({int(seq) for members in pipe.execute() for seq in members})
+        seqs = sorted(map(int, self.server.sunion(self._slot_keys(self.index.probes(fingerprint)))))
         entries = (entry.decode().split(" ") for entry in (self.server.hmget(f"{PREFIX}fp:entries", seqs) if seqs else ()))
         match = first_within(
             fingerprint, (((s, c), int(fp)) for s, c, fp in entries if f"{s} {c}" != me)
@@ -175,7 +204,8 @@ class RedisState:
         # Looked up, then added: two workers adding near duplicates at the same
         # instant may both find none; the next copy names the first-seen.
         self._add_fingerprint(
-            keys=[f"{PREFIX}fp:keys", f"{PREFIX}fp:entries", f"{PREFIX}fp:seq", *band_keys], args=[me, fingerprint]
+            keys=[f"{PREFIX}fp:keys", f"{PREFIX}fp:entries", f"{PREFIX}fp:seq", *self._slot_keys(self.index.bands(fingerprint))],
+            args=[me, fingerprint],
         )
         return match
 

@@ -5,6 +5,7 @@ own on 127.0.0.1, against a local Etemad Online of a few hundred articles."""
 import json
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -16,7 +17,7 @@ import redis
 from scrapy.settings import Settings
 
 from conftest import project_settings
-from crawler.neardup import fingerprint
+from crawler.neardup import NearDuplicateIndex, fingerprint
 from crawler.spiders.sites import EtemadonlineSpider
 from crawler.state import ArticleRecord, SqliteState
 from crawler.state_redis import RedisState
@@ -294,12 +295,51 @@ def test_state_near_duplicates_first_seen_wins(open_state):
     assert state.near_duplicate_of("a.ir", "1", fp) is None, "an article met again is not its own duplicate"
     assert state.near_duplicate_of("b.ir", "7", fp ^ 0b101) == ("a.ir", "1")
     assert state.near_duplicate_of("e.ir", "4", fp ^ ((1 << 64) - 1)) is None
+    # Five bits apart (the most that counts), in one band or spread over all three: found.
+    assert state.near_duplicate_of("h.ir", "3", fp ^ 0b11111) == ("a.ir", "1")
+    assert state.near_duplicate_of("i.ir", "5", fp ^ (1 << 2 | 1 << 30 | 1 << 31 | 1 << 50 | 1 << 63)) == ("a.ir", "1")
+    assert state.near_duplicate_of("j.ir", "6", fp ^ 0b111111 << 40) is None  # six from the first, more from the rest: none
     high = (1 << 64) - 12345
     assert state.near_duplicate_of("f.ir", "8", high) is None
     state.close()
     again = open_state()
     assert again.near_duplicate_of("c.ir", "9", fp) == ("a.ir", "1")
     assert again.near_duplicate_of("g.ir", "2", high) == ("f.ir", "8")
+
+
+def test_a_near_duplicate_index_of_the_first_layout_is_rebuilt(open_state, tmp_path, request):
+    # Layout 1 (until this version): 6 bands of 11, 11, 11, 11, 10, 10 bits, looked up exactly,
+    # written here as that version wrote it. It is rebuilt once, and what it held is found.
+    fp = 0x0123456789ABCDEF
+    old_bands = [(n, fp >> offset & (1 << width) - 1) for n, (offset, width) in enumerate(zip((0, 11, 22, 33, 44, 54), (11, 11, 11, 11, 10, 10)))]
+    if "sqlite" in request.node.callspec.id:
+        db = sqlite3.connect(tmp_path / "state.sqlite3")
+        db.executescript(
+            "CREATE TABLE fingerprints (seq INTEGER PRIMARY KEY, site TEXT NOT NULL, news_code TEXT NOT NULL,"
+            " fingerprint INTEGER NOT NULL, UNIQUE (site, news_code));"
+            "CREATE TABLE fingerprint_bands (band INTEGER NOT NULL, value INTEGER NOT NULL, seq INTEGER NOT NULL);"
+        )
+        db.execute("INSERT INTO fingerprints VALUES (1, 'a.ir', '1', ?)", (fp,))
+        db.executemany("INSERT INTO fingerprint_bands VALUES (?, ?, 1)", old_bands)
+        db.commit()
+        db.close()
+    else:
+        server = redis.Redis.from_url(request.getfixturevalue("redis_url"))
+        server.set("crawler:fp:seq", 1)
+        server.hset("crawler:fp:keys", "a.ir 1", 1)
+        server.hset("crawler:fp:entries", 1, f"a.ir 1 {fp}")
+        for n, value in old_bands:
+            server.sadd(f"crawler:fp:band:{n}:{value}", 1)
+    state = open_state()
+    assert state.near_duplicate_of("b.ir", "2", fp ^ 0b11111) == ("a.ir", "1")
+    state.close()
+    if "sqlite" in request.node.callspec.id:
+        db = sqlite3.connect(tmp_path / "state.sqlite3")
+        assert db.execute("SELECT name FROM sqlite_master WHERE name = 'fingerprint_bands'").fetchall() == []
+        assert db.execute("PRAGMA user_version").fetchone() == (NearDuplicateIndex.LAYOUT,)
+    else:
+        assert list(server.scan_iter("crawler:fp:band:*")) == []
+    assert open_state().near_duplicate_of("c.ir", "3", fp) == ("a.ir", "1")
 
 
 def test_redis_claims_one_holder_until_recorded_released_or_lapsed(redis_url):
