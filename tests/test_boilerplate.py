@@ -71,3 +71,9 @@ def test_site_prefix():
     assert strip_prefix("اعتمادآنلاین| متن", ("اعتمادآنلاین",)) == "متن"
     assert strip_prefix("شرق: متن", ("شرق",)) == "متن"
     assert strip_prefix("به گزارش ایسنا، متن", ("ایسنا",)) == "به گزارش ایسنا، متن"
+    # A site of several names: whichever opens the text, a longer one after a shorter it begins with.
+    names = ("اعتماد", "اعتماد آنلاین", "Etemad Online")
+    assert strip_prefix(" اعتماد آنلاین :: متن", names) == "متن"
+    assert strip_prefix("Etemad Online - متن", names) == "متن"
+    assert strip_prefix("اعتمادی| متن", names) == "اعتمادی| متن"
+    assert strip_prefix("متن", ()) == "متن"

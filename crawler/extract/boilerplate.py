@@ -8,6 +8,7 @@ marks, editor codes, "read more" links, the credited source line).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from crawler.text import fold_for_comparison
 
@@ -44,11 +45,15 @@ SOURCE_LINE = re.compile(r"^(?:منبع|منابع|source)\s*[:：]\s*(?P<source
 
 def strip_prefix(text: str, names: tuple[str, ...]) -> str:
     """Drop a leading site name used as a dateline, e.g. "اعتمادآنلاین| ..."."""
-    for name in names:
-        m = re.match(rf"^\s*{re.escape(name)}\s*[|｜:،\-–—]+\s*", text)
-        if m:
-            return text[m.end():]
-    return text
+    m = _dateline(names).match(text) if names else None
+    return text[m.end():] if m else text
+
+
+@lru_cache(maxsize=256)
+def _dateline(names: tuple[str, ...]) -> re.Pattern:
+    """A site's names as a dateline; the first name that matches wins, as
+    alternatives are tried in order."""
+    return re.compile(rf"\s*(?:{'|'.join(map(re.escape, names))})\s*[|｜:،\-–—]+\s*")
 
 
 def clean_paragraphs(

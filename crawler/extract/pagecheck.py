@@ -92,6 +92,8 @@ TITLE_PARTS = re.compile(r"\s+[|｜\-–—:]\s+")
 LISTING_MIN_LINKS = 10
 ARTICLE_MIN_CHARS = 500
 ARTICLE_TYPES = {"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting"}
+# Bytes no text page has many of (tab, line feeds, form feed, carriage return allowed).
+_CONTROL_BYTES = bytes(b for b in range(32) if not 9 <= b <= 13)
 # Page furniture whose text is no article's (a footer's address, a menu).
 CHROME_TAGS = frozenset({"header", "footer", "nav", "aside"})
 
@@ -102,7 +104,7 @@ def byte_problem(body: bytes | str, flags: tuple[str, ...] | list[str] = ()) -> 
     head, tail = raw[:2048].lower(), raw[-2048:].lower()
     if not raw.strip():
         return PageProblem("bad/empty", "empty page")
-    if b"\x00" in head or sum(b < 9 or 13 < b < 32 for b in head) > len(head) // 20 or head.startswith(b"%pdf-"):
+    if b"\x00" in head or len(head) - len(head.translate(None, _CONTROL_BYTES)) > len(head) // 20 or head.startswith(b"%pdf-"):
         return PageProblem("bad/binary", "binary content, not HTML")
     if "dataloss" in flags:
         return PageProblem("bad/truncated", "truncated page (the connection closed before the whole body came)")
