@@ -5,6 +5,7 @@ the same run.
 
     python -m benchmarks.neardup_index                          # up to 1 million
     python -m benchmarks.neardup_index --marks 10000,100000     # a quick run
+    python -m benchmarks.neardup_index --redis                  # the Redis state too
 
 Fingerprints are random 64-bit integers (unrelated bodies: what nearly every
 lookup meets). At each mark, --lookups calls of each layout, timed:
@@ -14,9 +15,12 @@ lookup meets). At each mark, --lookups calls of each layout, timed:
   or 22 values one bit away);
 - layout 1: the previous one, rebuilt here in a second SQLite file as that
   version wrote it: 6 bands of 10-11 bits, each probed at its value only, in
-  a table indexed on (band, value), and the same query shape.
+  a table indexed on (band, value), and the same query shape;
+- redis (with --redis): crawler.state_redis.RedisState, the same index in a
+  redis-server started for the run on 127.0.0.1 (needs redis-server on the
+  PATH), filled through the state's own script.
 
-Both files are filled with the same fingerprints in bulk between marks
+The stores are filled with the same fingerprints in bulk between marks
 (not timed), in temporary files, removed afterwards.
 """
 
@@ -29,7 +33,10 @@ import sqlite3
 import sys
 import tempfile
 import time
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
+
+from scrapy.settings import Settings
 
 from benchmarks.common import machine_facts, print_facts
 from crawler.neardup import MASK, first_within
@@ -80,36 +87,58 @@ class FirstLayout:
         return match
 
 
-def fill(now: SqliteState, first: FirstLayout, start: int, end: int, rng: random.Random) -> None:
+def fill(now: SqliteState, first: FirstLayout, shared, start: int, end: int, rng: random.Random) -> None:
     now.db.execute("BEGIN")
     first.db.execute("BEGIN")
+    pipe = shared.server.pipeline(transaction=False) if shared is not None else None
     for seq in range(start, end):
         fp = rng.getrandbits(64)
         now.db.execute("INSERT INTO fingerprints VALUES (?, 's', ?, ?)", (seq, str(seq), signed(fp)))
         now.db.executemany("INSERT INTO fingerprint_slots VALUES (?, ?)", [(slot, seq) for slot in now._slots(now.index.bands(fp))])
         first.add(seq, fp)
+        if shared is not None:
+            keys = ["crawler:fp:keys", "crawler:fp:entries", "crawler:fp:seq", *shared._slot_keys(shared.index.bands(fp))]
+            shared._add_fingerprint(keys=keys, args=[f"s {seq}", fp], client=pipe)
+            if seq % 10_000 == 0:
+                pipe.execute()
     now.db.execute("COMMIT")
     first.db.execute("COMMIT")
+    if shared is not None:
+        pipe.execute()
+
+
+@contextmanager
+def redis_state(tmp: Path):
+    from crawler.state_redis import RedisState
+    from tests.redisserver import redis_server
+
+    with redis_server(tmp / "redis") as url:
+        state = RedisState.from_settings(Settings({"REDIS_URL": url, "CRAWLER_LEASE": 60}))
+        yield state
+        state.close()
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.neardup_index", description=__doc__.split("\n\n")[0])
     parser.add_argument("--marks", default="10000,100000,400000,1000000", help="stored fingerprints at which to measure")
     parser.add_argument("--lookups", type=int, default=300, help="lookups per layout per mark (default 300)")
+    parser.add_argument("--redis", action="store_true", help="measure the Redis state too (needs redis-server)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     marks = sorted(int(m) for m in args.marks.split(","))
     rng, lookups_rng = random.Random(1), random.Random(2)
     results = []
-    with tempfile.TemporaryDirectory(prefix="bench-neardup-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="bench-neardup-") as tmp, ExitStack() as stack:
         now = SqliteState(Path(tmp) / "now.sqlite3", durable=False)
         first = FirstLayout(Path(tmp) / "first.sqlite3")
+        shared = stack.enter_context(redis_state(Path(tmp))) if args.redis else None
+        indexes = [("now", now), ("layout 1", first), *([("redis", shared)] if shared is not None else [])]
         stored = 0
         for mark in marks:
-            fill(now, first, stored + 1, mark + 1, rng)
+            fill(now, first, shared, stored + 1, mark + 1, rng)
             stored = mark
             row = {"stored": mark}
-            for name, index in (("now", now), ("layout 1", first)):
+            for name, index in indexes:
                 queries = [lookups_rng.getrandbits(64) for _ in range(args.lookups)]
                 began = time.perf_counter()
                 for i, fp in enumerate(queries):
@@ -117,16 +146,19 @@ def main(argv: list[str] | None = None) -> int:
                 row[name] = (time.perf_counter() - began) / args.lookups * 1000
             stored += args.lookups  # both stored what they looked up
             results.append(row)
-            print(f"{mark:>10,} stored: now {row['now']:.3f} ms, layout 1 {row['layout 1']:.3f} ms a lookup", file=sys.stderr)
+            print(f"{mark:>10,} stored: " + ", ".join(f"{name} {row[name]:.3f} ms" for name, _ in indexes) + " a lookup", file=sys.stderr)
         now.close()
         first.db.close()
     if args.json:
         print(json.dumps({"machine": machine_facts(), "results": results}, indent=1))
         return 0
     print_facts(machine_facts())
-    print(f"\n{'stored':>10}  {'now ms':>8}  {'layout 1 ms':>11}  {'layout 1 / now':>14}")
+    print(f"\n{'stored':>10}  {'now ms':>8}  {'layout 1 ms':>11}  {'layout 1 / now':>14}" + ("  redis ms" if args.redis else ""))
     for row in results:
-        print(f"{row['stored']:>10,}  {row['now']:>8.3f}  {row['layout 1']:>11.3f}  {row['layout 1'] / row['now']:>14.1f}")
+        print(
+            f"{row['stored']:>10,}  {row['now']:>8.3f}  {row['layout 1']:>11.3f}  {row['layout 1'] / row['now']:>14.1f}"
+            + (f"  {row['redis']:>8.3f}" if args.redis else "")
+        )
     return 0
 
 
