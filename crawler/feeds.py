@@ -2,8 +2,12 @@
 are on disk before an article counts as exported.
 
 While a run goes, lines go to `<name>.part`, each written with one system
-call and (CRAWLER_FSYNC, on by default) flushed to disk; on close the file is
-renamed to its final name, compressed first when that name ends in `.gz`.
+call; with CRAWLER_FSYNC (on by default) the lines written within
+SYNC_DELAY seconds (at most SYNC_LINES of them) are flushed to disk by one
+fsync and only then reported as written, so the crawl state records them
+with one commit (a group commit: two fsyncs per group instead of two per
+article); on close the file is renamed to its final name, compressed first
+when that name ends in `.gz`.
 A `.part` file left by a killed run is finished by the next run of the same
 spider: its whole lines are kept, a half-written last line is cut
 (crawler.ledger), and it is renamed like any other.
@@ -19,30 +23,58 @@ import shutil
 from pathlib import Path
 
 from scrapy.extensions.feedexport import FileFeedStorage
+from scrapy.utils.asyncio import call_later
 
 logger = logging.getLogger(__name__)
 
 PART_SUFFIX = ".part"
 
 
-class DurableLineFile:
-    """A write-only binary file where every write() reaches the OS at once,
-    and the disk too when `fsync` is set; then `on_written` is told."""
+SYNC_DELAY = 0.05  # seconds a written line may wait for the fsync of its group
+SYNC_LINES = 100
 
-    def __init__(self, path: Path, mode: str, fsync: bool, on_written=None):
+
+class DurableLineFile:
+    """A write-only binary file where every write() reaches the OS at once.
+    `on_written(lines)` is told of the lines written: at once, or, with
+    `fsync`, once they are on disk. `sync_later(delay, fn)` schedules a
+    call (the crawl's event loop); without it each line is synced alone."""
+
+    def __init__(self, path: Path, mode: str, fsync: bool, on_written=None, sync_later=None):
         self._file = path.open(mode, buffering=0)
         self._fsync = fsync
         self._on_written = on_written
+        self._sync_later = sync_later
+        self._unsynced: list[bytes] = []
+        self._timer = None
 
     def write(self, data: bytes) -> int:
         view = memoryview(data)
         while view:
             view = view[self._file.write(view) :]
-        if self._fsync:
-            os.fsync(self._file.fileno())
-        if self._on_written is not None:
-            self._on_written(data)
+        if not self._fsync:
+            self._report([data])
+        else:
+            self._unsynced.append(data)
+            if self._sync_later is None or len(self._unsynced) >= SYNC_LINES:
+                self.sync()
+            elif self._timer is None:
+                self._timer = self._sync_later(SYNC_DELAY, self.sync)
         return len(data)
+
+    def sync(self) -> None:
+        """Flush the lines written so far to disk, and report them."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._unsynced and not self._file.closed:
+            os.fsync(self._file.fileno())
+            lines, self._unsynced = self._unsynced, []
+            self._report(lines)
+
+    def _report(self, lines: list[bytes]) -> None:
+        if self._on_written is not None:
+            self._on_written(lines)
 
     def flush(self) -> None:
         pass
@@ -51,6 +83,7 @@ class DurableLineFile:
         return self._file.fileno()
 
     def close(self) -> None:
+        self.sync()
         os.fsync(self._file.fileno())
         self._file.close()
 
@@ -87,11 +120,19 @@ class AtomicFileFeedStorage(FileFeedStorage):
                 self.final_path.unlink()
             else:  # appending to a finished file: continue it rather than replace it
                 os.replace(self.final_path, self.part_path)
-        on_written = (lambda line: self.ledger.line_written(self.final_path, line)) if self.ledger else None
-        return DurableLineFile(self.part_path, self.write_mode, self.fsync, on_written)
+        if self.ledger is None:
+            return DurableLineFile(self.part_path, self.write_mode, self.fsync)
+        file = DurableLineFile(
+            self.part_path, self.write_mode, self.fsync,
+            on_written=lambda lines: self.ledger.lines_written(self.final_path, lines), sync_later=call_later,
+        )  # fmt: skip
+        self.ledger.open_files.add(file)
+        return file
 
     def store(self, file):
         file.close()
+        if self.ledger is not None:
+            self.ledger.open_files.discard(file)
         finish(self.part_path, self.final_path)
 
 

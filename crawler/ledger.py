@@ -1,8 +1,9 @@
 """The export ledger: which articles are exported, across runs and crashes.
 
 An article counts as exported when its line is in an export file on disk:
-the feed storage (crawler.feeds) reports every line it has written, and the
-ledger records that article in the crawl state (crawler.state) only then.
+the feed storage (crawler.feeds) reports the lines it has written (with
+CRAWLER_FSYNC, once their group is fsynced), and the ledger records those
+articles in the crawl state (crawler.state) only then, in one commit.
 A run killed in the middle leaves a `.part` file whose whole lines were
 written but perhaps not recorded; the next run of the spider records them,
 cuts a half-written last line, and finishes the file. So the union of the
@@ -44,6 +45,7 @@ class ExportLedger:
         self.state: CrawlState = open_state(crawler.settings)
         self.started = datetime.now(timezone.utc).replace(microsecond=0)
         self.files: dict[str, int] = {}  # export file -> lines written this run
+        self.open_files: set = set()  # crawler.feeds.DurableLineFile, synced before the manifest counts
         self.recovered: list[str] = []
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -62,13 +64,13 @@ class ExportLedger:
 
     # -- called by the feed storage ------------------------------------------------
 
-    def line_written(self, path: Path, line: bytes) -> None:
-        """A line is on disk in `path`: the article in it is exported."""
-        self.files[str(path)] = self.files.get(str(path), 0) + 1
-        article = _article(line)
-        if article is not None:
-            self.state.record([ArticleRecord.from_article(article)])
-            self.stats.inc_value("articles/exported")
+    def lines_written(self, path: Path, lines: list[bytes]) -> None:
+        """These lines are on disk in `path`: the articles in them are exported."""
+        self.files[str(path)] = self.files.get(str(path), 0) + len(lines)
+        records = [ArticleRecord.from_article(a) for a in map(_article, lines) if a is not None]
+        if records:
+            self.state.record(records)
+            self.stats.inc_value("articles/exported", len(records))
 
     # -- runs ------------------------------------------------------------------------
 
@@ -114,6 +116,8 @@ class ExportLedger:
         return found
 
     def spider_closed(self, spider, reason):
+        for file in list(self.open_files):  # lines still waiting for their group's fsync
+            file.sync()
         manifest_dir = self._manifest_dir(spider)
         if manifest_dir is None:
             return
