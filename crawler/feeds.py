@@ -28,8 +28,6 @@ from scrapy.utils.asyncio import call_later
 logger = logging.getLogger(__name__)
 
 PART_SUFFIX = ".part"
-
-
 SYNC_DELAY = 0.05  # seconds a written line may wait for the fsync of its group
 SYNC_LINES = 100
 
