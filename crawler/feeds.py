@@ -61,14 +61,16 @@ class DurableLineFile:
         return len(data)
 
     def sync(self) -> None:
-        """Flush the lines written so far to disk, and report them."""
+        """Flush the lines written so far to disk, and report them. Lines whose
+        report fails (the state unreachable) are reported again with the next
+        group, or at close: recording an article twice changes nothing."""
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        if self._unsynced and not self._file.closed:
+        if self._unsynced:
             os.fsync(self._file.fileno())
-            lines, self._unsynced = self._unsynced, []
-            self._report(lines)
+            self._report(self._unsynced)
+            self._unsynced = []
 
     def _report(self, lines: list[bytes]) -> None:
         if self._on_written is not None:

@@ -66,11 +66,11 @@ class ExportLedger:
 
     def lines_written(self, path: Path, lines: list[bytes]) -> None:
         """These lines are on disk in `path`: the articles in them are exported."""
-        self.files[str(path)] = self.files.get(str(path), 0) + len(lines)
         records = [ArticleRecord.from_article(a) for a in map(_article, lines) if a is not None]
         if records:
-            self.state.record(records)
+            self.state.record(records)  # first: if it fails, the lines are reported again
             self.stats.inc_value("articles/exported", len(records))
+        self.files[str(path)] = self.files.get(str(path), 0) + len(lines)
 
     # -- runs ------------------------------------------------------------------------
 

@@ -70,3 +70,25 @@ def test_without_fsync_or_a_scheduler_each_line_is_reported_alone(tmp_path):
         file.write(b"2\n")
         assert reported == [[b"1\n"], [b"2\n"]]
         file.close()
+
+
+def test_lines_whose_report_failed_are_reported_with_the_next_group(tmp_path):
+    from crawler.feeds import DurableLineFile
+
+    reported, failures = [], [RuntimeError("state unreachable")]
+
+    def on_written(lines):
+        if failures:
+            raise failures.pop()
+        reported.append(list(lines))
+
+    file = DurableLineFile(tmp_path / "x.part", "wb", True, on_written=on_written, sync_later=lambda delay, fn: None)
+    file.write(b"1\n")
+    try:
+        file.sync()
+    except RuntimeError:
+        pass
+    assert reported == []
+    file.write(b"2\n")
+    file.close()
+    assert reported == [[b"1\n", b"2\n"]]
