@@ -33,12 +33,12 @@ import sqlite3
 import sys
 import tempfile
 import time
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 
-from scrapy.settings import Settings
 
 from benchmarks.common import machine_facts, print_facts
+from benchmarks.state import open_backend
 from crawler.neardup import MASK, first_within
 from crawler.state import SqliteState
 
@@ -107,17 +107,6 @@ def fill(now: SqliteState, first: FirstLayout, shared, start: int, end: int, rng
         pipe.execute()
 
 
-@contextmanager
-def redis_state(tmp: Path):
-    from crawler.state_redis import RedisState
-    from tests.redisserver import redis_server
-
-    with redis_server(tmp / "redis") as url:
-        state = RedisState.from_settings(Settings({"REDIS_URL": url, "CRAWLER_LEASE": 60}))
-        yield state
-        state.close()
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.neardup_index", description=__doc__.split("\n\n")[0])
     parser.add_argument("--marks", default="10000,100000,400000,1000000", help="stored fingerprints at which to measure")
@@ -131,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-neardup-") as tmp, ExitStack() as stack:
         now = SqliteState(Path(tmp) / "now.sqlite3", durable=False)
         first = FirstLayout(Path(tmp) / "first.sqlite3")
-        shared = stack.enter_context(redis_state(Path(tmp))) if args.redis else None
+        shared = stack.enter_context(open_backend("redis", Path(tmp)))[0] if args.redis else None
         indexes = [("now", now), ("layout 1", first), *([("redis", shared)] if shared is not None else [])]
         stored = 0
         for mark in marks:
