@@ -33,6 +33,7 @@ from crawler.article import SCHEMA_VERSION
 from crawler.faults import fault_counts
 from crawler.feeds import PART_SUFFIX, final_path_of, finish, recover
 from crawler.monitor import run_report
+from crawler.neardup import fingerprint
 from crawler.state import ArticleRecord, CrawlState, open_state
 
 logger = logging.getLogger(__name__)
@@ -77,7 +78,10 @@ class ExportLedger:
     def spider_opened(self, spider):
         for part in self._leftover_parts(spider):
             articles, cut, repeats = recover(part, self._exported_since)
-            self.state.record([ArticleRecord.from_article(a) for a in articles if _is_article(a)])
+            articles = [a for a in articles if _is_article(a)]
+            for article in articles:
+                self._fingerprint_if_unrecorded(article)
+            self.state.record([ArticleRecord.from_article(a) for a in articles])
             final = final_path_of(part)
             finish(part, final)
             self.recovered.append(str(final))
@@ -105,6 +109,16 @@ class ExportLedger:
             and before.content_hash == article["content_hash"]
             and before.last_seen != article["crawled_at"]
         )
+
+    def _fingerprint_if_unrecorded(self, article) -> None:
+        """Gives the state the body fingerprint of a recovered article whose
+        line the killed run had not recorded: the state writes a fingerprint
+        in the commit that records its article (crawler.state), so it was
+        lost with the record."""
+        before = self.state.get(article["site"], article["news_code"])
+        recorded = before is not None and (before.content_hash, before.last_seen) == (article["content_hash"], article["crawled_at"])
+        if not recorded and article.get("body"):
+            self.state.near_duplicate_of(article["site"], article["news_code"], fingerprint(article["body"]))
 
     def _leftover_parts(self, spider) -> list[Path]:
         """`.part` files matching this spider's file feeds, from earlier runs."""

@@ -20,8 +20,9 @@ import json
 import logging
 import sqlite3
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
-from typing import Iterable, Mapping, Protocol
+from typing import Callable, Iterable, Mapping, Protocol
 
 from crawler.neardup import MASK, NearDuplicateIndex, first_within
 
@@ -93,7 +94,26 @@ class CrawlState(Protocol):
 class SqliteState:
     """CrawlState in one SQLite file (WAL journal, so a reader never blocks the crawl)."""
 
+    UNWRITTEN_LIMIT = 100
+    opened: dict[str, SqliteState] = {}  # by file: the process's one state on each (`open`)
+
+    @classmethod
+    def open(cls, path: str | Path, durable: bool = True) -> SqliteState:
+        """The process's one state on this file, shared by its crawls (crawlall
+        runs one per site), so that each sees the fingerprints the others have
+        not written yet; closed when the last of them closes it."""
+        if str(path) == ":memory:":
+            return cls(path, durable)
+        key = str(Path(path).resolve())
+        state = cls.opened.get(key)
+        if state is None:
+            state = cls.opened[key] = cls(path, durable)
+        else:
+            state.users += 1
+        return state
+
     def __init__(self, path: str | Path, durable: bool = True):
+        self.users = 1
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
@@ -119,6 +139,7 @@ class SqliteState:
             """
         )
         self.index = NearDuplicateIndex()
+        self.unwritten: list[tuple[str, str, int]] = []  # fingerprints for the next commit (_commit)
         self._lay_out_fingerprint_index()
 
     def _lay_out_fingerprint_index(self) -> None:
@@ -180,41 +201,52 @@ class SqliteState:
 
     def record(self, records: Iterable[ArticleRecord]) -> None:
         records = list(records)
-        with self.db:
-            self.db.execute("BEGIN")
-            self.db.executemany(
-                """INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?)
-                   ON CONFLICT (site, news_code) DO UPDATE SET
-                     canonical_url = excluded.canonical_url, content_hash = excluded.content_hash,
-                     modified_at = excluded.modified_at, last_seen = excluded.last_seen""",
-                [
-                    (r.site, r.news_code, r.canonical_url, r.content_hash, r.modified_at, r.first_seen, r.last_seen)
-                    for r in records
-                ],
-            )
+        self._commit(lambda: self.db.executemany(
+            """INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (site, news_code) DO UPDATE SET
+                 canonical_url = excluded.canonical_url, content_hash = excluded.content_hash,
+                 modified_at = excluded.modified_at, last_seen = excluded.last_seen""",
+            [(r.site, r.news_code, r.canonical_url, r.content_hash, r.modified_at, r.first_seen, r.last_seen) for r in records],
+        ))  # fmt: skip
 
     def near_duplicate_of(self, site: str, news_code: str, fingerprint: int) -> tuple[str, str] | None:
-        # Every stored fingerprint in a slot this one probes, first seen first, in one query.
+        # Every stored fingerprint in a slot this one probes, first seen first, in one query;
+        # then those not written yet, seen after them.
         rows = self.db.execute(
             "SELECT f.site, f.news_code, f.fingerprint FROM fingerprints f WHERE f.seq IN"
             " (SELECT seq FROM fingerprint_slots WHERE slot IN (SELECT value FROM json_each(?))) ORDER BY f.seq",
             (json.dumps(self._slots(self.index.probes(fingerprint))),),
         )
-        match = first_within(
-            fingerprint, (((s, c), fp & MASK) for s, c, fp in rows if (s, c) != (site, news_code))
-        )
+        stored = (((s, c), fp & MASK) for s, c, fp in rows)
+        waiting = (((s, c), fp) for s, c, fp in self.unwritten)
+        match = first_within(fingerprint, ((key, fp) for key, fp in chain(stored, waiting) if key != (site, news_code)))
+        self.unwritten.append((site, news_code, fingerprint))
+        if len(self.unwritten) >= self.UNWRITTEN_LIMIT:
+            self._commit()
+        return match
+
+    def _commit(self, write: Callable[[], object] = lambda: None) -> None:
+        """One transaction: the fingerprints waiting, then `write`. A
+        fingerprint is written in the commit that records its article's line
+        (or with the UNWRITTEN_LIMIT-th after it), not in one of its own: with
+        CRAWLER_FSYNC each commit waits for the disk, which took the crawl's
+        one thread ~1 ms an article (benchmarks/RESULTS.md, "Crawl"). Lost in a
+        crash, it is of an article not recorded, whose line the next run
+        recovers with its fingerprint (crawler.ledger) or which is crawled again."""
         with self.db:
             self.db.execute("BEGIN")
-            cursor = self.db.execute(
-                "INSERT OR IGNORE INTO fingerprints (site, news_code, fingerprint) VALUES (?, ?, ?)",
-                (site, news_code, _signed(fingerprint)),
-            )
-            if cursor.rowcount:
-                self.db.executemany(
-                    "INSERT INTO fingerprint_slots VALUES (?, ?)",
-                    [(slot, cursor.lastrowid) for slot in self._slots(self.index.bands(fingerprint))],
+            for site, news_code, fingerprint in self.unwritten:
+                cursor = self.db.execute(
+                    "INSERT OR IGNORE INTO fingerprints (site, news_code, fingerprint) VALUES (?, ?, ?)",
+                    (site, news_code, _signed(fingerprint)),
                 )
-        return match
+                if cursor.rowcount:
+                    self.db.executemany(
+                        "INSERT INTO fingerprint_slots VALUES (?, ?)",
+                        [(slot, cursor.lastrowid) for slot in self._slots(self.index.bands(fingerprint))],
+                    )
+            write()
+        self.unwritten.clear()
 
     def claim(self, site: str, news_code: str, canonical_url: str | None) -> bool:
         return True  # one process per state file
@@ -226,6 +258,13 @@ class SqliteState:
         return self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
 
     def close(self) -> None:
+        self.users -= 1
+        if self.users > 0:
+            return
+        for key in [k for k, state in self.opened.items() if state is self]:
+            del self.opened[key]
+        if self.unwritten:
+            self._commit()
         self.db.close()
 
 
@@ -237,4 +276,4 @@ def open_state(settings) -> CrawlState:
         from crawler.state_redis import RedisState  # optional dependency: pip install '.[distributed]'
 
         return RedisState.from_settings(settings)
-    return SqliteState(settings.get("CRAWLER_STATE"), durable=settings.getbool("CRAWLER_FSYNC", True))
+    return SqliteState.open(settings.get("CRAWLER_STATE"), durable=settings.getbool("CRAWLER_FSYNC", True))

@@ -39,6 +39,43 @@ def test_near_duplicates_first_seen_wins_and_self_is_not_a_duplicate(tmp_path):
     assert SqliteState(tmp_path / "state.sqlite3").near_duplicate_of("f.ir", "5", fp) == ("a.ir", "1")
 
 
+def test_fingerprints_are_written_with_the_next_record_or_the_limit(tmp_path):
+    path = tmp_path / "state.sqlite3"
+    state = SqliteState(path)
+    fp = fingerprint(BODY)
+    state.near_duplicate_of("a.ir", "1", fp)
+    stored = lambda: SqliteState(path).db.execute("SELECT count(*) FROM fingerprints").fetchone()[0]  # noqa: E731
+    assert stored() == 0, "no commit of its own"
+    assert state.near_duplicate_of("b.ir", "2", fp) == ("a.ir", "1"), "found while it waits"
+    state.record([record()])
+    assert stored() == 2
+    for code in range(SqliteState.UNWRITTEN_LIMIT - 1):
+        state.near_duplicate_of("c.ir", str(code), fp ^ 1 << code % 64)
+    assert stored() == 2
+    state.near_duplicate_of("d.ir", "1", fp)
+    assert stored() == 2 + SqliteState.UNWRITTEN_LIMIT
+    state.near_duplicate_of("e.ir", "1", fp)
+    state.close()
+    assert stored() == 3 + SqliteState.UNWRITTEN_LIMIT, "and at close"
+
+
+def test_crawls_of_one_process_share_the_state_of_a_file(tmp_path):
+    # crawlall runs a crawl per site in one process: each sees the fingerprints the others wait to write.
+    settings = Settings({"CRAWLER_STATE": str(tmp_path / "state.sqlite3")})
+    first, second = open_state(settings), open_state(Settings({"CRAWLER_STATE": str(tmp_path / "." / "state.sqlite3")}))
+    assert first is second
+    fp = fingerprint(BODY)
+    first.near_duplicate_of("a.ir", "1", fp)
+    assert second.near_duplicate_of("b.ir", "2", fp) == ("a.ir", "1")
+    first.close()
+    assert second.near_duplicate_of("c.ir", "3", fp) == ("a.ir", "1"), "open while a crawl uses it"
+    second.close()
+    third = open_state(settings)
+    assert third is not first and third.near_duplicate_of("d.ir", "4", fp) == ("a.ir", "1")
+    third.close()
+    assert open_state(Settings({"CRAWLER_STATE": ":memory:"})) is not open_state(Settings({"CRAWLER_STATE": ":memory:"}))
+
+
 def test_fingerprints_above_the_signed_range_round_trip(tmp_path):
     state = SqliteState(":memory:")
     high = (1 << 64) - 12345

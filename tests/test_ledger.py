@@ -1,0 +1,49 @@
+"""The export ledger's recovery of a killed run's export (crawler.ledger)."""
+
+import json
+
+from scrapy import Spider
+from scrapy.utils.test import get_crawler
+
+from crawler.article import normalize_article
+from crawler.ledger import ExportLedger
+from crawler.neardup import fingerprint
+from crawler.state import ArticleRecord, SqliteState
+from tests.conftest import project_settings
+
+BODY = " ".join(f"واژه{i} در متن خبر شماره {i}" for i in range(120))
+OTHER_BODY = " ".join(f"جمله{i} از گزارشی دیگر با شماره {i}" for i in range(120))
+
+
+def article(code: str, body: str) -> dict:
+    return normalize_article({
+        "site": "etemadonline.com", "url": f"https://www.etemadonline.com/news/{code}", "news_code": code,
+        "headline": f"تیتر {code}", "body": body, "published_at": "2021-11-24T19:11:37+03:30",
+        "crawled_at": "2026-11-28T10:00:00+00:00",
+    })  # fmt: skip
+
+
+def test_recovered_lines_the_killed_run_had_not_recorded_get_their_fingerprints(tmp_path, monkeypatch):
+    # The killed run recorded article 1 (its fingerprint in the same commit) and
+    # wrote article 2's line, then died before recording it: 2's fingerprint was lost too.
+    state_path = tmp_path / "state.sqlite3"
+    killed = SqliteState(state_path)
+    recorded, unrecorded = article("1", OTHER_BODY), article("2", BODY)
+    killed.near_duplicate_of("etemadonline.com", "1", fingerprint(OTHER_BODY))
+    killed.record([ArticleRecord.from_article(recorded)])
+    killed.db.close()
+    part = tmp_path / "out" / "etemadonline" / "2026-11-28T10-00-00.jsonl.part"
+    part.parent.mkdir(parents=True)
+    part.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in (recorded, unrecorded)), "utf-8")
+
+    computed = []
+    monkeypatch.setattr("crawler.ledger.fingerprint", lambda body: computed.append(body) or fingerprint(body))
+    feeds = {f"{tmp_path}/out/%(name)s/%(time)s.jsonl": {"format": "jsonlines"}}
+    crawler = get_crawler(settings_dict=project_settings(CRAWLER_STATE=str(state_path), FEEDS=feeds))
+    ledger = ExportLedger.of(crawler)
+    ledger.spider_opened(Spider("etemadonline"))
+
+    assert computed == [BODY], "only the unrecorded line's body is fingerprinted again"
+    assert ledger.state.near_duplicate_of("other.ir", "9", fingerprint(BODY)) == ("etemadonline.com", "2")
+    assert ledger.state.get("etemadonline.com", "2") is not None
+    assert not part.exists() and part.with_suffix("").exists()
