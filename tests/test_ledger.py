@@ -5,11 +5,11 @@ import json
 from scrapy import Spider
 from scrapy.utils.test import get_crawler
 
+from conftest import project_settings
 from crawler.article import normalize_article
 from crawler.ledger import ExportLedger
 from crawler.neardup import fingerprint
 from crawler.state import ArticleRecord, SqliteState
-from tests.conftest import project_settings
 
 BODY = " ".join(f"واژه{i} در متن خبر شماره {i}" for i in range(120))
 OTHER_BODY = " ".join(f"جمله{i} از گزارشی دیگر با شماره {i}" for i in range(120))
