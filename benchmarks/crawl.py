@@ -32,6 +32,7 @@ import json
 import os
 import re
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -170,6 +171,13 @@ def main(argv: list[str] | None = None) -> int:
             f"{x['cpu_s']:>7.1f}{x['cpu_s'] / x['pages'] * 1000:>13.2f}"
         )
     if bare_rate:
+        # This VM's speed moves by a third between runs of the same code, so
+        # the medians over all repeats say more than one repeat's pair.
+        bare_median = statistics.median(bare_rate.values())
+        print(f"\nmedians over {args.repeat} repeat(s): bare {bare_median:.0f} pages/s", end="")
+        for name in dict.fromkeys(x["run"] for x in results if x["run"] != "bare"):
+            median = statistics.median(x["rate"] for x in results if x["run"] == name)
+            print(f"; {name} {median:.0f} ({median / bare_median:.0%})", end="")
         print(f"\ntarget: the crawl at >= {TARGET_SHARE_OF_BARE:.0%} of the bare spider's rate")
     return 0
 

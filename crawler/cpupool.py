@@ -3,32 +3,42 @@
 A crawl spends most of its CPU reading article pages (page checks and
 extraction, crawler.extract.read_article) and fingerprinting bodies
 (crawler.neardup), and one Python process uses one core. With
-CRAWLER_PROCESSES = N > 0 those calls run in N worker processes (the
-standard library's ProcessPoolExecutor) while Scrapy's engine, the
-deduplication and the export stay in the crawl's process; with 0, the
-default, they run in the crawl's process, as plain calls. Measured in
-benchmarks/RESULTS.md ("Crawl"): worth it when a crawl is CPU-bound (no
-download delay, many sites at once), not for one polite crawl, which waits
-on the network.
+CRAWLER_PROCESSES = N > 0 those calls run in N worker processes while
+Scrapy's engine, the deduplication and the export stay in the crawl's
+process; with 0, the default, they run in the crawl's process, as plain
+calls. Measured in benchmarks/RESULTS.md ("Crawl"): worth it when a crawl is
+CPU-bound (no download delay, many sites at once), not for one polite crawl,
+which waits on the network.
 
-Workers are started with "spawn" (forking a process that runs a reactor and
-threads is unsafe) and replaced after MAX_TASKS_PER_WORKER calls, so that a
-run of months does not grow with whatever a library leaks. A worker that
-dies (killed, out of memory on some page) breaks the pool: the calls it
-broke are made again in the crawl's own process, so no page is lost, the
-failure is logged and counted (`cpu_pool/broken`), and a new pool serves
-the calls after them. A crawl whose pool breaks MAX_BREAKS times (workers
-that cannot start, or a page that kills every worker it meets) gives the
-workers up and reads its pages in its own process to the end.
+A worker is a fresh interpreter (`python -m crawler.cpupool`) with a pipe in
+and a pipe out. A call goes out as one pickled frame and its answer comes
+back as one, written and read by the crawl's event loop itself. That is what
+keeps the crawl's process, the crawl's bottleneck once the reading is
+elsewhere, cheap: the standard library's ProcessPoolExecutor, used before,
+hands every call through two helper threads and cost that process 0.52 ms
+of CPU a call, these pipes 0.10 ms (benchmarks/RESULTS.md, "Crawl").
+
+A worker is replaced after MAX_TASKS_PER_WORKER calls, so that a run of
+months does not grow with whatever a library leaks, and ends when the last
+crawl using it stops, or when its input pipe closes: when the crawl dies. One that dies (killed, out of
+memory on some page) costs no call: the calls it had are made again in the
+crawl's own process, the death is logged and counted (`cpu_pool/broken`),
+and a new worker serves the calls after them. A crawl whose workers die
+MAX_BREAKS times (workers that cannot start, or a page that kills every
+worker it meets) gives them up and reads its pages in its own process to
+the end.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+import os
+import pickle
+import signal
+import subprocess
+import sys
+import traceback
 from typing import Any, Callable
 
 from scrapy import signals
@@ -37,6 +47,17 @@ logger = logging.getLogger(__name__)
 
 MAX_TASKS_PER_WORKER = 20_000
 MAX_BREAKS = 3
+_LENGTH = 4  # bytes of a frame's length, before the frame
+
+
+class WorkerDied(Exception):
+    def __init__(self, worker: Worker):
+        super().__init__("the worker process died")
+        self.worker = worker
+
+
+class RemoteTraceback(Exception):
+    """The traceback of an exception raised in a worker, as its __cause__."""
 
 
 class CpuPool:
@@ -44,7 +65,7 @@ class CpuPool:
     Python process, shared by all its crawls (crawlall runs one per site),
     and stop when the last crawl using them stops."""
 
-    executor: ProcessPoolExecutor | None = None  # the process's workers, when any crawl uses them
+    workers: list[Worker] = []  # the process's, when any crawl uses them
     users: set[CpuPool] = set()
 
     def __init__(self, crawler, processes: int):
@@ -66,33 +87,164 @@ class CpuPool:
         `fn` must be importable by name and its arguments and result picklable."""
         if not self.processes:
             return fn(*args, **kwargs)
-        executor = self._executor()
         try:
-            return await asyncio.wrap_future(executor.submit(fn, *args, **kwargs))
-        except BrokenProcessPool:
-            if CpuPool.executor is executor:  # the first call to see it replaces the pool
-                self.crawler.stats.inc_value("cpu_pool/broken")
-                self.breaks += 1
-                executor.shutdown(wait=False, cancel_futures=True)
-                CpuPool.executor = None
-                if self.breaks < MAX_BREAKS:
-                    logger.error("A worker process died; its calls run in the crawl's process, and a new pool starts")
-                else:
-                    logger.error("Worker processes died %d times: this crawl reads its pages in its own process from now on", self.breaks)
-                    self.close()
-                    self.processes = 0
-            return fn(*args, **kwargs)
+            return await self._worker().call(fn, args, kwargs)
+        except WorkerDied as died:
+            if not (died.worker.stopping or died.worker.counted):  # the first call to see it counts it
+                died.worker.counted = True
+                self._broken("A worker process died")
+        except OSError as e:  # none could start (out of processes or file descriptors)
+            self._broken(f"A worker process could not start ({e})")
+        return fn(*args, **kwargs)
 
-    def _executor(self) -> ProcessPoolExecutor:
+    def _broken(self, what: str) -> None:
+        self.crawler.stats.inc_value("cpu_pool/broken")
+        self.breaks += 1
+        if self.breaks < MAX_BREAKS:
+            logger.error("%s; its calls run in the crawl's process, and a new worker starts", what)
+        else:
+            logger.error("%s: worker processes failed %d times, this crawl reads its pages in its own process from now on", what, self.breaks)
+            self.close()
+            self.processes = 0
+
+    def _worker(self) -> Worker:
+        """The worker with the fewest calls waiting, once there are as many as the pool has processes."""
         CpuPool.users.add(self)
-        if CpuPool.executor is None:
-            CpuPool.executor = ProcessPoolExecutor(
-                self.processes, mp_context=multiprocessing.get_context("spawn"), max_tasks_per_child=MAX_TASKS_PER_WORKER
-            )
-        return CpuPool.executor
+        workers = CpuPool.workers
+        if len(workers) < self.processes and not any(w.idle for w in workers):
+            workers.append(Worker())
+        worker = min(workers, key=lambda w: len(w.calls))
+        if worker.sent + 1 >= MAX_TASKS_PER_WORKER:  # this call is its last
+            workers.remove(worker)
+            worker.retiring = True
+        return worker
 
     def close(self) -> None:
         CpuPool.users.discard(self)
-        if not CpuPool.users and CpuPool.executor is not None:
-            CpuPool.executor.shutdown(wait=True, cancel_futures=True)
-            CpuPool.executor = None
+        if not CpuPool.users:
+            for worker in CpuPool.workers:
+                worker.stop()
+            CpuPool.workers.clear()
+
+
+class Worker:
+    """One worker process and the calls it has not answered yet."""
+
+    def __init__(self):
+        calls_r, calls_w = os.pipe()
+        answers_r, answers_w = os.pipe()
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}  # what the crawl imports from
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "crawler.cpupool", str(calls_r), str(answers_w)], pass_fds=(calls_r, answers_w), env=env
+        )
+        os.close(calls_r)
+        os.close(answers_w)
+        self.calls: dict[int, asyncio.Future] = {}
+        self.sent = 0
+        self.retiring = False  # takes no new calls, stops once it has answered
+        self.stopping = False
+        self.counted = False  # its death, by a crawl
+        self.out: asyncio.WriteTransport | None = None
+        self.ready = asyncio.ensure_future(self._connect(os.fdopen(calls_w, "wb", 0), os.fdopen(answers_r, "rb", 0)))
+
+    async def _connect(self, calls, answers) -> None:
+        loop = asyncio.get_running_loop()
+        self.out, _ = await loop.connect_write_pipe(asyncio.Protocol, calls)
+        await loop.connect_read_pipe(lambda: _Answers(self), answers)
+
+    @property
+    def idle(self) -> bool:
+        return not self.calls
+
+    async def call(self, fn: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
+        self.sent += 1
+        call_id = self.sent
+        frame = pickle.dumps((call_id, fn, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
+        answer = self.calls[call_id] = asyncio.get_running_loop().create_future()  # its share of the load from now
+        await self.ready
+        if self.out.is_closing():  # it died meanwhile
+            self.calls.pop(call_id, None)
+            if answer.done():
+                answer.exception()  # the WorkerDied gone() set, raised here instead
+            raise WorkerDied(self)
+        self.out.write(len(frame).to_bytes(_LENGTH, "big") + frame)
+        return await answer
+
+    def answered(self, call_id: int, ok: bool, value: Any) -> None:
+        answer = self.calls.pop(call_id)
+        if answer.done():  # the caller was cancelled
+            pass
+        elif ok:
+            answer.set_result(value)
+        else:
+            error, remote_traceback = value
+            error.__cause__ = RemoteTraceback(remote_traceback)
+            answer.set_exception(error)
+        if self.retiring and not self.calls:
+            self.stop()
+
+    def gone(self) -> None:
+        """Its answers pipe closed: it stopped, or died."""
+        if self in CpuPool.workers:
+            CpuPool.workers.remove(self)
+        for answer in self.calls.values():
+            if not answer.done():
+                answer.set_exception(WorkerDied(self))
+        self.calls.clear()
+        if self.out is not None:
+            self.out.close()
+        self.process.wait()
+
+    def stop(self) -> None:
+        """It ends once it has answered what was sent: an empty frame says so
+        at once (the pipe's close waits for the event loop, which may be
+        stopping too); the closed pipe says so otherwise."""
+        self.stopping = True
+        if self.out is None or self.out.is_closing():
+            return
+        self.out.write(bytes(_LENGTH))
+        try:
+            self.out.close()
+        except RuntimeError:  # its event loop is closed: none will see the pipes close
+            self.out.get_extra_info("pipe").close()
+            self.process.wait()
+
+
+class _Answers(asyncio.Protocol):
+    def __init__(self, worker: Worker):
+        self.worker = worker
+        self.buffer = bytearray()
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        while len(self.buffer) >= _LENGTH:
+            end = _LENGTH + int.from_bytes(self.buffer[:_LENGTH], "big")
+            if len(self.buffer) < end:
+                break
+            answer = pickle.loads(self.buffer[_LENGTH:end])
+            del self.buffer[:end]
+            self.worker.answered(*answer)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.worker.gone()
+
+
+def serve(calls_fd: int, answers_fd: int) -> None:
+    """A worker's life: answer calls until the input pipe closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the crawl decides when to stop, and closes the pipe
+    with open(calls_fd, "rb") as calls, open(answers_fd, "wb", buffering=0) as answers:
+        while len(head := calls.read(_LENGTH)) == _LENGTH and (length := int.from_bytes(head, "big")):
+            call_id, fn, args, kwargs = pickle.loads(calls.read(length))
+            try:
+                answer = (call_id, True, fn(*args, **kwargs))
+            except Exception as e:
+                answer = (call_id, False, (e, traceback.format_exc()))
+            try:
+                frame = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+            except Exception as e:  # an answer that cannot travel
+                frame = pickle.dumps((call_id, False, (RuntimeError(f"unpicklable answer: {e!r}"), traceback.format_exc())))
+            answers.write(len(frame).to_bytes(_LENGTH, "big") + frame)
+
+
+if __name__ == "__main__":
+    serve(int(sys.argv[1]), int(sys.argv[2]))

@@ -1,63 +1,111 @@
 """crawler.cpupool: calls in worker processes, and what happens when one dies."""
 
 import asyncio
-import multiprocessing
 import os
 
+import pytest
 from scrapy.utils.test import get_crawler
 
-from crawler.cpupool import CpuPool
+from crawler import cpupool
+from crawler.cpupool import CpuPool, RemoteTraceback
+
+# The test's process id; a worker importing this module inherits it.
+CRAWL = int(os.environ.setdefault("CPUPOOL_TEST_CRAWL_PID", str(os.getpid())))
 
 
 def where() -> str:
-    return "worker" if multiprocessing.parent_process() is not None else "crawl"
+    return "crawl" if os.getpid() == CRAWL else "worker"
 
 
 def die_in_a_worker() -> str:
-    if multiprocessing.parent_process() is not None:
+    if os.getpid() != CRAWL:
         os._exit(1)  # as the kernel's OOM killer would end it
     return "crawl"
 
 
+def fail_in_a_worker() -> None:
+    raise ValueError("no article here")
+
+
 def run_all(pool: CpuPool, *calls):
     async def main():
-        return [await pool.run(fn) for fn in calls]
+        try:
+            return [await pool.run(fn) for fn in calls]
+        finally:
+            pool.close()
 
-    try:
-        return asyncio.run(main())
-    finally:
-        pool.close()
+    return asyncio.run(main())
 
 
 def test_no_processes_means_plain_calls():
     pool = CpuPool(get_crawler(), 0)
-    assert run_all(pool, where) == ["crawl"] and CpuPool.executor is None
+    assert run_all(pool, where) == ["crawl"] and CpuPool.workers == []
 
 
 def test_crawls_of_one_process_share_the_workers_until_the_last_stops():
     first, second = CpuPool(get_crawler(), 1), CpuPool(get_crawler(), 1)
 
     async def main():
-        return [await first.run(os.getpid), await second.run(os.getpid)]
+        pids = [await first.run(os.getpid), await second.run(os.getpid)]
+        [worker] = CpuPool.workers
+        first.close()
+        assert CpuPool.workers == [worker]
+        second.close()
+        assert CpuPool.workers == []
+        for _ in range(100):
+            if worker.process.poll() is not None:
+                break
+            await asyncio.sleep(0.05)
+        assert worker.process.returncode == 0, "it ended"
+        return pids
 
     pids = asyncio.run(main())
     assert pids[0] == pids[1] != os.getpid()
-    first.close()
-    assert CpuPool.executor is not None
-    second.close()
-    assert CpuPool.executor is None
 
 
-def test_calls_run_in_workers():
-    assert run_all(CpuPool(get_crawler(), 1), where, where) == ["worker", "worker"]
+def test_calls_run_in_workers_spread_over_them():
+    pool = CpuPool(get_crawler(), 2)
+
+    async def main():
+        try:
+            return await asyncio.gather(*(pool.run(os.getpid) for _ in range(6)))
+        finally:
+            pool.close()
+
+    pids = asyncio.run(main())
+    assert len(set(pids)) == 2 and os.getpid() not in pids
 
 
-def test_a_dead_worker_costs_no_call_and_the_pool_comes_back(caplog):
+def test_an_error_in_a_worker_reaches_the_caller_with_its_traceback():
+    pool = CpuPool(get_crawler(), 1)
+    with pytest.raises(ValueError, match="no article here") as raised:
+        run_all(pool, fail_in_a_worker)
+    assert isinstance(raised.value.__cause__, RemoteTraceback) and "fail_in_a_worker" in str(raised.value.__cause__)
+
+
+def test_a_worker_is_replaced_after_its_last_call(monkeypatch):
+    monkeypatch.setattr(cpupool, "MAX_TASKS_PER_WORKER", 2)
+    pool = CpuPool(get_crawler(), 1)
+    pids = run_all(pool, os.getpid, os.getpid, os.getpid, os.getpid)
+    assert pids[0] == pids[1] != pids[2] == pids[3]
+
+
+def test_a_dead_worker_costs_no_call_and_a_new_one_starts(caplog):
     crawler = get_crawler()
     pool = CpuPool(crawler, 1)
     assert run_all(pool, where, die_in_a_worker, where) == ["worker", "crawl", "worker"]
     assert crawler.stats.get_value("cpu_pool/broken") == 1
     assert "worker process died" in caplog.text
+
+
+def test_a_worker_that_cannot_start_costs_no_call(caplog, monkeypatch):
+    def no_processes_left(*args, **kwargs):
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(cpupool.subprocess, "Popen", no_processes_left)
+    crawler = get_crawler()
+    assert run_all(CpuPool(crawler, 1), where) == ["crawl"]
+    assert crawler.stats.get_value("cpu_pool/broken") == 1 and "could not start" in caplog.text
 
 
 def test_a_crawl_gives_up_workers_that_keep_dying(caplog):
