@@ -79,7 +79,11 @@ class CpuPool:
         """The crawl's one pool, sized by CRAWLER_PROCESSES."""
         pool = crawler.__dict__.get("_cpu_pool")
         if pool is None:
-            pool = crawler.__dict__["_cpu_pool"] = cls(crawler, max(0, crawler.settings.getint("CRAWLER_PROCESSES", 0)))
+            processes = max(0, crawler.settings.getint("CRAWLER_PROCESSES", 0))
+            if processes and os.name != "posix":  # the workers' pipes are handed over as POSIX file descriptors
+                logger.warning("CRAWLER_PROCESSES needs Linux or macOS: this crawl reads its pages in its own process")
+                processes = 0
+            pool = crawler.__dict__["_cpu_pool"] = cls(crawler, processes)
         return pool
 
     async def run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

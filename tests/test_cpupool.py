@@ -42,6 +42,12 @@ def test_no_processes_means_plain_calls():
     assert run_all(pool, where) == ["crawl"] and CpuPool.workers == []
 
 
+def test_workers_need_a_posix_system(monkeypatch, caplog):
+    monkeypatch.setattr(cpupool.os, "name", "nt")
+    pool = CpuPool.of(get_crawler(settings_dict={"CRAWLER_PROCESSES": 2}))
+    assert pool.processes == 0 and "needs Linux or macOS" in caplog.text
+
+
 def test_crawls_of_one_process_share_the_workers_until_the_last_stops():
     first, second = CpuPool(get_crawler(), 1), CpuPool(get_crawler(), 1)
 
