@@ -153,8 +153,15 @@ class Worker:
 
     async def _connect(self, calls, answers) -> None:
         loop = asyncio.get_running_loop()
-        self.out, _ = await loop.connect_write_pipe(asyncio.Protocol, calls)
-        await loop.connect_read_pipe(lambda: _Answers(self), answers)
+        try:
+            self.out, _ = await loop.connect_write_pipe(asyncio.Protocol, calls)
+            await loop.connect_read_pipe(lambda: _Answers(self), answers)
+        except BaseException:  # its calls see this; the next ones get another worker
+            if self in CpuPool.workers:
+                CpuPool.workers.remove(self)
+            self.process.kill()
+            self.process.wait()
+            raise
 
     @property
     def idle(self) -> bool:
@@ -204,7 +211,10 @@ class Worker:
         at once (the pipe's close waits for the event loop, which may be
         stopping too); the closed pipe says so otherwise."""
         self.stopping = True
-        if self.out is None or self.out.is_closing():
+        if self.out is None:  # not connected yet, so it has no calls
+            self.process.terminate()
+            return
+        if self.out.is_closing():
             return
         self.out.write(bytes(_LENGTH))
         try:

@@ -259,7 +259,7 @@ class SqliteState:
 
     def close(self) -> None:
         self.users -= 1
-        if self.users > 0:
+        if self.users != 0:  # still in use, or closed already
             return
         for key in [k for k, state in self.opened.items() if state is self]:
             del self.opened[key]
