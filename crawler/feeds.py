@@ -57,7 +57,7 @@ class DurableLineFile:
             if self._sync_later is None or len(self._unsynced) >= SYNC_LINES:
                 self.sync()
             elif self._timer is None:
-                self._timer = self._sync_later(SYNC_DELAY, self.sync)
+                self._timer = self._sync_later(SYNC_DELAY, self._sync_on_time)
         return len(data)
 
     def sync(self) -> None:
@@ -71,6 +71,15 @@ class DurableLineFile:
             os.fsync(self._file.fileno())
             self._report(self._unsynced)
             self._unsynced = []
+
+    def _sync_on_time(self) -> None:
+        """sync() from the timer, where an error has no caller to go to: it is
+        said in one line, and the lines wait for the next group or the close."""
+        self._timer = None
+        try:
+            self.sync()
+        except Exception as e:
+            logger.error("Exported lines of %s not synced or not recorded yet (%r): tried again with the next lines or at close", self._file.name, e)
 
     def _report(self, lines: list[bytes]) -> None:
         if self._on_written is not None:

@@ -69,7 +69,11 @@ class ExportLedger:
         """These lines are on disk in `path`: the articles in them are exported."""
         records = [ArticleRecord.from_article(a) for a in map(_article, lines) if a is not None]
         if records:
-            self.state.record(records)  # first: if it fails, the lines are reported again
+            try:
+                self.state.record(records)  # first: if it fails, the lines are reported again
+            except Exception:
+                self.stats.inc_value("export/record_failed")
+                raise
             self.stats.inc_value("articles/exported", len(records))
         self.files[str(path)] = self.files.get(str(path), 0) + len(lines)
 

@@ -92,3 +92,24 @@ def test_lines_whose_report_failed_are_reported_with_the_next_group(tmp_path):
     file.write(b"2\n")
     file.close()
     assert reported == [[b"1\n", b"2\n"]]
+
+
+def test_a_failed_report_on_the_timer_is_one_log_line_and_the_lines_wait(tmp_path, caplog):
+    from crawler.feeds import DurableLineFile
+
+    reported, failures, scheduled = [], [RuntimeError("state unreachable")], []
+
+    def on_written(lines):
+        if failures:
+            raise failures.pop()
+        reported.append(list(lines))
+
+    file = DurableLineFile(tmp_path / "x.part", "wb", True, on_written=on_written, sync_later=lambda delay, fn: scheduled.append(fn))
+    file.write(b"1\n")
+    scheduled.pop()()  # the timer fires: no exception escapes to the event loop
+    assert reported == [] and "not synced or not recorded yet" in caplog.text and "state unreachable" in caplog.text
+    file.write(b"2\n")
+    assert scheduled, "a new timer for the lines that wait"
+    scheduled.pop()()
+    assert reported == [[b"1\n", b"2\n"]]
+    file.close()

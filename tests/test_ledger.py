@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from scrapy import Spider
 from scrapy.utils.test import get_crawler
 
@@ -47,3 +48,18 @@ def test_recovered_lines_the_killed_run_had_not_recorded_get_their_fingerprints(
     assert ledger.state.near_duplicate_of("other.ir", "9", fingerprint(BODY)) == ("etemadonline.com", "2")
     assert ledger.state.get("etemadonline.com", "2") is not None
     assert not part.exists() and part.with_suffix("").exists()
+
+
+def test_a_record_that_fails_is_counted_and_raised_for_the_lines_to_wait(tmp_path, monkeypatch):
+    crawler = get_crawler(settings_dict=project_settings(CRAWLER_STATE=":memory:"))
+    ledger = ExportLedger.of(crawler)
+
+    def unreachable(records):
+        raise ConnectionError("state unreachable")
+
+    monkeypatch.setattr(ledger.state, "record", unreachable)
+    line = json.dumps(article("1", BODY), ensure_ascii=False).encode() + b"\n"
+    with pytest.raises(ConnectionError):  # the feed file keeps the lines only if told
+        ledger.lines_written(tmp_path / "x.jsonl", [line])
+    assert crawler.stats.get_value("export/record_failed") == 1
+    assert crawler.stats.get_value("articles/exported") is None
