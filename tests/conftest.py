@@ -1,3 +1,4 @@
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,35 @@ def project_settings(**overrides) -> dict:
     from crawler import settings
 
     return {**{k: getattr(settings, k) for k in dir(settings) if k.isupper() and k != "TWISTED_REACTOR"}, **overrides}
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    """A redis-server of the test's own on 127.0.0.1 (the test skipped where none is installed)."""
+    from redisserver import RedisUnavailable, redis_server
+
+    with ExitStack() as stack:
+        try:
+            url = stack.enter_context(redis_server(tmp_path / "redis"))
+        except RedisUnavailable as e:
+            pytest.skip(str(e))
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def open_state(request, tmp_path):
+    """Opens the crawl state (again) as a new process would: the SQLite file, or Redis."""
+    if request.param == "sqlite":
+        from crawler.state import SqliteState
+
+        yield lambda: SqliteState(tmp_path / "state.sqlite3")
+        return
+    import redis
+
+    from crawler.state_redis import RedisState
+
+    url = request.getfixturevalue("redis_url")
+    yield lambda: RedisState(redis.Redis.from_url(url), lease=3)
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -22,7 +21,6 @@ from crawler.spiders.sites import EtemadonlineSpider
 from crawler.state import ArticleRecord, SqliteState
 from crawler.state_redis import RedisState
 from localsite import FAST, ROOT, Route, scrapy_crawl, serve
-from redisserver import RedisUnavailable, redis_server
 from test_crawl_e2e import crawl, link, site_routes, variant
 from test_incremental import article_path
 
@@ -31,16 +29,6 @@ CODES = [str(c) for c in range(800001, 800001 + ARTICLES)]
 SITEMAPS = 6
 # Short leases and idle time, so that a dead worker is found out in seconds.
 DISTRIBUTED = ("-s", "CRAWLER_LEASE=5", "-s", "MAX_IDLE_TIME_BEFORE_CLOSE=1")
-
-
-@pytest.fixture
-def redis_url(tmp_path):
-    with ExitStack() as stack:
-        try:
-            url = stack.enter_context(redis_server(tmp_path / "redis"))
-        except RedisUnavailable as e:
-            pytest.skip(str(e))
-        yield url
 
 
 def short_path(code: str) -> str:
@@ -254,16 +242,6 @@ def test_a_redis_blip_when_idle_is_no_verdict():
 
 
 # -- the Redis state keeps the SQLite state's promises ---------------------------------------------
-
-
-@pytest.fixture(params=["sqlite", "redis"])
-def open_state(request, tmp_path):
-    """Opens the state (again) as a new process would: SQLite file or Redis server."""
-    if request.param == "sqlite":
-        yield lambda: SqliteState(tmp_path / "state.sqlite3")
-        return
-    url = request.getfixturevalue("redis_url")
-    yield lambda: RedisState(redis.Redis.from_url(url), lease=3)
 
 
 def record(site="a.ir", code="1", url="https://a.ir/news/1", content_hash="h1", seen="2024-01-01T00:00:00+00:00"):

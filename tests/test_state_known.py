@@ -1,31 +1,10 @@
 """`known`: the crawl state asked about many news codes of a site at once,
 as the news-code filter asks it (crawler.middlewares), in both backends: the
-SQLite file and a redis-server of the test's own."""
+SQLite file and a redis-server of the test's own (conftest's open_state)."""
 
-from contextlib import ExitStack
-
-import pytest
-import redis
-
-from crawler.state import KNOWN_CHUNK, ArticleRecord, SqliteState
-from crawler.state_redis import RedisState
-from redisserver import RedisUnavailable, redis_server
+from crawler.state import KNOWN_CHUNK, ArticleRecord
 
 SEEN = "2024-01-01T00:00:00+00:00"
-
-
-@pytest.fixture(params=["sqlite", "redis"])
-def open_state(request, tmp_path):
-    """Opens the state (again) as a new process would: SQLite file or Redis server."""
-    if request.param == "sqlite":
-        yield lambda: SqliteState(tmp_path / "state.sqlite3")
-        return
-    with ExitStack() as stack:
-        try:
-            url = stack.enter_context(redis_server(tmp_path / "redis"))
-        except RedisUnavailable as e:
-            pytest.skip(str(e))
-        yield lambda: RedisState(redis.Redis.from_url(url), lease=3)
 
 
 def record(site: str, code: str) -> ArticleRecord:
