@@ -15,15 +15,15 @@ and a pipe out. A call goes out as one pickled frame and its answer comes
 back as one, written and read by the crawl's event loop itself. That is what
 keeps the crawl's process, the crawl's bottleneck once the reading is
 elsewhere, cheap: the standard library's ProcessPoolExecutor, used before,
-hands every call through two helper threads and cost that process 0.52 ms
-of CPU a call, these pipes 0.10 ms (benchmarks/RESULTS.md, "Crawl").
+hands every call through two helper threads and cost that process 0.41 ms
+of CPU a call, these pipes 0.08 ms (benchmarks/handoff.py).
 
 A worker is replaced after MAX_TASKS_PER_WORKER calls, so that a run of
-months does not grow with whatever a library leaks, and ends when the last
-crawl using it stops, or when its input pipe closes: when the crawl dies. One that dies (killed, out of
-memory on some page) costs no call: the calls it had are made again in the
-crawl's own process, the death is logged and counted (`cpu_pool/broken`),
-and a new worker serves the calls after them. A crawl whose workers die
+months does not grow with whatever a library leaks. It ends when the last
+crawl using it stops, or when its input pipe closes (the crawl died). One
+that dies (killed, out of memory on some page) costs no call: the calls it
+had are made again in the crawl's own process, the death is logged and
+counted (`cpu_pool/broken`), and a new worker serves the calls after them. A crawl whose workers die
 MAX_BREAKS times (workers that cannot start, or a page that kills every
 worker it meets) gives them up and reads its pages in its own process to
 the end.
@@ -225,6 +225,8 @@ class Worker:
 
 
 class _Answers(asyncio.Protocol):
+    """A worker's answers pipe, read by the event loop: frames to Worker.answered."""
+
     def __init__(self, worker: Worker):
         self.worker = worker
         self.buffer = bytearray()
@@ -244,7 +246,7 @@ class _Answers(asyncio.Protocol):
 
 
 def serve(calls_fd: int, answers_fd: int) -> None:
-    """A worker's life: answer calls until the input pipe closes."""
+    """A worker's life: answer calls until an empty frame, or the input pipe's close."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the crawl decides when to stop, and closes the pipe
     with open(calls_fd, "rb") as calls, open(answers_fd, "wb", buffering=0) as answers:
         while len(head := calls.read(_LENGTH)) == _LENGTH and (length := int.from_bytes(head, "big")):
