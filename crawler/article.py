@@ -72,15 +72,22 @@ def normalize_article(article: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def validation_errors(article: Mapping[str, Any]) -> list[str]:
-    """Why the article may not be exported; [] if it may. Every missing
-    required field is named, as `missing <field>`; else the first place the
-    schema rejects, as `<path>: <what is wrong>`."""
-    missing = [f"missing {name}" for name in REQUIRED if not article.get(name)]
+def field_errors(article: Mapping[str, Any]) -> dict[str | None, str]:
+    """Why the article may not be exported, by the field at fault (None: the
+    article as a whole); {} if it may. Every missing required field is named,
+    as `missing <field>`; else the first place the schema rejects, as
+    `<path>: <what is wrong>`."""
+    missing = {name: f"missing {name}" for name in REQUIRED if not article.get(name)}
     if missing:
         return missing
     try:
         _validate()(dict(article))
     except fastjsonschema.JsonSchemaValueException as e:
-        return [f"{'/'.join(map(str, e.path[1:])) or 'article'}: {e.message}"]
-    return []
+        path = [str(step) for step in e.path[1:]]  # e.path[0] is the article itself
+        return {path[0] if path else None: f"{'/'.join(path) or 'article'}: {e.message}"}
+    return {}
+
+
+def validation_errors(article: Mapping[str, Any]) -> list[str]:
+    """field_errors' messages."""
+    return list(field_errors(article).values())

@@ -9,7 +9,7 @@ from scrapy.utils.test import get_crawler
 
 
 from conftest import project_settings
-from crawler.article import SCHEMA_VERSION, field_names, normalize_article, schema, validation_errors
+from crawler.article import SCHEMA_VERSION, field_errors, field_names, normalize_article, schema, validation_errors
 from crawler.dedup import MemoryStore
 from crawler.items import ArticleItem
 from crawler.pipelines import DeduplicatePipeline, NormalizePipeline, ValidatePipeline
@@ -77,6 +77,8 @@ def test_schema_is_valid_2020_12_and_read_the_same_by_the_fast_validator():
         bad = {**good, **change}
         assert not reference.is_valid(bad), change
         assert validation_errors(bad), change
+        assert set(field_errors(bad)) == ({None} if "extra" in change else set(change)), "the field at fault is named"
+    assert field_errors({**good, "headline": None, "body": ""}) == {"headline": "missing headline", "body": "missing body"}
 
 
 def test_normalize_fills_every_field_and_normalizes_text(crawler):

@@ -8,7 +8,7 @@ runs each morning to see which sites broke.
 
 Checked for every site: the fields the export requires that a page gives
 (crawler.article.REQUIRED without site and url), each `ok` when present and
-valid (crawler.article.validation_errors), else `FAIL`. Also shown: the
+valid (crawler.article.field_errors), else `FAIL`. Also shown: the
 fields the site's coverage thresholds name (crawler.monitor.thresholds); one
 expected on every article (threshold 1) fails the site when missing, one
 expected on fewer is `miss`, which does not (one article may lack it).
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from scrapy.commands import BaseRunSpiderCommand
 
-from crawler.article import REQUIRED, validation_errors
+from crawler.article import REQUIRED, field_errors
 from crawler.commands.crawlall import choose_sites
 from crawler.monitor import FIELDS, thresholds
 from crawler.spiders.canary import Checked, canary_of
@@ -41,17 +41,16 @@ def judge(site: str, checked: Checked, expected: dict[str, float]) -> Verdict:
     """`expected`: the site's coverage thresholds, the fields it should give and how often."""
     if checked.article is None:
         return Verdict(site, {f: "FAIL" for f in CHECKED}, [checked.problem], checked)
-    errors = validation_errors(checked.article)
+    errors = field_errors(checked.article)
     cells = {}
     for field in dict.fromkeys((*CHECKED, *expected)):
-        invalid = any(e == f"missing {field}" or e.split(":")[0].split("/")[0] == field for e in errors)
-        if checked.article.get(field) and not invalid:
+        if checked.article.get(field) and field not in errors:
             cells[field] = "ok"
         else:
             cells[field] = "FAIL" if field in CHECKED or expected[field] >= 1 else "miss"
-    # Required fields fail through validation_errors; a field expected on every article, here.
+    # Required fields fail through field_errors; a field expected on every article, here.
     missing = [f"missing {f}" for f, cell in cells.items() if cell == "FAIL" and f not in CHECKED and not checked.article.get(f)]
-    return Verdict(site, cells, errors + missing, checked)
+    return Verdict(site, cells, [*errors.values(), *missing], checked)
 
 
 def table(verdicts: list[Verdict]) -> str:
