@@ -107,22 +107,22 @@ class ExportLedger:
         time; that export stands."""
         if not _is_article(article):
             return False
-        before = self.state.get(article["site"], article["news_code"])
-        return (
-            before is not None
-            and before.content_hash == article["content_hash"]
-            and before.last_seen != article["crawled_at"]
-        )
+        seen = self._last_seen_with_this_text(article)
+        return seen is not None and seen != article["crawled_at"]
 
     def _fingerprint_if_unrecorded(self, article) -> None:
         """Gives the state the body fingerprint of a recovered article whose
         line the killed run had not recorded: the state writes a fingerprint
         in the commit that records its article (crawler.state), so it was
         lost with the record."""
-        before = self.state.get(article["site"], article["news_code"])
-        recorded = before is not None and (before.content_hash, before.last_seen) == (article["content_hash"], article["crawled_at"])
+        recorded = self._last_seen_with_this_text(article) == article["crawled_at"]
         if not recorded and article.get("body"):
             self.state.near_duplicate_of(article["site"], article["news_code"], fingerprint(article["body"]))
+
+    def _last_seen_with_this_text(self, article) -> str | None:
+        """When the state last recorded the article with the text of this line, if it has it so."""
+        before = self.state.get(article["site"], article["news_code"])
+        return before.last_seen if before is not None and before.content_hash == article["content_hash"] else None
 
     def _leftover_parts(self, spider) -> list[Path]:
         """`.part` files matching this spider's file feeds, from earlier runs."""
