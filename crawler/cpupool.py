@@ -213,15 +213,9 @@ class Worker:
         self.stopping = True
         if self.out is None:  # not connected yet, so it has no calls
             self.process.terminate()
-            return
-        if self.out.is_closing():
-            return
-        self.out.write(bytes(_LENGTH))
-        try:
+        elif not self.out.is_closing():
+            self.out.write(bytes(_LENGTH))
             self.out.close()
-        except RuntimeError:  # its event loop is closed: none will see the pipes close
-            self.out.get_extra_info("pipe").close()
-            self.process.wait()
 
 
 class _Answers(asyncio.Protocol):

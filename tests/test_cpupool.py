@@ -114,6 +114,24 @@ def test_a_worker_that_cannot_start_costs_no_call(caplog, monkeypatch):
     assert crawler.stats.get_value("cpu_pool/broken") == 1 and "could not start" in caplog.text
 
 
+def test_a_worker_whose_pipes_cannot_be_connected_is_dropped(caplog, monkeypatch):
+    async def no_pipe(*args, **kwargs):
+        raise OSError(24, "Too many open files")
+
+    crawler = get_crawler()
+    pool = CpuPool(crawler, 1)
+
+    async def main():
+        monkeypatch.setattr(asyncio.get_running_loop(), "connect_write_pipe", no_pipe)
+        try:
+            return await pool.run(where), CpuPool.workers[:]
+        finally:
+            pool.close()
+
+    assert asyncio.run(main()) == ("crawl", [])
+    assert crawler.stats.get_value("cpu_pool/broken") == 1 and "could not start" in caplog.text
+
+
 def test_a_crawl_gives_up_workers_that_keep_dying(caplog):
     crawler = get_crawler()
     pool = CpuPool(crawler, 1)
