@@ -1,10 +1,18 @@
-"""crawler.extract.layers.select, the compiled selectors every spec runs, answers
-as parsel's own `css` and `xpath` do."""
+"""crawler.extract.selectors.select, the compiled selectors every spec runs, finds
+what parsel's own `css` and `xpath` find: the same nodes and values, unwrapped."""
+
+from dataclasses import fields
+from pathlib import Path
 
 import pytest
+from lxml import etree
 from parsel import Selector
+from parsel.csstranslator import HTMLTranslator
 
-from crawler.extract.layers import select
+from crawler.extract.boilerplate import DROP_SELECTORS
+from crawler.extract.selectors import attribute_steps, select
+from crawler.families.generic import GENERIC
+from crawler.sites import all_sites
 
 PAGE = """<html><head><title>عنوان | سایت</title><meta property="og:type" content="article"></head><body>
 <div class="news-box main"><h1 class="title">تیتر <b>اصلی</b></h1><p>بند یک</p><p>بند <a href="/x">دو</a></p>
@@ -24,14 +32,48 @@ def test_select_answers_as_parsel(selector):
     sel = Selector(text=PAGE)
     ours = select(sel, selector)
     theirs = sel.xpath(selector[6:]) if selector.startswith("xpath:") else sel.css(selector)
-    assert ours.getall() == theirs.getall()
+    assert ours == [s.root for s in theirs]
+    assert ours or selector == "aside"
 
 
 def test_select_within_a_list_of_scopes_and_chained():
     sel = Selector(text=PAGE)
-    boxes = select(sel, ".news-box")
-    assert select(boxes, "p::text").getall() == boxes.css("p::text").getall() == ["بند یک", "بند ", "دیگری"]
+    boxes = select(sel.root, ".news-box")
+    assert select(boxes, "p::text") == sel.css(".news-box").css("p::text").getall() == ["بند یک", "بند ", "دیگری"]
     [first] = select(boxes[:1], "xpath:.//figcaption")
-    assert select(first, "::text").get() == "زیرنویس"
-    first.drop()  # what the body's drop selectors do
+    assert select(first, "::text") == ["زیرنویس"]
+    first.drop_tree()  # what the body's drop selectors do
     assert "زیرنویس" not in sel.get()
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PAGES = sorted(p for p in FIXTURES.glob("*/*.html") if p.with_suffix(".json").exists())
+# Every CSS selector a spec has, and the shapes attribute_steps rewrites or must leave.
+EVERY_CSS = tuple(
+    dict.fromkeys(
+        css
+        for spec in {s.family.spec for s in all_sites()} | {s.overrides for s in all_sites()} | {GENERIC.spec}
+        for f in fields(spec)
+        for css in getattr(spec, f.name)
+        if not css.startswith("xpath:")
+    )
+) + (*DROP_SELECTORS, ".x.y", "a#x.y", "[id^=tav]", "div#a", ".x:first-child", ".x[id=foo]", "p.x-y_z::text")
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_class_and_id_steps_find_what_cssselects_xpath_finds(path):
+    root = Selector(text=path.read_text("utf-8")).root
+    rewritten = 0
+    for css in EVERY_CSS:
+        plain = HTMLTranslator().css_to_xpath(css)
+        ours = attribute_steps(plain)
+        rewritten += ours != plain
+        assert etree.XPath(ours, smart_strings=False)(root) == etree.XPath(plain, smart_strings=False)(root), css
+    assert rewritten > len(EVERY_CSS) / 2
+
+
+def test_steps_testing_anything_besides_one_attribute_are_left_alone():
+    for css in ("a#x.y", ".x:first-child", ".x[id=foo]", "div > p", "[class!=x]", ":not(.x)"):
+        plain = HTMLTranslator().css_to_xpath(css)
+        assert attribute_steps(plain) == plain, css
+    assert attribute_steps(HTMLTranslator().css_to_xpath("div.x .y")).count("/@class[") == 2

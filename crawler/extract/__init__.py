@@ -24,7 +24,8 @@ from parsel import Selector
 from crawler.article import normalize_article
 from crawler.extract.boilerplate import DROP_SELECTORS
 from crawler.extract.html import parse_html
-from crawler.extract.layers import GenericLayer, MetadataLayer, Page, SpecLayer, select
+from crawler.extract.layers import GenericLayer, MetadataLayer, Page, SpecLayer
+from crawler.extract.selectors import select
 from crawler.extract.pagecheck import PageProblem, byte_problem, content_problem
 from crawler.spec import Site
 
@@ -134,7 +135,7 @@ def _as_record(found: dict[str, Any], sources: dict[str, str], page: Page) -> di
         found["source"] = body_source
         sources["source"] = sources["body"]
     site = page.site
-    language = site.language if site else (select(page.sel, "xpath:/html/@lang").get() or "fa")[:2].lower()
+    language = site.language if site else (next(iter(select(page.root, "xpath:/html/@lang")), None) or "fa")[:2].lower()
     return {
         "site": site.domain if site else (urlsplit(page.url).hostname or "").removeprefix("www.") or None,
         "url": page.url,

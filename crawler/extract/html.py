@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import codecs
 
+import lxml.html
 from lxml import etree
 from parsel import Selector
-from w3lib.encoding import html_to_unicode
+from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
+
+from crawler.extract.junk import Junk
 
 # Elements whose start or end breaks a paragraph.
 BLOCK_TAGS = frozenset(
@@ -24,23 +27,39 @@ BLOCK_TAGS = frozenset(
 SKIP_TAGS = frozenset("script style noscript template iframe object embed svg canvas button select textarea input".split())
 
 
-def _guess_legacy_encoding(data: bytes) -> str:
+def _is_utf8(data: bytes) -> bool:
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
-        return "cp1256"
-    return "utf-8"
+        return False
+    return True
 
 
 def decode_html(body: bytes | str, content_type: str | bytes | None = None) -> str:
     """Page text from bytes as served (or text already decoded)."""
     if isinstance(body, str):
         return body
-    if isinstance(content_type, bytes):
-        content_type = content_type.decode("latin-1")
-    encoding, text = html_to_unicode(content_type, body, auto_detect_fun=_guess_legacy_encoding)
-    actual = _mislabelled(body, codecs.lookup(encoding).name)
-    return text if actual is None else body.decode(actual, errors="replace")
+    encoding, start = _encoding(body, content_type)
+    return body[start:].decode(encoding, errors="replace")
+
+
+def _encoding(body: bytes, content_type: str | bytes | None) -> tuple[str, int]:
+    """The codec the page's bytes are read in, and where its text starts (after
+    a byte order mark). The declared encoding is found as w3lib's
+    html_to_unicode finds it; then `_mislabelled` has the last word."""
+    bom_encoding, bom = read_bom(body)
+    if bom_encoding:
+        declared, start = bom_encoding, len(bom)
+    else:
+        if isinstance(content_type, bytes):
+            content_type = content_type.decode("latin-1")
+        declared = http_content_type_encoding(content_type) or html_body_declared_encoding(body)
+        # Undeclared: UTF-8 when the bytes are, else the legacy encoding Iranian sites serve undeclared.
+        declared = declared or ("utf-8" if _is_utf8(body) else "cp1256")
+        declared, start = (declared + "-be" if declared in ("utf-16", "utf-32") else declared), 0
+    declared = codecs.lookup(declared).name
+    actual = _mislabelled(body, declared)
+    return (actual, 0) if actual else (declared, start)
 
 
 def _mislabelled(body: bytes, declared: str) -> str | None:
@@ -51,7 +70,7 @@ def _mislabelled(body: bytes, declared: str) -> str | None:
     are windows-1256 when they read as Persian in it."""
     if body.isascii():
         return None
-    if _guess_legacy_encoding(body) == "utf-8":
+    if _is_utf8(body):
         return None if declared == "utf-8" else "utf-8"
     if declared == "utf-8":
         return "cp1256"
@@ -63,14 +82,28 @@ def _mislabelled(body: bytes, declared: str) -> str | None:
 
 
 def parse_html(body: bytes | str, url: str, content_type: str | bytes | None = None) -> Selector:
+    if isinstance(body, bytes) and _encoding(body, content_type) == ("utf-8", 0):
+        # Most pages: libxml2 reads the UTF-8 bytes as they came, sparing the
+        # decode to text and the encode back to UTF-8 that parsel's text=
+        # does (a third of the parse's cost; benchmarks/RESULTS.md, "Extraction").
+        root = etree.fromstring(body.replace(b"\x00", b""), _UTF8_HTML, base_url=url) if body.strip() else None
+        if root is not None:
+            return Selector(root=root, type="html")
     return Selector(text=decode_html(body, content_type), base_url=url)
 
 
-def paragraphs(element: etree._Element) -> list[str]:
+_UTF8_HTML = lxml.html.HTMLParser(encoding="utf-8", huge_tree=True)  # as parsel's, encoding fixed
+
+
+def paragraphs(element: etree._Element, junk: Junk | None = None) -> list[str]:
     """The element's text as a list of raw paragraph strings, split at block
-    elements and <br>, skipping scripts, styles and form controls."""
+    elements and <br>, skipping scripts, styles and form controls. Elements
+    `junk` matches are left out, then dropped from the tree (their tails
+    kept), as a body's drop selectors ask; the element itself, if it matches,
+    is read whole and dropped."""
     out: list[str] = []
     buf: list[str] = []
+    dropped: list[etree._Element] = []
 
     def flush() -> None:
         text = "".join(buf)
@@ -78,11 +111,21 @@ def paragraphs(element: etree._Element) -> list[str]:
         if text.strip():
             out.append(text)
 
+    if junk is not None:
+        junk.drop_complex(element)
     walker = etree.iterwalk(element, events=("start", "end"))
     for event, node in walker:
         tag = node.tag if isinstance(node.tag, str) else None
         if event == "start":
-            if tag in SKIP_TAGS or tag is None:
+            if tag is None:
+                walker.skip_subtree()
+                continue
+            if junk is not None and junk.matches(node):
+                dropped.append(node)
+                if node is not element:
+                    walker.skip_subtree()  # its end comes next: only its tail is read
+                    continue
+            if tag in SKIP_TAGS:
                 walker.skip_subtree()
                 continue
             if tag in BLOCK_TAGS:
@@ -90,11 +133,14 @@ def paragraphs(element: etree._Element) -> list[str]:
             if node.text:
                 buf.append(node.text)
         else:
-            if tag in BLOCK_TAGS:
+            # A dropped element is no block: its tail runs on as if it never was.
+            if tag in BLOCK_TAGS and not (dropped and dropped[-1] is node):
                 flush()
             if node is not element and node.tail:
                 buf.append(node.tail)
     flush()
+    for node in dropped:
+        node.drop_tree()
     return out
 
 

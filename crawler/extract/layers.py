@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import json
 import re
-from functools import cache, cached_property
-from typing import Any
+from functools import cached_property
+from typing import Any, Iterable
 from urllib.parse import unquote, urljoin, urlsplit
 
 from lxml import etree
-from parsel import Selector, SelectorList
-from parsel.csstranslator import HTMLTranslator
+from parsel import Selector
 
 from crawler.dates import ParsedTime, parse_time
 from crawler.extract import boilerplate
 from crawler.extract.html import paragraphs, text_of
+from crawler.extract.junk import junk
+from crawler.extract.selectors import select
 from crawler.families.generic import GENERIC
 from crawler.spec import Family, Site, Spec
 from crawler.text import normalize_text, to_ascii_digits
@@ -33,16 +34,30 @@ class Page:
 
     def __init__(self, selector: Selector, url: str, site: Site | None):
         self.sel = selector
+        self.root: etree._Element = selector.root
         self.url = url
         self.site = site
         self.names: tuple[str, ...] = site.names if site else ()
-        self.scopes: dict[tuple[str, ...], Selector | SelectorList] = {}  # SpecLayer._scope's answers
+        self.scopes: dict[tuple[str, ...], list[etree._Element]] = {}  # SpecLayer._scope's answers
+
+    @cached_property
+    def _metadata_elements(self) -> dict[str, list[etree._Element]]:
+        """The page's <meta>, <link> and <script> elements, by tag, in document
+        order: gathered by one walk in C, where an XPath with a predicate per
+        kind walked the page three times (benchmarks/RESULTS.md, "Extraction")."""
+        found: dict[str, list[etree._Element]] = {"meta": [], "link": [], "script": []}
+        for element in self.root.iter("meta", "link", "script"):
+            found[element.tag].append(element)
+        return found
 
     @cached_property
     def json_ld(self) -> list[dict[str, Any]]:
         """JSON-LD objects of article types, @graph flattened."""
         found: list[dict[str, Any]] = []
-        for raw in select(self.sel, 'xpath://script[@type="application/ld+json"]/text()').getall():
+        for script in self._metadata_elements["script"]:
+            raw = script.text
+            if not raw or script.get("type") != "application/ld+json":
+                continue
             try:
                 data = json.loads(raw, strict=False)
             except ValueError:
@@ -65,11 +80,17 @@ class Page:
     def meta(self) -> dict[str, list[str]]:
         """<meta> contents by property, name or itemprop."""
         out: dict[str, list[str]] = {}
-        for m in select(self.sel, "xpath://meta[@content]"):
-            key = m.attrib.get("property") or m.attrib.get("name") or m.attrib.get("itemprop")
-            if key:
-                out.setdefault(key.strip().lower(), []).append(m.attrib["content"])
+        for m in self._metadata_elements["meta"]:
+            content = m.get("content")
+            key = m.get("property") or m.get("name") or m.get("itemprop")
+            if key and content is not None:
+                out.setdefault(key.strip().lower(), []).append(content)
         return out
+
+    @cached_property
+    def canonical_link(self) -> str | None:
+        """href of the first <link rel="canonical"> that has one."""
+        return next((link.get("href") for link in self._metadata_elements["link"] if link.get("rel") == "canonical" and link.get("href") is not None), None)
 
     def strip_site_name(self, title: str | None) -> str | None:
         """A title without the site name that <title> and og:title often append."""
@@ -80,35 +101,12 @@ class Page:
         return title
 
 
-def select(scope: Selector | SelectorList, selector: str) -> SelectorList:
-    """CSS, or XPath when written "xpath:<expression>", as parsel's `css` and
-    `xpath` would answer, from the selector compiled once per process: parsel
-    translates and sets up an evaluator on every call, which took two thirds
-    of the time specs' selectors cost (benchmarks/RESULTS.md, "Extraction")."""
-    compiled = _compiled(selector)
-    found = SelectorList()
-    for context in [scope] if isinstance(scope, Selector) else scope:
-        result = compiled(context.root)
-        for node in result if isinstance(result, list) else [result]:
-            found.append(Selector(root=node, type="html", _expr=selector))
-    return found
-
-
-@cache
-def _compiled(selector: str) -> etree.XPath:
-    expression = selector[6:] if selector.startswith("xpath:") else _CSS.css_to_xpath(selector)
-    return etree.XPath(expression, smart_strings=False)
-
-
-_CSS = HTMLTranslator()
-
-
-def node_text(node: Selector) -> str:
+def node_text(node: Any) -> str:
     """Text of an element, or the value a selector picked (::text, ::attr, XPath string)."""
-    return node.root if isinstance(node.root, str) else text_of(node.root)
+    return text_of(node) if isinstance(node, etree._Element) else str(node)
 
 
-def first_text(scope: Selector | SelectorList, selectors: tuple[str, ...]) -> str | None:
+def first_text(scope: etree._Element | list[etree._Element], selectors: tuple[str, ...]) -> str | None:
     for css in selectors:
         for node in select(scope, css):
             text = normalize_text(node_text(node))
@@ -117,7 +115,7 @@ def first_text(scope: Selector | SelectorList, selectors: tuple[str, ...]) -> st
     return None
 
 
-def all_texts(scope: Selector | SelectorList, selectors: tuple[str, ...]) -> list[str]:
+def all_texts(scope: etree._Element | list[etree._Element], selectors: tuple[str, ...]) -> list[str]:
     """Texts of every match of the first selector that matches anything, in order, without repeats."""
     for css in selectors:
         nodes = select(scope, css)
@@ -128,8 +126,9 @@ def all_texts(scope: Selector | SelectorList, selectors: tuple[str, ...]) -> lis
     return []
 
 
-def parse_first_time(candidates: list[str]) -> tuple[str, ParsedTime] | None:
-    """First candidate that parses, preferring one that gives a time of day."""
+def parse_first_time(candidates: Iterable[str]) -> tuple[str, ParsedTime] | None:
+    """First candidate that parses, preferring one that gives a time of day;
+    the candidates after one with a time of day are not asked for."""
     dated = None
     for raw in candidates:
         raw = normalize_text(raw)
@@ -162,12 +161,12 @@ class SpecLayer:
         self.drop = drop
         self.family = family
 
-    def _scope(self, page: Page) -> Selector | SelectorList:
+    def _scope(self, page: Page) -> list[etree._Element]:
         # Asked for every field by both spec layers, and each search walks the
         # whole page: found once per page.
         if self.scope not in page.scopes:
             page.scopes[self.scope] = next(
-                (found[:1] for found in (select(page.sel, css) for css in self.scope) if found), page.sel
+                (found[:1] for found in (select(page.root, css) for css in self.scope) if found), [page.root]
             )
         return page.scopes[self.scope]
 
@@ -196,8 +195,9 @@ class SpecLayer:
                 text = m.group("source") if m else text
             return text
         if field in ("published", "modified"):
-            candidates = [node_text(n) for css in selectors for n in select(scope, css)]
-            return parse_first_time(candidates)
+            # Lazily: a page's date bar is often found by the first selector, and the
+            # rest may each walk the whole page.
+            return parse_first_time(node_text(n) for css in selectors for n in select(scope, css))
         if field in ("tags", "authors"):
             return all_texts(scope, selectors)
         if field == "section":
@@ -215,9 +215,7 @@ class SpecLayer:
                 continue
             raw: list[str] = []
             for container in containers:
-                for junk in select(container, ", ".join(self.drop)) if self.drop else ():
-                    junk.drop()
-                raw.extend(paragraphs(container.root))
+                raw.extend(paragraphs(container, junk(self.drop)))
             return body_value(raw, page, found)
         return None
 
@@ -240,14 +238,14 @@ def images_of(scope, selectors, base_url: str) -> list[dict[str, str | None]]:
     seen: dict[str, str | None] = {}
     for css in selectors:
         for img in select(scope, css):
-            src = img.attrib.get("data-src") or img.attrib.get("src")
+            src = img.get("data-src") or img.get("src")
             if not src or src.startswith("data:"):
                 continue
             url = urljoin(base_url, src.strip())
             caption = None
             figure = select(img, "xpath:ancestor::figure[1]/figcaption")
             if figure:
-                caption = normalize_text(text_of(figure[0].root))
+                caption = normalize_text(text_of(figure[0]))
             seen.setdefault(url, caption)
     return [{"url": u, "caption": c} for u, c in seen.items()]
 
@@ -283,7 +281,7 @@ class MetadataLayer:
             candidates = [str(v) for v in ld_values(ld_key)] + [v for k in meta_keys for v in meta.get(k, [])]
             return parse_first_time(candidates)
         elif field == "canonical_url":
-            href = select(page.sel, 'xpath://link[@rel="canonical"]/@href').get() or next(iter(meta.get("og:url", [])), None)
+            href = page.canonical_link or next(iter(meta.get("og:url", [])), None)
             return urljoin(page.url, href.strip()) if href and href.strip() else None
         elif field == "tags":
             tags = []
@@ -323,28 +321,25 @@ class GenericLayer:
     MIN_BODY_CHARS = 200
 
     def get(self, field: str, page: Page, found: dict[str, Any]) -> Any:
-        sel = page.sel
         if field == "headline":
-            return page.strip_site_name(first_text(sel, ("h1", "title::text")))
+            return page.strip_site_name(first_text(page.root, ("h1", "title::text")))
         if field == "news_code":
             return news_code_from_url(page.url, (GENERIC,))
         if field == "published":
-            return parse_first_time(select(sel, "article time::attr(datetime), time::attr(datetime)").getall())
+            return parse_first_time(select(page.root, "article time::attr(datetime), time::attr(datetime)"))
         if field == "body":
             return self._densest_block(page, found)
         return None
 
     def _densest_block(self, page: Page, found: dict[str, Any]):
         best, best_score = None, 0
-        for parent in _PARENTS_OF_PARAGRAPHS(page.sel.root):
+        for parent in _PARENTS_OF_PARAGRAPHS(page.root):
             score = sum(map(len, _PARAGRAPH_TEXT(parent)))
             if score > best_score:
                 best, best_score = parent, score
         if best is None or best_score < self.MIN_BODY_CHARS:
             return None
-        for junk in select(Selector(root=best, type="html"), ", ".join(boilerplate.DROP_SELECTORS)):
-            junk.drop()
-        return body_value(paragraphs(best), page, found)
+        return body_value(paragraphs(best, junk(boilerplate.DROP_SELECTORS)), page, found)
 
 
 _PARENTS_OF_PARAGRAPHS = etree.XPath("//*[p]")

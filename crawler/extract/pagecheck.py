@@ -23,7 +23,8 @@ from lxml import etree
 from parsel import Selector
 
 from crawler.extract.html import SKIP_TAGS, decode_html, text_of
-from crawler.extract.layers import Page, news_code_from_url, select
+from crawler.extract.layers import Page, news_code_from_url, node_text
+from crawler.extract.selectors import select
 from crawler.families.generic import GENERIC
 from crawler.spec import Site
 from crawler.text import normalize_text, to_ascii_digits
@@ -136,8 +137,8 @@ def _visible_text(body: bytes) -> str:
 
 
 def _not_found(sel: Selector, url: str, site: Site | None) -> PageProblem | None:
-    title = normalize_text(" ".join(select(sel, "xpath://title//text()").getall())) or ""
-    places = [*TITLE_PARTS.split(title), *(normalize_text(text_of(e.root)) or "" for e in select(sel, NOT_FOUND_PLACES))]
+    title = normalize_text(" ".join(select(sel, "xpath://title//text()"))) or ""
+    places = [*TITLE_PARTS.split(title), *(normalize_text(text_of(e)) or "" for e in select(sel, NOT_FOUND_PLACES))]
     texts = [to_ascii_digits(text) for text in places if len(text) <= 300]
     for text in texts:
         m = NOT_FOUND.search(text)
@@ -162,7 +163,7 @@ def _listing(sel: Selector, url: str, site: Site | None) -> PageProblem | None:
         code = news_code_from_url(link, families)
         return code if code != own else None
 
-    codes = {c for c in map(article_link, select(sel, "xpath://a/@href").getall()) if c}
+    codes = {c for c in map(article_link, select(sel, "xpath://a/@href")) if c}
     if len(codes) < LISTING_MIN_LINKS or _declares_article(sel, url, site):
         return None
     if _longest_text_between(sel.root, article_link) >= ARTICLE_MIN_CHARS:
@@ -178,7 +179,7 @@ def _declares_article(sel: Selector, url: str, site: Site | None) -> bool:
     if "article" in (t.strip().lower() for t in page.meta.get("og:type", ())) or page.meta.get("article:published_time"):
         return True
     bodies = (*site.overrides.body, *site.family.spec.body) if site else ()
-    return any(normalize_text(text_of(e.root)) for css in bodies for e in select(sel, css))
+    return any(normalize_text(node_text(e)) for css in bodies for e in select(sel, css))
 
 
 def _longest_text_between(root: etree._Element, article_link) -> int:

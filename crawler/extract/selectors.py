@@ -1,0 +1,76 @@
+"""Selectors as specs write them, answered by lxml from XPath compiled once.
+
+A selector is CSS, or XPath when written "xpath:<expression>".
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+from lxml import etree
+from parsel import Selector
+from parsel.csstranslator import HTMLTranslator
+
+
+def select(scope: etree._Element | Selector | list[etree._Element], selector: str) -> list[Any]:
+    """What a CSS selector, or an XPath written "xpath:<expression>", finds from
+    the scope (an element, or each of a list of them): the nodes parsel's `css`
+    and `xpath` would wrap (elements, strings for ::text, ::attr() and text()
+    or attribute steps, one value for an XPath that computes one), unwrapped.
+    Each selector is compiled once per process: parsel translates and sets up
+    an evaluator on every call, which took two thirds of the time specs'
+    selectors cost, and wrapping every node took more (benchmarks/RESULTS.md,
+    "Extraction")."""
+    compiled = _compiled(selector)
+    if isinstance(scope, Selector):
+        scope = scope.root
+    if not isinstance(scope, list):
+        result = compiled(scope)
+        return result if isinstance(result, list) else [result]
+    found: list[Any] = []
+    for context in scope:
+        result = compiled(context)
+        found.extend(result if isinstance(result, list) else [result])
+    return found
+
+
+@cache
+def _compiled(selector: str) -> etree.XPath:
+    expression = selector[6:] if selector.startswith("xpath:") else attribute_steps(_CSS.css_to_xpath(selector))
+    return etree.XPath(expression, smart_strings=False)
+
+
+_CSS = HTMLTranslator()
+
+# The class and id tests cssselect writes, as the whole predicate of a step.
+_CLASS_TEST = r"@class and contains\(@class, '([^']*)'\) and contains\(concat\(' ', normalize-space\(@class\), ' '\), ' \1 '\)"
+_TESTS = {
+    "class": re.compile(rf"{_CLASS_TEST}|@class and contains\(@class, '[^']*'\)"),
+    "id": re.compile(r"@id = '[^']*'|@id and starts-with\(@id, '[^']*'\)|@id and contains\(@id, '[^']*'\)"),
+}
+_PREDICATE = re.compile(r"(?<=[\w*])\[((?:[^'\]]|'[^']*')*)\](?=/| \||$)")
+
+
+def attribute_steps(xpath: str) -> str:
+    """The XPath with each step that tests only its element's class (or only
+    its id) rewritten to test the attribute: `*[@class and contains(...@class...)]`
+    becomes `*/@class[contains(...)]/..`. The same elements, in the same order,
+    but libxml2 then evaluates the test on the attributes rather than building
+    a node-set of the attribute for every element: a class looked for over a
+    whole page costs half as much (benchmarks/RESULTS.md, "Extraction").
+    Predicates of any other form are left as they are."""
+    return _PREDICATE.sub(_attribute_step, xpath)
+
+
+def _attribute_step(m: re.Match[str]) -> str:
+    predicate = m.group(1)
+    if any("@" in literal for literal in re.findall(r"'([^']*)'", predicate)):
+        return m.group(0)
+    terms = predicate[1:-1].split(") and (") if predicate.startswith("(") else [predicate]
+    for name, test in _TESTS.items():
+        if all(test.fullmatch(t) for t in terms):
+            on_value = predicate.replace(f"@{name} and ", "").replace(f"@{name}", ".")
+            return f"/@{name}[{on_value}]/.."
+    return m.group(0)
