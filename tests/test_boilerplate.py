@@ -1,8 +1,12 @@
 """What sites put inside the article container that is not the article."""
 
+import json
+from pathlib import Path
+
 import pytest
 
-from crawler.extract.boilerplate import clean_paragraphs, strip_prefix
+from crawler.extract.boilerplate import _repeats, clean_paragraphs, strip_prefix
+from crawler.text import ZWNJ, fold_for_comparison, normalize_text
 
 BODY = ["بند اول خبر است.", "بند دوم خبر است."]
 
@@ -77,3 +81,27 @@ def test_site_prefix():
     assert strip_prefix("Etemad Online - متن", names) == "متن"
     assert strip_prefix("اعتمادی| متن", names) == "اعتمادی| متن"
     assert strip_prefix("متن", ()) == "متن"
+
+
+def fixture_paragraphs() -> list[str]:
+    found = []
+    for meta in sorted((Path(__file__).parent / "fixtures").glob("*/*.json")):
+        expected = json.loads(meta.read_text("utf-8")).get("expected") or {}
+        for field in ("headline", "lead", "body"):
+            found += [p for p in (expected.get(field) or "").split("\n\n") if p]
+    return found
+
+
+def test_the_quick_test_for_a_repeated_paragraph_misses_none():
+    """_repeats tests a suffix before folding; on normalized paragraphs it must
+    answer as the folded comparison does, whatever the repeat looks like."""
+    names = ("ایسنا", "اعتمادآنلاین")
+    paragraphs = fixture_paragraphs()
+    assert len(paragraphs) > 200
+    for p in paragraphs:
+        halfway = p[len(p) // 2:]
+        for repeat in (p, f"ایسنا| {p}", p.replace(ZWNJ, " "), halfway, f"{p} بیشتر"):
+            repeated = {fold_for_comparison(strip_prefix(repeat, names))}
+            for text in (p, f"اعتمادآنلاین| {p}", f"ایسنا - {p}"):
+                text = normalize_text(text)
+                assert _repeats(text, names, repeated) == (fold_for_comparison(strip_prefix(text, names)) in repeated)

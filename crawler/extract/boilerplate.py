@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from crawler.text import fold_for_comparison
+from crawler.text import ZWNJ, fold_for_comparison
 
 # Elements inside a body container that never hold the article's text.
 DROP_SELECTORS = (
@@ -56,12 +56,21 @@ def _dateline(names: tuple[str, ...]) -> re.Pattern:
     return re.compile(rf"\s*(?:{'|'.join(map(re.escape, names))})\s*[|｜:،\-–—]+\s*")
 
 
+def _repeats(paragraph: str, names: tuple[str, ...], repeated: set[str]) -> bool:
+    # A normalized paragraph, its dateline stripped and folded, is a suffix of
+    # itself with ZWNJs as spaces: the cheap test first, as most paragraphs
+    # of a long body repeat nothing.
+    spaced = paragraph.replace(ZWNJ, " ")
+    return any(spaced.endswith(r) for r in repeated) and fold_for_comparison(strip_prefix(paragraph, names)) in repeated
+
+
 def clean_paragraphs(
     paragraphs: list[str], *, names: tuple[str, ...] = (), repeats: tuple[str | None, ...] = ()
 ) -> tuple[list[str], str | None]:
     """Body paragraphs without boilerplate, and the credited source if a
-    closing "منبع: ..." line named one. `repeats` are texts already exported in
-    other fields (headline, lead) that some sites print again inside the body."""
+    closing "منبع: ..." line named one. `paragraphs` are normalized
+    (normalize_text). `repeats` are texts already exported in other fields
+    (headline, lead) that some sites print again inside the body."""
     repeated = {fold_for_comparison(strip_prefix(r, names)) for r in repeats if r}
     kept: list[str] = []
     source = None
@@ -71,7 +80,7 @@ def clean_paragraphs(
             # keyword heading, links) is not the article, bar a source credit.
             kept.extend(q for q in paragraphs[i + 1:] if SOURCE_LINE.match(q))
             break
-        if _DROP_LINE.match(p) or fold_for_comparison(strip_prefix(p, names)) in repeated:
+        if _DROP_LINE.match(p) or _repeats(p, names, repeated):
             continue
         kept.append(p)
     # Closing lines: editor codes, source credit, end marks, in any order.

@@ -50,6 +50,8 @@ def _encoding(body: bytes, content_type: str | bytes | None) -> tuple[str, int]:
     bom_encoding, bom = read_bom(body)
     if bom_encoding:
         declared, start = bom_encoding, len(bom)
+    elif not body.isascii() and _is_utf8(body):
+        return "utf-8", 0  # what _mislabelled would say of any label: most pages, spared the search for one
     else:
         if isinstance(content_type, bytes):
             content_type = content_type.decode("latin-1")
@@ -146,4 +148,7 @@ def paragraphs(element: etree._Element, junk: Junk | None = None) -> list[str]:
 
 def text_of(element: etree._Element) -> str:
     """All the element's text on one line (callers normalize white space)."""
+    if not len(element) and isinstance(element.tag, str) and element.tag not in SKIP_TAGS:
+        text = element.text  # a leaf (most titles, tags, dates): its one paragraph, or none
+        return text if text and text.strip() else ""
     return " ".join(paragraphs(element))
