@@ -62,7 +62,23 @@ def _char_class(codepoints) -> str:
 # or any presentation form says so, ~5x cheaper than str.translate over a dict.
 _MAPPED = re.compile(_char_class(_CHAR_MAP))
 _PRESENTATION_FORMS = re.compile("[\ufb50-\ufdff\ufe70-\ufefe]+")
-_TO_FOLD = re.compile(_char_class({*_CHAR_MAP, *range(0xFB50, 0xFE00), *range(0xFE70, 0xFEFF)}))
+_FOLDED = {*_CHAR_MAP, *range(0xFB50, 0xFE00), *range(0xFE70, 0xFEFF)}
+_TO_FOLD = re.compile(_char_class(_FOLDED))
+# The same search in two: the re module scans for a class holding characters
+# above U+FFFF (a few musical and tag format characters) at a third of the
+# speed, so long text looks for those only when it holds any such character.
+_TO_FOLD_BMP = re.compile(_char_class(c for c in _FOLDED if c <= 0xFFFF))
+_TO_FOLD_ASTRAL = re.compile(_char_class(c for c in _FOLDED if c > 0xFFFF))
+_LONG = 64  # characters; below this, one scan costs less than finding out
+
+
+def _has_foldable(text: str) -> bool:
+    if len(text) < _LONG:
+        return _TO_FOLD.search(text) is not None
+    if _TO_FOLD_BMP.search(text):
+        return True
+    # UTF-16 spends two units on a character above U+FFFF.
+    return len(text.encode("utf-16-le", "surrogatepass")) > 2 * len(text) and _TO_FOLD_ASTRAL.search(text) is not None
 
 _PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
 _ARABIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
@@ -81,7 +97,7 @@ _INLINE_WS = re.compile(r"\s+")
 
 
 def _fold(text: str) -> str:
-    if _TO_FOLD.search(text):
+    if _has_foldable(text):
         if _PRESENTATION_FORMS.search(text):
             text = _PRESENTATION_FORMS.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
         if _MAPPED.search(text):

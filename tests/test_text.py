@@ -4,6 +4,7 @@ import html
 
 import pytest
 
+from crawler import text as text_module
 from crawler.text import fold_for_comparison, normalize_paragraphs, normalize_text, to_ascii_digits
 
 # (page, the string as the page has it, what the contract makes of it)
@@ -45,6 +46,20 @@ def test_zwnj_inside_words_survives_everywhere():
 def test_invisible_controls_go():
     assert normalize_text("\ufeffسلام\u200f \u200eدنیا\u202b!\u202c\u200b") == "سلام دنیا!"
     assert normalize_text("a\u00adb\u2066c\u2069") == "abc"
+
+
+@pytest.mark.parametrize("filler", ["", "متن بلند " * 10])
+def test_every_folded_character_is_found_in_short_and_long_text(filler):
+    """Long text is searched in two parts (below and above U+FFFF): each
+    character to fold is still found, wherever the text has it."""
+    for cp in sorted(text_module._FOLDED):
+        text = f"{filler}سلام{chr(cp)}دنیا{filler}"
+        assert text_module._has_foldable(text), hex(cp)
+    assert not text_module._has_foldable(f"{filler}سلام\u200cدنیا 😀 𝄞{filler}")  # astral, not to fold
+
+
+def test_format_characters_above_the_bmp_go_from_long_text():
+    assert normalize_text("بند " * 20 + "\U000e0041پایان\U0001d173") == ("بند " * 20).strip() + " پایان"
 
 
 def test_white_space_and_paragraphs():
