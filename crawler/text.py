@@ -72,13 +72,12 @@ _TO_FOLD_ASTRAL = re.compile(_char_class(c for c in _FOLDED if c > 0xFFFF))
 _LONG = 64  # characters; below this, one scan costs less than finding out
 
 
-def _has_foldable(text: str) -> bool:
-    if len(text) < _LONG:
-        return _TO_FOLD.search(text) is not None
+def _long_text_has_foldable(text: str) -> bool:
     if _TO_FOLD_BMP.search(text):
         return True
     # UTF-16 spends two units on a character above U+FFFF.
     return len(text.encode("utf-16-le", "surrogatepass")) > 2 * len(text) and _TO_FOLD_ASTRAL.search(text) is not None
+
 
 _PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
 _ARABIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
@@ -97,7 +96,7 @@ _INLINE_WS = re.compile(r"\s+")
 
 
 def _fold(text: str) -> str:
-    if _has_foldable(text):
+    if _TO_FOLD.search(text) if len(text) < _LONG else _long_text_has_foldable(text):
         if _PRESENTATION_FORMS.search(text):
             text = _PRESENTATION_FORMS.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
         if _MAPPED.search(text):
@@ -114,7 +113,7 @@ def _one_line(folded: str) -> str | None:
     # mapped), and most has nothing to collapse: `in` finds that out ~40x
     # faster than the regex does.
     text = (_INLINE_WS.sub(" ", folded) if "  " in folded or "\n" in folded else folded).strip()
-    if ZWNJ in text:  # stripping may have exposed an edge ZWNJ
+    if text is not folded and ZWNJ in text:  # stripping may have exposed an edge ZWNJ (_fold cleaned the rest)
         text = _ZWNJ_EDGE.sub("", text)
     return text or None
 

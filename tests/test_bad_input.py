@@ -4,9 +4,11 @@ import json
 from pathlib import Path
 
 import pytest
+from lxml import etree
+from parsel import Selector
 
 from crawler.article import normalize_article, validation_errors
-from crawler.extract import extract_article
+from crawler.extract import extract_article, html
 from crawler.extract.pagecheck import byte_problem
 from crawler.text import to_ascii_digits
 
@@ -79,3 +81,36 @@ def test_windows_1256_pages(declared):
 def test_windows_1256_declared_in_http_header():
     article = article_from(legacy_cp1256(PAGE, ""), content_type=b"text/html; charset=windows-1256")
     assert article["headline"] == EXPECTED["headline"]
+
+
+# Byte sequences on either side of what UTF-8 allows (overlong forms, surrogates,
+# code points past U+10FFFF, truncated and stray bytes; noncharacters and controls, which it allows).
+UTF8_EDGES = [
+    b"\xc0\x80", b"\xe0\x80\x80", b"\xf0\x80\x80\x80", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\xf5\x80\x80\x80",
+    b"\xd8", b"\x80", "\ufffe".encode(), "\uffff".encode(), "\ufdd0".encode(), "\U0001fffe".encode(),
+    b"\x01", b"\x7f", "\x85".encode(), "\U0010ffff".encode(),
+]
+
+
+@pytest.mark.parametrize("sequence", UTF8_EDGES, ids=lambda s: s.hex())
+@pytest.mark.parametrize("where", ["text", "attribute", "comment", "script", "after the page"])
+def test_bytes_are_read_as_utf8_exactly_when_python_finds_them_utf8(sequence, where):
+    """parse_html lets libxml2 tell whether a page's bytes are UTF-8; it must
+    agree with Python's decoder, which decides otherwise (decode_html)."""
+    page = {
+        "text": b"<html><body><p>\xd8\xb3" + sequence + b"</p></body></html>",
+        "attribute": b'<html><body><p class="a' + sequence + b'">\xd8\xb3</p></body></html>',
+        "comment": b"<html><body><!--" + sequence + b"--><p>\xd8\xb3</p></body></html>",
+        "script": b'<html><head><script>var a="' + sequence + b'";</script></head><body><p>\xd8\xb3</p></body></html>',
+        "after the page": b"<html><body><p>\xd8\xb3</p></body></html>" + sequence,
+    }[where]
+    try:
+        page.decode("utf-8")
+        utf8 = True
+    except UnicodeDecodeError:
+        utf8 = False
+    parser = html._utf8_parser()
+    etree.fromstring(page, parser)
+    assert utf8 == (not any(error.type in html._ENCODING_ERRORS for error in parser.error_log))
+    # and the tree is the one parsed from the text decode_html makes of the page
+    assert etree.tostring(html.parse_html(page, URL).root) == etree.tostring(Selector(text=html.decode_html(page)).root)

@@ -9,6 +9,7 @@ paragraphs stay paragraphs.
 from __future__ import annotations
 
 import codecs
+import threading
 
 import lxml.html
 from lxml import etree
@@ -84,19 +85,35 @@ def _mislabelled(body: bytes, declared: str) -> str | None:
 
 
 def parse_html(body: bytes | str, url: str, content_type: str | bytes | None = None) -> Selector:
-    if isinstance(body, bytes) and _encoding(body, content_type) == ("utf-8", 0):
-        # Most pages: libxml2 reads the UTF-8 bytes as they came, sparing the
-        # decode to text and the encode back to UTF-8 that parsel's text=
-        # does (a third of the parse's cost; benchmarks/RESULTS.md, "Extraction").
-        root = etree.fromstring(body.replace(b"\x00", b""), _UTF8_HTML, base_url=url) if body.strip() else None
-        if root is not None:
-            return Selector(root=root, type="html")
+    # Most pages are UTF-8: libxml2 reads their bytes as they came, sparing the
+    # decode to text and the encode back to UTF-8 that parsel's text= does (a
+    # third of the parse's cost; benchmarks/RESULTS.md, "Extraction").
+    if isinstance(body, bytes) and not read_bom(body)[0]:
+        # Non-ASCII bytes that are UTF-8 are read as UTF-8 whatever their label
+        # (_mislabelled): libxml2 says whether they are while it parses them,
+        # which spares checking them in Python first. ASCII bytes go by their label.
+        if not body.isascii() or _encoding(body, content_type) == ("utf-8", 0):
+            parser = _utf8_parser()
+            data = body.replace(b"\x00", b"")  # as parsel does: libxml2 would stop at one
+            root = etree.fromstring(data, parser, base_url=url) if data.strip() else None
+            if root is not None and not any(error.type in _ENCODING_ERRORS for error in parser.error_log):
+                return Selector(root=root, type="html")
     return Selector(text=decode_html(body, content_type), base_url=url)
 
 
-# As parsel's parser, its encoding fixed, and no table of id attributes (kept for
-# XPath's id(), which no selector uses: 4% of the parse).
-_UTF8_HTML = lxml.html.HTMLParser(encoding="utf-8", huge_tree=True, collect_ids=False)
+def _utf8_parser() -> lxml.html.HTMLParser:
+    """This thread's parser (its error log is read after each parse): parsel's,
+    its encoding fixed, and no table of id attributes (kept for XPath's id(),
+    which no selector uses: 4% of the parse)."""
+    parser = getattr(_threads, "parser", None)
+    if parser is None:
+        parser = _threads.parser = lxml.html.HTMLParser(encoding="utf-8", huge_tree=True, collect_ids=False)
+    return parser
+
+
+_threads = threading.local()
+# Bytes that are not UTF-8 (libxml2 agrees with Python's decoder on which: tests/test_bad_input.py).
+_ENCODING_ERRORS = {etree.ErrorTypes.ERR_INVALID_ENCODING, etree.ErrorTypes.ERR_INVALID_CHAR}
 
 
 def paragraphs(element: etree._Element, junk: Junk | None = None) -> list[str]:
@@ -117,14 +134,16 @@ def paragraphs(element: etree._Element, junk: Junk | None = None) -> list[str]:
 
     if junk is not None:
         junk.drop_complex(element)
+    matches = junk.matches if junk is not None else None
+    # (Each read of an lxml element's tag, text or tail builds a new string: read once.)
     walker = etree.iterwalk(element, events=("start", "end"))
     for event, node in walker:
-        tag = node.tag if isinstance(node.tag, str) else None
+        tag = node.tag
         if event == "start":
-            if tag is None:
+            if not isinstance(tag, str):  # comment, processing instruction
                 walker.skip_subtree()
                 continue
-            if junk is not None and junk.matches(node):
+            if matches is not None and matches(node):
                 dropped.append(node)
                 if node is not element:
                     walker.skip_subtree()  # its end comes next: only its tail is read
@@ -132,16 +151,19 @@ def paragraphs(element: etree._Element, junk: Junk | None = None) -> list[str]:
             if tag in SKIP_TAGS:
                 walker.skip_subtree()
                 continue
-            if tag in BLOCK_TAGS:
+            if buf and tag in BLOCK_TAGS:
                 flush()
-            if node.text:
-                buf.append(node.text)
+            text = node.text
+            if text:
+                buf.append(text)
         else:
             # A dropped element is no block: its tail runs on as if it never was.
-            if tag in BLOCK_TAGS and not (dropped and dropped[-1] is node):
+            if buf and tag in BLOCK_TAGS and not (dropped and dropped[-1] is node):
                 flush()
-            if node is not element and node.tail:
-                buf.append(node.tail)
+            if node is not element:
+                tail = node.tail
+                if tail:
+                    buf.append(tail)
     flush()
     for node in dropped:
         node.drop_tree()

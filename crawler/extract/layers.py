@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, Iterable
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -55,8 +55,10 @@ class Page:
         """JSON-LD objects of article types, @graph flattened."""
         found: list[dict[str, Any]] = []
         for script in self._metadata_elements["script"]:
+            if script.get("type") != "application/ld+json":
+                continue  # (before its text is read: a page's scripts hold its code)
             raw = script.text
-            if not raw or script.get("type") != "application/ld+json":
+            if not raw:
                 continue
             try:
                 data = json.loads(raw, strict=False)
@@ -81,8 +83,9 @@ class Page:
         """<meta> contents by property, name or itemprop."""
         out: dict[str, list[str]] = {}
         for m in self._metadata_elements["meta"]:
-            content = m.get("content")
-            key = m.get("property") or m.get("name") or m.get("itemprop")
+            attributes = dict(m.items())  # one call for all, not four get()s
+            content = attributes.get("content")
+            key = attributes.get("property") or attributes.get("name") or attributes.get("itemprop")
             if key and content is not None:
                 out.setdefault(key.strip().lower(), []).append(content)
         return out
@@ -96,9 +99,15 @@ class Page:
         """A title without the site name that <title> and og:title often append."""
         if not title:
             return title
-        for name in self.names:
-            title = re.sub(rf"^\s*{re.escape(name)}\s*[|｜\-–—:]\s*|\s*[|｜\-–—:]\s*{re.escape(name)}\s*$", "", title)
+        for pattern in _site_name_patterns(self.names):
+            title = pattern.sub("", title)
         return title
+
+
+@lru_cache(maxsize=256)
+def _site_name_patterns(names: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    """Each name, at a title's start or end behind a separator; compiled once per site."""
+    return tuple(re.compile(rf"^\s*{re.escape(n)}\s*[|｜\-–—:]\s*|\s*[|｜\-–—:]\s*{re.escape(n)}\s*$") for n in names)
 
 
 def node_text(node: Any) -> str:
