@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, Iterable
 from urllib.parse import urlsplit
 
@@ -41,12 +40,8 @@ FIELDS = (
 )
 
 
-def build_layers(site: Site | None, names: Iterable[str] = LAYERS) -> tuple:
-    return _layers(site, frozenset(names))
-
-
-@lru_cache(maxsize=256)  # layers hold nothing of a page: built once per site
-def _layers(site: Site | None, names: frozenset[str]) -> tuple:
+def build_layers(site: Site | None, names: Iterable[str] = LAYERS) -> list:
+    names = set(names)
     layers: list = []
     if site is not None:
         family = site.family
@@ -60,7 +55,7 @@ def _layers(site: Site | None, names: frozenset[str]) -> tuple:
         layers.append(MetadataLayer())
     if "generic" in names:
         layers.append(GenericLayer())
-    return tuple(layers)
+    return layers
 
 
 @dataclass(frozen=True)
