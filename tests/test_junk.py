@@ -73,6 +73,7 @@ def test_body_text_and_tree_are_as_when_dropped_by_xpath(path):
 
 
 def test_a_dropped_block_joins_the_text_around_it_as_a_dropped_element_does():
-    [container] = select(parse_html("<div id=c>aa<div class='share'>x</div>bb<p>cc<span class='ads-1'>y</span>dd</p></div>", "https://x.ir/").root, "#c")
+    page = "<div id=c>aa<div class='share'>x</div>bb<p>cc<span class='ads-1'>y</span>dd</p></div>"
+    [container] = select(parse_html(page, "https://x.ir/").root, "#c")
     assert paragraphs(container, junk(DROP_SELECTORS)) == ["aabb", "ccdd"]
     assert etree.tostring(container, encoding="unicode") == '<div id="c">aabb<p>ccdd</p></div>'

@@ -25,8 +25,8 @@ from crawler.article import normalize_article
 from crawler.extract.boilerplate import DROP_SELECTORS
 from crawler.extract.html import parse_html
 from crawler.extract.layers import GenericLayer, MetadataLayer, Page, SpecLayer
-from crawler.extract.selectors import select
 from crawler.extract.pagecheck import PageProblem, byte_problem, content_problem
+from crawler.extract.selectors import select
 from crawler.spec import Site
 
 logger = logging.getLogger(__name__)

@@ -93,7 +93,8 @@ class Page:
     @cached_property
     def canonical_link(self) -> str | None:
         """href of the first <link rel="canonical"> that has one."""
-        return next((link.get("href") for link in self._metadata_elements["link"] if link.get("rel") == "canonical" and link.get("href") is not None), None)
+        links = self._metadata_elements["link"]
+        return next((link.get("href") for link in links if link.get("rel") == "canonical" and link.get("href") is not None), None)
 
     def strip_site_name(self, title: str | None) -> str | None:
         """A title without the site name that <title> and og:title often append."""
