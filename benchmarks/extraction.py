@@ -6,7 +6,10 @@ and against the bare cost of parsing the page.
     python -m benchmarks.extraction --json
 
 Pages: every tests/fixtures/<site>/<name>.html with a <name>.json giving its
-URL (tests/fixtures/bad, pages made to be refused, left out). Each round runs
+URL (tests/fixtures/bad, pages made to be refused, left out). The figures are
+given over all of them (what the targets are about), and, as the fixtures'
+metadata says, for the real pages, the reconstructed one and the synthetic
+ones (written by hand, mostly small) apart. Each round runs
 every contender over every page, contenders interleaved page by page so that
 a slower stretch of the machine hits them all alike; every call is timed on
 its own. Pages per second = pages / the round's total time (median round);
@@ -51,15 +54,21 @@ TARGET_VS_LXML = 3.0
 
 def load_pages(fixtures: Path = FIXTURES) -> list[tuple[str, bytes, str, str]]:
     """(name, bytes, decoded text, url) of every fixture page with a URL."""
+    return [page[:4] for page in load_pages_with_kinds(fixtures)]
+
+
+def load_pages_with_kinds(fixtures: Path = FIXTURES) -> list[tuple[str, bytes, str, str, str]]:
+    """(name, bytes, decoded text, url, kind) of every fixture page with a URL;
+    kind as its metadata says: real, reconstructed or synthetic."""
     pages = []
     for meta_path in sorted(fixtures.glob("*/*.json")):
         html_path = meta_path.with_suffix(".html")
         if meta_path.parent.name == "bad" or not html_path.exists():
             continue
-        url = json.loads(meta_path.read_text("utf-8")).get("url")
-        if url:
+        meta = json.loads(meta_path.read_text("utf-8"))
+        if meta.get("url"):
             body = html_path.read_bytes()
-            pages.append((f"{meta_path.parent.name}/{meta_path.stem}", body, decode_html(body), url))
+            pages.append((f"{meta_path.parent.name}/{meta_path.stem}", body, decode_html(body), meta["url"], meta.get("kind", "?")))
     return pages
 
 
@@ -119,6 +128,25 @@ def summarize(pages, times) -> dict[str, dict]:
     return out
 
 
+def by_kind(pages, times) -> dict[str, dict]:
+    """Per kind of page: how many, their bytes, and each contender's rate over
+    them (pages over the median of their rounds' totals) and ours over it."""
+    out = {}
+    for kind in sorted({p[4] for p in pages}):
+        names = [p[0] for p in pages if p[4] == kind]
+        rates = {}
+        for contender, t in times.items():
+            rounds = [sum(t["pages"][n][i] for n in names) for i in range(len(t["rounds"]))]
+            rates[contender] = len(names) / statistics.median(rounds)
+        out[kind] = {
+            "pages": len(names),
+            "bytes": sum(len(p[1]) for p in pages if p[4] == kind),
+            "pages_per_second": rates,
+            "ours_speed_ratio": {c: rates["ours"] / r for c, r in rates.items()},
+        }
+    return out
+
+
 def slowest_pages(times, name: str, n: int) -> list[tuple[str, float]]:
     per_page = {page: statistics.median(v) * 1000 for page, v in times[name]["pages"].items()}
     return sorted(per_page.items(), key=lambda kv: -kv[1])[:n]
@@ -131,7 +159,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
     args = parser.parse_args(argv)
 
-    pages = load_pages()
+    kinds = load_pages_with_kinds()
+    pages = [page[:4] for page in kinds]
     runners = contenders(not args.no_trafilatura)
     times = measure(pages, runners, args.rounds)
     result = {
@@ -140,6 +169,7 @@ def main(argv: list[str] | None = None) -> int:
         "bytes": sum(len(p[1]) for p in pages),
         "rounds": args.rounds,
         "contenders": summarize(pages, times),
+        "by_kind": by_kind(kinds, times),
         "ours_slowest_pages_ms": slowest_pages(times, "ours", 5),
     }
     if args.json:
@@ -158,6 +188,14 @@ def main(argv: list[str] | None = None) -> int:
     if "trafilatura" in c:
         print(f"ours / trafilatura rate: {c['trafilatura']['ours_speed_ratio']:.1f}x (target >= {TARGET_VS_TRAFILATURA:g}x)")
     print(f"ours takes {1 / c['lxml']['ours_speed_ratio']:.1f}x the bare lxml parse (target <= {TARGET_VS_LXML:g}x)")
+    print("\nby kind of page (the targets are over all of them):")
+    for kind, row in result["by_kind"].items():
+        ratios = row["ours_speed_ratio"]
+        against = f", {ratios['trafilatura']:.1f}x Trafilatura's rate" if "trafilatura" in ratios else ""
+        print(
+            f"  {kind:<14}{row['pages']:>3} page{'s' if row['pages'] != 1 else ''}, {row['bytes'] / 1024:>4.0f} KiB: ours {row['pages_per_second']['ours']:.0f} pages/s,"
+            f" {1 / ratios['lxml']:.1f}x the lxml parse{against}"
+        )
     print("ours, slowest pages (ms):", ", ".join(f"{p} {ms:.1f}" for p, ms in result["ours_slowest_pages_ms"]))
     return 0
 
