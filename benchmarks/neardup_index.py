@@ -36,7 +36,6 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
-
 from benchmarks.common import machine_facts, print_facts
 from benchmarks.state import open_backend
 from crawler.neardup import MASK, first_within

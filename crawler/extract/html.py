@@ -57,8 +57,9 @@ def _encoding(body: bytes, content_type: str | bytes | None) -> tuple[str, int]:
         if isinstance(content_type, bytes):
             content_type = content_type.decode("latin-1")
         declared = http_content_type_encoding(content_type) or html_body_declared_encoding(body)
-        # Undeclared: UTF-8 when the bytes are, else the legacy encoding Iranian sites serve undeclared.
-        declared = declared or ("utf-8" if _is_utf8(body) else "cp1256")
+        # Undeclared: ASCII (the only UTF-8 left here) as UTF-8, else the legacy
+        # encoding Iranian sites serve undeclared.
+        declared = declared or ("utf-8" if body.isascii() else "cp1256")
         declared, start = (declared + "-be" if declared in ("utf-16", "utf-32") else declared), 0
     declared = codecs.lookup(declared).name
     actual = _mislabelled(body, declared)

@@ -33,7 +33,6 @@ class Page:
     """One parsed page and what is costly to compute about it more than once."""
 
     def __init__(self, selector: Selector, url: str, site: Site | None):
-        self.sel = selector
         self.root: etree._Element = selector.root
         self.url = url
         self.site = site

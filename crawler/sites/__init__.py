@@ -26,10 +26,7 @@ def site_for_url(url: str) -> Site | None:
     (en.irna.ir's own before irna.ir's); where editions share a host, the one
     whose path prefix matches, before one that claims the whole host."""
     host = urlsplit(url).hostname or ""
-    # Every site claiming the host owns its URLs but one with path prefixes.
-    owners = [site for site in _sites_claiming(host) if not site.paths or site.owns(url)]
-    if len(owners) == 1:
-        return owners[0]
+    owners = [site for site in _sites_claiming(host) if site.owns(url)]
     return max(owners, key=lambda site: (site.host_match(host), bool(site.paths)), default=None)
 
 
