@@ -4,8 +4,13 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crawler.extract.boilerplate import _repeats, clean_paragraphs, strip_prefix
+from crawler.extract.html import parse_html
+from crawler.extract.layers import Page
+from crawler.sites import site_named
 from crawler.text import ZWNJ, fold_for_comparison, normalize_text
 
 BODY = ["بند اول خبر است.", "بند دوم خبر است."]
@@ -105,3 +110,37 @@ def test_the_quick_test_for_a_repeated_paragraph_misses_none():
             for text in (p, f"اعتمادآنلاین| {p}", f"ایسنا - {p}"):
                 text = normalize_text(text)
                 assert _repeats(text, names, repeated) == (fold_for_comparison(strip_prefix(text, names)) in repeated)
+
+
+# Pieces that normalization and the boilerplate rules meet at a paragraph's edges.
+_PIECES = st.sampled_from(["بند", "آخر", "است", ".", " ", ZWNJ, "|", "：", ":", "-", "انتهای پیام", "منبع", "ایسنا", "/ن", "\u00a0"])
+
+
+@settings(max_examples=500)
+@given(st.lists(st.lists(_PIECES, min_size=1, max_size=8).map("".join), min_size=1, max_size=4))
+def test_what_is_kept_is_normalized(raw):
+    """Extraction does not normalize the body again (crawler.article.complete_article):
+    what is left of normalized paragraphs, and the source they credit, must be normalized."""
+    paragraphs = [p for p in map(normalize_text, raw) if p]
+    kept, source = clean_paragraphs(paragraphs)
+    assert kept == [normalize_text(p) for p in kept]
+    assert source is None or source == normalize_text(source)
+
+
+def test_a_zwnj_glued_to_what_goes_goes_too():
+    assert clean_paragraphs(["بند اول.", f"بند آخر است{ZWNJ}انتهای پیام"]) == (["بند اول.", "بند آخر است"], None)
+    assert clean_paragraphs([*BODY, f"منبع：{ZWNJ}ایسنا"]) == (BODY, "ایسنا")
+
+
+_TITLE_PIECES = st.sampled_from(["اعتمادآنلاین", "اعتماد آنلاین", "خبر", "روز", " ", ZWNJ, "|", "｜", "-", "—", ":", "."])
+
+
+@settings(max_examples=500)
+@given(st.lists(_TITLE_PIECES, min_size=1, max_size=10).map("".join))
+def test_a_title_without_the_site_name_is_normalized(raw):
+    """A headline is not normalized again after the site name is taken off it."""
+    url = "https://www.etemadonline.com/fa/tiny/news-1"
+    page = Page(parse_html(b"<html></html>", url), url, site_named("etemadonline"))
+    title = page.strip_site_name(normalize_text(raw))
+    assert title is None or title == normalize_text(title)
+    assert page.strip_site_name(f"خبر روز{ZWNJ}| اعتمادآنلاین") == "خبر روز"

@@ -74,6 +74,14 @@ def test_fixture_is_labelled_and_exportable(name, page, meta):
     assert validation_errors(article) == []
 
 
+@pytest.mark.parametrize("name,page,meta", [pytest.param(*f, id=f[0]) for f in FIXTURE_LIST])
+def test_extracted_text_is_normalized(name, page, meta):
+    """Extraction completes its record without normalizing it again
+    (crawler.article.complete_article): normalizing leaves it as it is."""
+    fields = extracted(name, page, meta)
+    assert normalize_article(fields) == fields
+
+
 @pytest.mark.parametrize(
     "name,page,meta", [pytest.param(*f, id=f[0]) for f in FIXTURE_LIST if f[2].get("absent")]
 )

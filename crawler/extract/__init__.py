@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from parsel import Selector
 
-from crawler.article import normalize_article
+from crawler.article import complete_article
 from crawler.extract.boilerplate import DROP_SELECTORS
 from crawler.extract.html import parse_html
 from crawler.extract.layers import GenericLayer, MetadataLayer, Page, SpecLayer
@@ -124,7 +124,7 @@ def extract_article(
                 sources[name] = layer.label
                 break
     logger.debug("field sources for %s: %s", url, sources)
-    return normalize_article(_as_record(found, sources, page))
+    return complete_article(_as_record(found, sources, page))  # the layers' text is normalized
 
 
 def _as_record(found: dict[str, Any], sources: dict[str, str], page: Page) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from crawler.text import ZWNJ, fold_for_comparison
+from crawler.text import ZWNJ, fold_for_comparison, normalize_text
 
 # Elements inside a body container that never hold the article's text.
 DROP_SELECTORS = (
@@ -40,6 +40,7 @@ _DROP_LINE = re.compile("|".join(f"(?:{p})" for p in _DROP_LINES))
 # and the English editions' capitals ("MA", "AB/PA", Tehran Times).
 _CODE_PART = r"(?:[\u0600-\u06ff]{1,3}|[\d۰-۹]+|[A-Z]{1,3})"
 _EDITOR_CODE = re.compile(rf"^[/\\\s]*{_CODE_PART}(?:\s*[./\\\-_]\s*{_CODE_PART}){{0,4}}[/\\\s]*$")
+# (Its source is normalized again where it is taken: after a full-width colon a ZWNJ is left at its edge.)
 SOURCE_LINE = re.compile(r"^(?:منبع|منابع|source)\s*[:：]\s*(?P<source>.+)$", re.I)
 
 
@@ -68,8 +69,8 @@ def clean_paragraphs(
     paragraphs: list[str], *, names: tuple[str, ...] = (), repeats: tuple[str | None, ...] = ()
 ) -> tuple[list[str], str | None]:
     """Body paragraphs without boilerplate, and the credited source if a
-    closing "منبع: ..." line named one. `paragraphs` are normalized
-    (normalize_text). `repeats` are texts already exported in other fields
+    closing "منبع: ..." line named one, both normalized as `paragraphs` must
+    be (normalize_text). `repeats` are texts already exported in other fields
     (headline, lead) that some sites print again inside the body."""
     repeated = {fold_for_comparison(strip_prefix(r, names)) for r in repeats if r}
     kept: list[str] = []
@@ -88,11 +89,11 @@ def clean_paragraphs(
         last = kept[-1]
         m = SOURCE_LINE.match(last)
         if m:
-            source = source or m.group("source")
+            source = source or normalize_text(m.group("source"))
         elif not _EDITOR_CODE.match(last):
             tail = _END_MARK_TAIL.sub("", last)
             if tail != last:
-                kept[-1] = tail
+                kept[-1] = normalize_text(tail) or ""  # a ZWNJ glued to the end mark is at its edge now
                 continue
             break
         kept.pop()

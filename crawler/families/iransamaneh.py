@@ -25,7 +25,7 @@ from crawler.spec import Family, Spec
 # The date bar, wherever it stands: on some sites (Borna) outside the article container.
 # (Written to test the class attributes rather than every element, with a plain contains()
 # first to spare normalize-space(): the walk of the whole page costs a third of the CSS form's.)
-_DATE_BAR = "//@class[contains(., 'news_pdate_c') and contains(concat(' ', normalize-space(.), ' '), ' news_pdate_c ')]/parent::*"
+_DATE_BAR = "//*/@class[contains(., 'news_pdate_c') and contains(concat(' ', normalize-space(.), ' '), ' news_pdate_c ')]/parent::*"
 
 IRANSAMANEH = Family(
     name="iransamaneh",
