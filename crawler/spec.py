@@ -9,7 +9,7 @@ a tuple lists alternatives tried in order, the first that yields a value winning
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
 Selectors = tuple[str, ...]
@@ -34,10 +34,11 @@ class Spec:
     section: Selectors = ()  # breadcrumb links, outermost first
     images: Selectors = ()  # <img> elements of the article's own pictures
     news_code: Selectors = ()  # element whose text or value holds the code
-
-    def merged_over(self, base: Spec) -> Spec:
-        """This spec's selectors, with `base` filling every field this one leaves empty."""
-        return replace(base, **{f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name)})
+    # Parts of the page that XPath selectors start from, written $name: (name,
+    # selector) pairs, each found once per page (a date bar three of a family's
+    # date selectors look in is one walk of the page, not three). A site's
+    # regions are its family's and its own.
+    regions: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crawler.dates import TEHRAN, ParsedTime, parse_time, to_gregorian
+from crawler.dates import TEHRAN, ParsedTime, _absolute, parse_time, to_gregorian
 
 FA_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 AR_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
@@ -456,3 +456,28 @@ def test_never_raises(text, with_now):
     assert result is None or isinstance(result, ParsedTime)
     if result is not None and result.has_time:
         assert result.value.tzinfo is TEHRAN
+
+
+@st.composite
+def iso_times(draw):
+    """ISO 8601 times as metadata writes them, possible or not (month 13, 30
+    February, hour 24, an offset past a day, a Jalali year)."""
+    n = lambda lo, hi, width: f"{draw(st.integers(lo, hi)):0{width}d}"  # noqa: E731
+    year = draw(st.sampled_from(["1402", "1989", "1990", "2023", "2100", "2101"]))
+    text = f"{year}-{n(0, 13, 2)}-{n(0, 32, 2)}{draw(st.sampled_from('Tt '))}{n(0, 25, 2)}:{n(0, 60, 2)}:{n(0, 60, 2)}"
+    text += draw(st.sampled_from(["", ".000", ".1234567"]))
+    return text + draw(st.sampled_from(["", "Z", "z", "+04:30", "-05:00", "+00:00", "+24:00", "+25:30"]))
+
+
+@settings(max_examples=1000)
+@given(iso_times())
+def test_iso_times_read_as_the_long_way_reads_them(text):
+    """parse_time reads the ISO form directly; the result is what the general
+    forms make of it, an impossible value included (None)."""
+    try:
+        long_way = _absolute(text.lower())
+    except ValueError:
+        long_way = None
+    fast = parse_time(text)
+    assert fast == long_way
+    assert fast is None or (fast.isoformat(), fast.value.tzinfo) == (long_way.isoformat(), long_way.value.tzinfo)

@@ -10,9 +10,11 @@ from parsel import Selector
 from parsel.csstranslator import HTMLTranslator
 
 from crawler.extract.boilerplate import DROP_SELECTORS
+from crawler.extract.layers import Regions
 from crawler.extract.selectors import attribute_steps, select
 from crawler.families.generic import GENERIC
 from crawler.sites import all_sites
+from crawler.spec import Family, Site, Spec
 
 PAGE = """<html><head><title>عنوان | سایت</title><meta property="og:type" content="article"></head><body>
 <div class="news-box main"><h1 class="title">تیتر <b>اصلی</b></h1><p>بند یک</p><p>بند <a href="/x">دو</a></p>
@@ -46,6 +48,21 @@ def test_select_within_a_list_of_scopes_and_chained():
     assert "زیرنویس" not in sel.get()
 
 
+def test_selectors_start_from_regions_found_once():
+    family = Family(name="t", spec=Spec(regions=(("boxes", ".news-box"),)), article_paths=())
+    site = Site(name="t", domain="t.ir", family=family, base_url="https://t.ir", overrides=Spec(regions=(("code", "#code"),)))
+    sel = Selector(text=PAGE)
+    regions = Regions(sel.root, site)
+    assert select(sel.root, "xpath:$boxes/p", regions) == select(sel.root, ".news-box > p")
+    assert select(sel.root, "xpath:normalize-space($code)", regions) == ["۱۲۳"]  # a site's own region
+    assert regions["boxes"] is regions["boxes"]  # found once
+    assert select(sel.root, "xpath://p[contains(., '$code')]") == []  # in a literal, no region
+    with pytest.raises(ValueError, match=r"region its spec does not name \(nowhere\)"):
+        select(sel.root, "xpath:$nowhere", regions)
+    with pytest.raises(ValueError, match="region"):
+        select(sel.root, "xpath:$boxes")
+
+
 FIXTURES = Path(__file__).parent / "fixtures"
 PAGES = sorted(p for p in FIXTURES.glob("*/*.html") if p.with_suffix(".json").exists())
 # Every CSS selector a spec has, and the shapes attribute_steps rewrites or must leave.
@@ -54,7 +71,8 @@ EVERY_CSS = tuple(
         css
         for spec in {s.family.spec for s in all_sites()} | {s.overrides for s in all_sites()} | {GENERIC.spec}
         for f in fields(spec)
-        for css in getattr(spec, f.name)
+        if f.name != "regions"
+        for css in (*getattr(spec, f.name), *(region for _, region in spec.regions))
         if not css.startswith("xpath:")
     )
 ) + (*DROP_SELECTORS, ".x.y", "a#x.y", "[id^=tav]", "div#a", ".x:first-child", ".x[id=foo]", "p.x-y_z::text")

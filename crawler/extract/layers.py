@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Mapping
 from functools import cached_property, lru_cache
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
 from lxml import etree
@@ -29,6 +30,35 @@ HOME_CRUMBS = {"صفحه اصلی", "صفحه نخست", "خانه", "اصلی",
 ARTICLE_TYPES = {"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting", "WebPage"}
 
 
+class Regions(Mapping[str, list]):
+    """The regions of a page its site's specs name (crawler.spec.Spec.regions),
+    each found on first use, for the selectors that start from them."""
+
+    def __init__(self, root: etree._Element, site: Site | None):
+        self._root = root
+        self._site = site
+        self._found: dict[str, list] = {}
+
+    @cached_property
+    def _definitions(self) -> dict[str, str]:
+        site = self._site
+        return dict(site.family.spec.regions + site.overrides.regions) if site else {}
+
+    def __getitem__(self, name: str) -> list:
+        if name not in self._found:
+            self._found[name] = select(self._root, self._definitions[name])
+        return self._found[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._definitions
+
+    def __iter__(self):
+        return iter(self._definitions)
+
+    def __len__(self) -> int:
+        return len(self._definitions)
+
+
 class Page:
     """One parsed page and what is costly to compute about it more than once."""
 
@@ -38,6 +68,7 @@ class Page:
         self.site = site
         self.names: tuple[str, ...] = site.names if site else ()
         self.scopes: dict[tuple[str, ...], list[etree._Element]] = {}  # SpecLayer._scope's answers
+        self.regions = Regions(self.root, site)
 
     @cached_property
     def _metadata_elements(self) -> dict[str, list[etree._Element]]:
@@ -118,19 +149,23 @@ def node_text(node: Any) -> str:
     return text_of(node) if isinstance(node, etree._Element) else str(node)
 
 
-def first_text(scope: etree._Element | list[etree._Element], selectors: tuple[str, ...]) -> str | None:
+def first_text(
+    scope: etree._Element | list[etree._Element], selectors: tuple[str, ...], regions: Regions | None = None
+) -> str | None:
     for css in selectors:
-        for node in select(scope, css):
+        for node in select(scope, css, regions):
             text = normalize_text(node_text(node))
             if text:
                 return text
     return None
 
 
-def all_texts(scope: etree._Element | list[etree._Element], selectors: tuple[str, ...]) -> list[str]:
+def all_texts(
+    scope: etree._Element | list[etree._Element], selectors: tuple[str, ...], regions: Regions | None = None
+) -> list[str]:
     """Texts of every match of the first selector that matches anything, in order, without repeats."""
     for css in selectors:
-        nodes = select(scope, css)
+        nodes = select(scope, css, regions)
         texts = [normalize_text(node_text(n)) for n in nodes]
         texts = list(dict.fromkeys(t for t in texts if t))
         if texts:
@@ -178,7 +213,8 @@ class SpecLayer:
         # whole page: found once per page.
         if self.scope not in page.scopes:
             page.scopes[self.scope] = next(
-                (found[:1] for found in (select(page.root, css) for css in self.scope) if found), [page.root]
+                (found[:1] for found in (select(page.root, css, page.regions) for css in self.scope) if found),
+                [page.root],
             )
         return page.scopes[self.scope]
 
@@ -189,7 +225,7 @@ class SpecLayer:
                 code = news_code_from_url(page.url, (self.family,))
                 if code:
                     return code
-            text = first_text(self._scope(page), spec.news_code) if spec.news_code else None
+            text = first_text(self._scope(page), spec.news_code, page.regions) if spec.news_code else None
             m = re.search(r"\d+", to_ascii_digits(text or ""))
             return m.group() if m else None
         selectors = getattr(spec, field, ()) if field in SPEC_FIELDS else ()
@@ -197,7 +233,7 @@ class SpecLayer:
             return None
         scope = self._scope(page)
         if field in ("uptitle", "headline", "lead", "source"):
-            text = first_text(scope, selectors)
+            text = first_text(scope, selectors, page.regions)
             if field == "headline":
                 text = page.strip_site_name(text)
             if field == "lead" and text:
@@ -209,20 +245,20 @@ class SpecLayer:
         if field in ("published", "modified"):
             # Lazily: a page's date bar is often found by the first selector, and the
             # rest may each walk the whole page.
-            return parse_first_time(node_text(n) for css in selectors for n in select(scope, css))
+            return parse_first_time(node_text(n) for css in selectors for n in select(scope, css, page.regions))
         if field in ("tags", "authors"):
-            return all_texts(scope, selectors)
+            return all_texts(scope, selectors, page.regions)
         if field == "section":
-            return [t for t in all_texts(scope, selectors) if t not in HOME_CRUMBS]
+            return [t for t in all_texts(scope, selectors, page.regions) if t not in HOME_CRUMBS]
         if field == "body":
             return self._body(scope, selectors, page, found)
         if field == "images":
-            return images_of(scope, selectors, page.url)
+            return images_of(scope, selectors, page.url, page.regions)
         return None
 
     def _body(self, scope, selectors, page: Page, found: dict[str, Any]):
         for css in selectors:
-            containers = select(scope, css)
+            containers = select(scope, css, page.regions)
             if not containers:
                 continue
             raw: list[str] = []
@@ -232,7 +268,7 @@ class SpecLayer:
         return None
 
 
-SPEC_FIELDS = {f for f in Spec.__dataclass_fields__ if f not in ("article", "body_drop")}
+SPEC_FIELDS = {f for f in Spec.__dataclass_fields__ if f not in ("article", "body_drop", "regions")}
 
 
 def body_value(raw: list[str], page: Page, found: dict[str, Any]) -> tuple[str, str | None] | None:
@@ -246,10 +282,10 @@ def body_value(raw: list[str], page: Page, found: dict[str, Any]) -> tuple[str, 
     return "\n\n".join(kept), source
 
 
-def images_of(scope, selectors, base_url: str) -> list[dict[str, str | None]]:
+def images_of(scope, selectors, base_url: str, regions: Regions | None = None) -> list[dict[str, str | None]]:
     seen: dict[str, str | None] = {}
     for css in selectors:
-        for img in select(scope, css):
+        for img in select(scope, css, regions):
             src = img.get("data-src") or img.get("src")
             if not src or src.startswith("data:"):
                 continue

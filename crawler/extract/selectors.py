@@ -7,39 +7,54 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from typing import Any
+from typing import Any, Mapping
 
 from lxml import etree
 from parsel import Selector
 from parsel.csstranslator import HTMLTranslator
 
 
-def select(scope: etree._Element | Selector | list[etree._Element], selector: str) -> list[Any]:
+def select(
+    scope: etree._Element | Selector | list[etree._Element], selector: str, regions: Mapping[str, Any] | None = None
+) -> list[Any]:
     """What a CSS selector, or an XPath written "xpath:<expression>", finds from
     the scope (an element, or each of a list of them): the nodes parsel's `css`
     and `xpath` would wrap (elements, strings for ::text, ::attr() and text()
     or attribute steps, one value for an XPath that computes one), unwrapped.
+    An XPath may start from a region of the page (crawler.spec.Spec.regions),
+    written $name, which `regions` gives.
     Each selector is compiled once per process: parsel translates and sets up
     an evaluator on every call, which took two thirds of the time specs'
     selectors cost, and wrapping every node took more (benchmarks/RESULTS.md,
     "Extraction")."""
-    compiled = _compiled(selector)
+    compiled, names = _compiled(selector)
+    variables: dict[str, Any] = {}
+    if names:
+        if regions is None or not all(name in regions for name in names):
+            raise ValueError(f"{selector!r} starts from a region its spec does not name ({', '.join(names)})")
+        variables = {name: regions[name] for name in names}
     if isinstance(scope, Selector):
         scope = scope.root
     if not isinstance(scope, list):
-        result = compiled(scope)
+        result = compiled(scope, **variables)
         return result if isinstance(result, list) else [result]
     found: list[Any] = []
     for context in scope:
-        result = compiled(context)
+        result = compiled(context, **variables)
         found.extend(result if isinstance(result, list) else [result])
     return found
 
 
 @cache
-def _compiled(selector: str) -> etree.XPath:
+def _compiled(selector: str) -> tuple[etree.XPath, tuple[str, ...]]:
+    """The selector's XPath, and the regions it starts from."""
     expression = selector[6:] if selector.startswith("xpath:") else attribute_steps(_CSS.css_to_xpath(selector))
-    return etree.XPath(expression, smart_strings=False)
+    names = tuple(dict.fromkeys(_VARIABLE.findall(_LITERAL.sub("", expression))))
+    return etree.XPath(expression, smart_strings=False), names
+
+
+_LITERAL = re.compile(r"'[^']*'|\"[^\"]*\"")
+_VARIABLE = re.compile(r"\$([A-Za-z_][\w.-]*)")
 
 
 _CSS = HTMLTranslator()

@@ -23,7 +23,7 @@ import re
 from crawler.spec import Family, Spec
 
 # The date bar, wherever it stands: on some sites (Borna) outside the article container.
-# (Written to test the class attributes rather than every element, with a plain contains()
+# Found once a page (a region) for the three date selectors that look in it. (Written to test the class attributes rather than every element, with a plain contains()
 # first to spare normalize-space(): the walk of the whole page costs a third of the CSS form's.)
 _DATE_BAR = "//*/@class[contains(., 'news_pdate_c') and contains(concat(' ', normalize-space(.), ' '), ' news_pdate_c ')]/parent::*"
 
@@ -35,11 +35,12 @@ IRANSAMANEH = Family(
         headline=("h1.title", ".title h1", "h1[class*=title]", ".news-title", ".title-news", ".title", "h1"),
         lead=(".subtitle", ".news-subtitle", ".subtitle-news", ".sub_ax", ".subtitle_photo"),
         body=("div.body", ".album_content"),
+        regions=(("date_bar", f"xpath:{_DATE_BAR}"),),
         published=(
-            f"xpath:{_DATE_BAR}//*[contains(@class, 'fa_date')]",
+            "xpath:$date_bar//*[contains(@class, 'fa_date')]",
             # the date without its label, whether the label is a span or bare text
-            f"xpath:normalize-space(substring-after({_DATE_BAR}[contains(., 'انتشار')], ':'))",
-            f"xpath:{_DATE_BAR}",
+            "xpath:normalize-space(substring-after($date_bar[contains(., 'انتشار')], ':'))",
+            "xpath:$date_bar",
             ".fa_date",
             ".news-date",
             "time::attr(datetime)",
