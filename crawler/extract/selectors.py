@@ -70,12 +70,12 @@ _PREDICATE = re.compile(r"(?<=[\w*])\[((?:[^'\]]|'[^']*')*)\](?=/| \||$)")
 
 def attribute_steps(xpath: str) -> str:
     """The XPath with each step that tests only its element's class (or only
-    its id) rewritten to test the attribute: `*[@class and contains(...@class...)]`
-    becomes `*/@class[contains(...)]/..`. The same elements, in the same order,
-    but libxml2 then evaluates the test on the attributes rather than building
-    a node-set of the attribute for every element: a class looked for over a
-    whole page costs half as much (benchmarks/RESULTS.md, "Extraction").
-    Predicates of any other form are left as they are."""
+    its id) rewritten to test the attribute: `*[@class and contains(@class, 'x')...]`
+    becomes `*/@class[contains(string(), 'x')...]/..`. The same elements, in the
+    same order, but libxml2 then evaluates the test on the attributes rather
+    than building a node-set of the attribute for every element: a class looked
+    for over a whole page costs half as much (benchmarks/RESULTS.md,
+    "Extraction"). Predicates of any other form are left as they are."""
     return _PREDICATE.sub(_attribute_step, xpath)
 
 
@@ -86,6 +86,7 @@ def _attribute_step(m: re.Match[str]) -> str:
     terms = predicate[1:-1].split(") and (") if predicate.startswith("(") else [predicate]
     for name, test in _TESTS.items():
         if all(test.fullmatch(t) for t in terms):
-            on_value = predicate.replace(f"@{name} and ", "").replace(f"@{name}", ".")
-            return f"/@{name}[{on_value}]/.."
+            # string() rather than ".": the attribute's value without a node-set built around it.
+            on_value = predicate.replace(f"@{name} and ", "").replace(f"normalize-space(@{name})", "normalize-space()")
+            return f"/@{name}[{on_value.replace(f'@{name}', 'string()')}]/.."
     return m.group(0)

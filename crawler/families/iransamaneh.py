@@ -22,10 +22,11 @@ import re
 
 from crawler.spec import Family, Spec
 
-# The date bar, wherever it stands: on some sites (Borna) outside the article container.
-# Found once a page (a region) for the three date selectors that look in it. (Written to test the class attributes rather than every element, with a plain contains()
-# first to spare normalize-space(): the walk of the whole page costs a third of the CSS form's.)
-_DATE_BAR = "//*/@class[contains(., 'news_pdate_c') and contains(concat(' ', normalize-space(.), ' '), ' news_pdate_c ')]/parent::*"
+# The date bar, wherever it stands: on some sites (Borna) outside the article container;
+# found once a page (a region) for the three date selectors that look in it. Written as
+# selectors.attribute_steps writes a class test: on the class attributes rather than every
+# element, a plain contains() first to spare normalize-space().
+_DATE_BAR = "//*/@class[contains(string(), 'news_pdate_c') and contains(concat(' ', normalize-space(), ' '), ' news_pdate_c ')]/parent::*"
 
 IRANSAMANEH = Family(
     name="iransamaneh",
