@@ -4,6 +4,9 @@ A CMS family is a full `Spec` plus its URL shapes and discovery points; a site
 is its family plus the few selectors and addresses that differ. Selectors are
 CSS (parsel's `::text` / `::attr()` allowed) or XPath written "xpath:<expr>";
 a tuple lists alternatives tried in order, the first that yields a value winning.
+An XPath step with a predicate is written /descendant::x[...] rather than
+//x[...], which libxml2 reads as every node of the page and then their x
+children: the same nodes in half the time (tests/test_select.py checks).
 """
 
 from __future__ import annotations

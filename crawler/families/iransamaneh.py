@@ -38,7 +38,7 @@ IRANSAMANEH = Family(
         body=("div.body", ".album_content"),
         regions=(("date_bar", f"xpath:{_DATE_BAR}"),),
         published=(
-            "xpath:$date_bar//*[contains(@class, 'fa_date')]",
+            "xpath:$date_bar/descendant::*[contains(@class, 'fa_date')]",
             # the date without its label, whether the label is a span or bare text
             "xpath:normalize-space(substring-after($date_bar[contains(., 'انتشار')], ':'))",
             "xpath:$date_bar",

@@ -23,7 +23,7 @@ from crawler.spec import Family, Spec
 # with `article_scope(...)`.
 _ARTICLE_SCOPES = (
     "article#item",
-    "xpath://article[.//*[contains(concat(' ', normalize-space(@class), ' '), ' item-text ')]]",
+    "xpath:/descendant::article[descendant::*[contains(concat(' ', normalize-space(@class), ' '), ' item-text ')]]",
     "article.item",
     "#photos",
 )
@@ -52,8 +52,8 @@ NASTOOH = Family(
         # The URL has the code; else the page's meta, else a short link of the /news/<code>/ form
         # (Mehr's and Khabar Online's short links are /x<hash>, which holds no code).
         news_code=(
-            "xpath://meta[@property='nastooh:code']/@content",
-            "xpath://*[contains(@class, 'short-link')]//input/@value[contains(., '/news/')]",
+            "xpath:/descendant::meta[@property='nastooh:code']/@content",
+            "xpath:/descendant::*[contains(@class, 'short-link')]//input/@value[contains(., '/news/')]",
         ),
     ),
     article_paths=(re.compile(r"^(?:/fa)?/news/(?P<code>\d+)(?:/[^/]*)?/?$"),),
