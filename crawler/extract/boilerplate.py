@@ -62,7 +62,7 @@ def _repeats(paragraph: str, names: tuple[str, ...], repeated: set[str]) -> bool
     # itself with ZWNJs as spaces: the cheap test first, as most paragraphs
     # of a long body repeat nothing.
     spaced = paragraph.replace(ZWNJ, " ")
-    return any(spaced.endswith(r) for r in repeated) and fold_for_comparison(strip_prefix(paragraph, names)) in repeated
+    return spaced.endswith(tuple(repeated)) and fold_for_comparison(strip_prefix(paragraph, names)) in repeated
 
 
 def clean_paragraphs(
@@ -81,7 +81,7 @@ def clean_paragraphs(
             # keyword heading, links) is not the article, bar a source credit.
             kept.extend(q for q in paragraphs[i + 1:] if SOURCE_LINE.match(q))
             break
-        if _DROP_LINE.match(p) or _repeats(p, names, repeated):
+        if _DROP_LINE.match(p) or repeated and _repeats(p, names, repeated):
             continue
         kept.append(p)
     # Closing lines: editor codes, source credit, end marks, in any order.
@@ -91,7 +91,7 @@ def clean_paragraphs(
         if m:
             source = source or normalize_text(m.group("source"))
         elif not _EDITOR_CODE.match(last):
-            tail = _END_MARK_TAIL.sub("", last)
+            tail = _END_MARK_TAIL.sub("", last) if "پیام" in last else last  # (the search, not the word, costs)
             if tail != last:
                 kept[-1] = normalize_text(tail) or ""  # a ZWNJ glued to the end mark is at its edge now
                 continue
