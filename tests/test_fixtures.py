@@ -14,7 +14,10 @@ from pathlib import Path
 import pytest
 
 from crawler.article import normalize_article, validation_errors
-from crawler.extract import read_article
+from crawler.extract import FIELDS, build_layers, read_article
+from crawler.extract.html import parse_html
+from crawler.extract.layers import Page
+from crawler.sites import site_for_url
 from crawler.text import normalize_paragraphs, normalize_text
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -80,6 +83,17 @@ def test_extracted_text_is_normalized(name, page, meta):
     (crawler.article.complete_article): normalizing leaves it as it is."""
     fields = extracted(name, page, meta)
     assert normalize_article(fields) == fields
+
+
+@pytest.mark.parametrize("name,page,meta", [pytest.param(*f, id=f[0]) for f in FIXTURE_LIST])
+def test_layers_know_no_field_they_do_not_name(name, page, meta):
+    """Extraction asks a layer only for the fields it names: of the others it knows nothing."""
+    site = site_for_url(meta["url"])
+    parsed = Page(parse_html(page.read_bytes(), meta["url"]), meta["url"], site)
+    for layer in build_layers(site):
+        assert layer.fields < set(FIELDS)
+        for field in set(FIELDS) - layer.fields:
+            assert not layer.get(field, parsed, {}), (layer.label, field)
 
 
 @pytest.mark.parametrize(

@@ -118,6 +118,8 @@ def extract_article(
     layer_list = build_layers(site, layers)
     for name in FIELDS:
         for layer in layer_list:
+            if name not in layer.fields:
+                continue
             value = layer.get(name, page, found)
             if value:
                 found[name] = value

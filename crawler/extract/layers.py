@@ -1,7 +1,8 @@
 """The layers extraction asks in turn, and the page they read.
 
 Each layer answers `get(field, page, found)` with a value or None ("not
-known here"). `found` holds what earlier fields resolved to, so the body can
+known here"), for the fields it names in `fields` (it is not asked for the
+others). `found` holds what earlier fields resolved to, so the body can
 leave out a lead or headline the page prints twice.
 """
 
@@ -207,6 +208,9 @@ class SpecLayer:
         self.scope = scope
         self.drop = drop
         self.family = family
+        self.fields = {f for f in SPEC_FIELDS if getattr(spec, f)}
+        if family and family.code_in_url:
+            self.fields.add("news_code")
 
     def _scope(self, page: Page) -> list[etree._Element]:
         # Asked for every field by both spec layers, and each search walks the
@@ -301,6 +305,7 @@ class MetadataLayer:
     """JSON-LD NewsArticle, OpenGraph, article:* and canonical link."""
 
     label = "metadata"
+    fields = frozenset(("headline", "lead", "published", "modified", "canonical_url", "tags", "section", "authors", "images"))
 
     def get(self, field: str, page: Page, found: dict[str, Any]) -> Any:
         ld = page.json_ld
@@ -365,6 +370,7 @@ class GenericLayer:
     holding the most paragraph text as the body."""
 
     label = "generic"
+    fields = frozenset(("headline", "news_code", "published", "body"))
     MIN_BODY_CHARS = 200
 
     def get(self, field: str, page: Page, found: dict[str, Any]) -> Any:
