@@ -4,12 +4,13 @@ body's text is taken, drop exactly what their XPath (cssselect's) drops."""
 import json
 from pathlib import Path
 
+import lxml.html
 import pytest
 from lxml import etree
 
 from crawler.extract.boilerplate import DROP_SELECTORS
 from crawler.extract.html import paragraphs, parse_html
-from crawler.extract.junk import junk
+from crawler.extract.junk import drop_tree, junk
 from crawler.extract.selectors import select
 from crawler.sites import all_sites
 
@@ -55,7 +56,7 @@ def test_selectors_it_cannot_test_on_an_element_are_left_to_xpath():
 def old_way(container: etree._Element, drop: tuple[str, ...]) -> list[str]:
     """What extraction did before: every drop selector as one XPath union, its finds dropped, then the text."""
     for element in select(container, ", ".join(drop)):
-        element.drop_tree()
+        drop_tree(element)
     return paragraphs(container)
 
 
@@ -77,3 +78,16 @@ def test_a_dropped_block_joins_the_text_around_it_as_a_dropped_element_does():
     [container] = select(parse_html(page, "https://x.ir/").root, "#c")
     assert paragraphs(container, junk(DROP_SELECTORS)) == ["aabb", "ccdd"]
     assert etree.tostring(container, encoding="unicode") == '<div id="c">aabb<p>ccdd</p></div>'
+
+
+@pytest.mark.parametrize(
+    "markup",
+    ["<div>a<b>x</b>t<i>y</i></div>", "<div><i>y</i>a<b>x</b>t</div>", "<div><b>x</b>t</div>", "<div><i>y</i><b>x</b></div>"],
+)
+def test_drop_tree_keeps_the_tail_where_it_was(markup):
+    """junk.drop_tree on lxml's plain elements does what lxml.html's drop_tree does."""
+    ours = etree.fromstring(markup, etree.HTMLParser()).find(".//b")
+    theirs = lxml.html.fromstring(markup).find(".//b")
+    drop_tree(ours)
+    theirs.drop_tree()
+    assert etree.tostring(ours.getroottree().find(".//div")) == etree.tostring(theirs.getroottree().find(".//div"))

@@ -79,7 +79,22 @@ class Junk:
         """Drop what the selectors that are not simple find in the container."""
         if self.complex:
             for element in select(container, self.complex):
-                element.drop_tree()
+                drop_tree(element)
+
+
+def drop_tree(element: etree._Element) -> None:
+    """Remove the element and what it holds, keeping its tail in its place
+    (lxml.html's HtmlElement.drop_tree, for any element)."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    if element.tail:
+        previous = element.getprevious()
+        if previous is None:
+            parent.text = (parent.text or "") + element.tail
+        else:
+            previous.tail = (previous.tail or "") + element.tail
+    parent.remove(element)
 
 
 @cache
