@@ -7,6 +7,7 @@ a tuple lists alternatives tried in order, the first that yields a value winning
 An XPath step with a predicate is written /descendant::x[...] rather than
 //x[...], which libxml2 reads as every node of the page and then their x
 children: the same nodes in half the time (tests/test_select.py checks).
+XPath is 1.0 without EXSLT's regular expressions.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ read off the page by a person) and optionally `absent` (texts that must
 appear in no field: boilerplate, site prefixes).
 """
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from crawler.extract import FIELDS, build_layers, read_article
 from crawler.extract.html import parse_html
 from crawler.extract.layers import Page
 from crawler.sites import site_for_url
+from crawler.spec import Spec
 from crawler.text import normalize_paragraphs, normalize_text
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -94,6 +96,15 @@ def test_layers_know_no_field_they_do_not_name(name, page, meta):
         assert layer.fields < set(FIELDS)
         for field in set(FIELDS) - layer.fields:
             assert not layer.get(field, parsed, {}), (layer.label, field)
+
+
+def test_a_sites_layers_are_built_once_and_never_used_for_another():
+    site = site_for_url("https://www.tabnak.ir/fa/news/1")
+    assert build_layers(site) is build_layers(site)
+    other = dataclasses.replace(site, overrides=Spec(lead=("p.x",)))  # same name, other selectors
+    assert build_layers(other)[0].spec is other.overrides
+    assert build_layers(site)[0].spec is site.overrides
+    assert [layer.label for layer in build_layers(site, ("metadata", "generic"))] == ["metadata", "generic"]
 
 
 @pytest.mark.parametrize(

@@ -40,8 +40,23 @@ FIELDS = (
 )
 
 
-def build_layers(site: Site | None, names: Iterable[str] = LAYERS) -> list:
-    names = set(names)
+def build_layers(site: Site | None, names: Iterable[str] = LAYERS) -> tuple:
+    """The layers, in the order they are asked, for pages of `site`. Layers
+    keep nothing of a page (Page does), so a site's are built once: the
+    last built for each site name and set of layers is kept, and used while
+    it is asked for with the same Site."""
+    names = tuple(names)
+    key = (site.name if site else None, names)
+    built = _BUILT.get(key)
+    if built is None or built[0] is not site:
+        built = _BUILT[key] = (site, tuple(_built_layers(site, set(names))))
+    return built[1]
+
+
+_BUILT: dict[tuple[str | None, tuple[str, ...]], tuple[Site | None, tuple]] = {}
+
+
+def _built_layers(site: Site | None, names: set[str]) -> list:
     layers: list = []
     if site is not None:
         family = site.family

@@ -27,6 +27,8 @@ def site_for_url(url: str) -> Site | None:
     whose path prefix matches, before one that claims the whole host."""
     host = urlsplit(url).hostname or ""
     owners = [site for site in _sites_claiming(host) if site.owns(url)]
+    if len(owners) == 1:  # (most hosts have one site)
+        return owners[0]
     return max(owners, key=lambda site: (site.host_match(host), bool(site.paths)), default=None)
 
 
