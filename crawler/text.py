@@ -92,7 +92,6 @@ _ZWNJ_EDGE = re.compile(
     rf"{ZWNJ}(?:(?<=[\s.,،؛:!?؟«»()\[\]\"']{ZWNJ})|(?<=^{ZWNJ})|(?=[\s.,،؛:!?؟«»()\[\]\"']|$))", re.M
 )
 _BLANK_LINES = re.compile(r"\n\s*\n+")
-_INLINE_WS = re.compile(r"\s+")
 
 
 def _translate_run(m: re.Match[str]) -> str:
@@ -116,8 +115,9 @@ def _fold(text: str) -> str:
 def _one_line(folded: str) -> str | None:
     # Folded text has no white space but spaces and newlines (the rest is
     # mapped), and most has nothing to collapse: `in` finds that out ~40x
-    # faster than the regex does.
-    text = (_INLINE_WS.sub(" ", folded) if "  " in folded or "\n" in folded else folded).strip()
+    # faster than a search does; str.split() then collapses runs ~5x faster
+    # than a regex substitution (the same white space: str.isspace's).
+    text = " ".join(folded.split()) if "  " in folded or "\n" in folded else folded.strip()
     if text is not folded and ZWNJ in text:  # stripping may have exposed an edge ZWNJ (_fold cleaned the rest)
         text = _ZWNJ_EDGE.sub("", text)
     return text or None

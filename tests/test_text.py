@@ -4,6 +4,8 @@ import html
 import unicodedata
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from crawler import text as text_module
 from crawler.text import fold_for_comparison, normalize_paragraphs, normalize_text, to_ascii_digits
@@ -71,6 +73,13 @@ def test_white_space_and_paragraphs():
     assert normalize_paragraphs(" یک  دو \n\n\n  سه\r\n\r\nچهار \n پنج") == "یک دو\n\nسه\n\nچهار پنج"
     assert normalize_text("   ") is None and normalize_text(None) is None
     assert normalize_paragraphs("\n \n") is None
+
+
+@given(st.text(alphabet=" \t\n\r\x0b\x0c\x1c\x85\xa0\u1680\u2003\u2028\u2029\u202f\u3000\u200cاب.", max_size=30))
+def test_white_space_collapses_to_one_space_between_words(text):
+    out = normalize_text(text)
+    assert out is None or (out == out.strip() and "  " not in out and not set(out) & set("\t\n\r\x0b\x0c\x85\xa0"))
+    assert (out or "").replace(" ", "").replace("\u200c", "") == "".join(c for c in text if c in "اب.")
 
 
 def test_arabic_presentation_forms_fold_to_letters():
