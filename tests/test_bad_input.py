@@ -8,7 +8,7 @@ from lxml import etree
 from parsel import Selector
 
 from crawler.article import normalize_article, validation_errors
-from crawler.extract import extract_article, html
+from crawler.extract import extract_article, html, read_article
 from crawler.extract.pagecheck import byte_problem
 from crawler.text import to_ascii_digits
 
@@ -114,3 +114,18 @@ def test_bytes_are_read_as_utf8_exactly_when_python_finds_them_utf8(sequence, wh
     assert utf8 == (not any(error.type in html._ENCODING_ERRORS for error in parser.error_log))
     # and the tree is the one parsed from the text decode_html makes of the page
     assert etree.tostring(html.parse_html(page, URL).root) == etree.tostring(Selector(text=html.decode_html(page)).root)
+
+
+def test_malformed_links_on_a_page_are_skipped_not_raised():
+    """An unclosed IPv6 bracket ("http://[x") makes urllib raise: such a canonical
+    link, picture or link is left out, and the rest of the page is read."""
+    page = PAGE.replace("<head>", '<head><link rel="canonical" href="http://[bad/x">', 1).replace(
+        "</h1>", '</h1><a href="http://[z">l</a><img src="http://[oops/a.jpg">', 1
+    )
+    reading = read_article(page.encode("utf-8"), URL)
+    assert reading.problem is None
+    article = normalize_article(reading.fields)
+    assert article["canonical_url"] is None
+    assert all("[" not in image["url"] for image in article["images"])
+    for field in ("news_code", "headline", "lead", "body", "published_at"):
+        assert article[field] == EXPECTED[field], field

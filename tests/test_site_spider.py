@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from scrapy import Request
 from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
-from scrapy.http import XmlResponse
+from scrapy.http import HtmlResponse, XmlResponse
 from scrapy.utils.test import get_crawler
 
 from crawler.spiders import sites
@@ -89,3 +89,22 @@ def test_feed_host_links_to_articles_on_the_site():
 def test_article_urls(name, url, code):
     _, spider = spider_named(name)
     assert spider.article_code(url) == code
+
+
+def test_a_malformed_link_is_skipped_and_the_rest_followed():
+    """urllib raises on an unclosed IPv6 bracket ("http://[x"); one such link on a
+    listing, in a feed or in a sitemap must not take the others down with it."""
+    _, spider = spider_named("tabnak")
+    listing = HtmlResponse(
+        "https://www.tabnak.ir/", encoding="utf-8",
+        body=b'<a href="http://[bad/fa/news/1">x</a><a href="/fa/news/1234567/x">y</a>'
+        b'<a href="/fa/service/politics">z</a>',
+    )  # fmt: skip
+    assert [r.url for r in spider.parse_listing(listing)] == [
+        "https://www.tabnak.ir/fa/news/1234567/x",
+        "https://www.tabnak.ir/fa/service/politics",
+    ]
+    rss = b"<rss><channel><item><link>http://[bad</link></item><item><link>https://www.tabnak.ir/fa/news/7/y</link></item></channel></rss>"
+    feed = XmlResponse("https://www.tabnak.ir/fa/rss/allnews", body=rss)
+    assert [r.url for r in spider.parse_feed(feed)] == ["https://www.tabnak.ir/fa/news/7/y"]
+    assert spider.article_code("http://[bad/fa/news/1") is None and not spider.is_listing("http://[x/fa/service/a")

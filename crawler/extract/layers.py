@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 from functools import cached_property, lru_cache
 from typing import Any
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 from parsel import Selector
@@ -26,6 +26,7 @@ from crawler.extract.selectors import select
 from crawler.families.generic import GENERIC
 from crawler.spec import Family, Site, Spec
 from crawler.text import normalize_text, to_ascii_digits
+from crawler.urls import absolute_url
 
 HOME_CRUMBS = {"صفحه اصلی", "صفحه نخست", "خانه", "اصلی", "Home", "home", "Homepage"}
 ARTICLE_TYPES = {"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting", "WebPage"}
@@ -293,7 +294,9 @@ def images_of(scope, selectors, base_url: str, regions: Regions | None = None) -
             src = img.get("data-src") or img.get("src")
             if not src or src.startswith("data:"):
                 continue
-            url = urljoin(base_url, src.strip())
+            url = absolute_url(base_url, src)
+            if url is None:
+                continue
             # The caption of the nearest <figure> around it (walked in C: an XPath a picture cost more).
             figure = next(img.iterancestors("figure"), None)
             caption = next(figure.iterchildren("figcaption"), None) if figure is not None else None
@@ -333,8 +336,7 @@ class MetadataLayer:
             candidates = [str(v) for v in ld_values(ld_key)] + [v for k in meta_keys for v in meta.get(k, [])]
             return parse_first_time(candidates)
         elif field == "canonical_url":
-            href = page.canonical_link or next(iter(meta.get("og:url", [])), None)
-            return urljoin(page.url, href.strip()) if href and href.strip() else None
+            return absolute_url(page.url, page.canonical_link or next(iter(meta.get("og:url", [])), None))
         elif field == "tags":
             tags = []
             for kw in [*meta.get("article:tag", []), *ld_values("keywords")]:
@@ -361,7 +363,8 @@ class MetadataLayer:
                 for i in image if isinstance(image, list) else [image]:
                     urls.append(i.get("url") if isinstance(i, dict) else i)
             urls += meta.get("og:image", [])
-            return [{"url": urljoin(page.url, u.strip()), "caption": None} for u in dict.fromkeys(filter(None, urls))][:1]
+            first = next(filter(None, (absolute_url(page.url, u) for u in urls if isinstance(u, str))), None)
+            return [{"url": first, "caption": None}] if first else []
         return None
 
 

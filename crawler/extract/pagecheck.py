@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from lxml import etree
 from parsel import Selector
@@ -28,6 +28,7 @@ from crawler.extract.selectors import select
 from crawler.families.generic import GENERIC
 from crawler.spec import Site
 from crawler.text import normalize_text, to_ascii_digits
+from crawler.urls import absolute_url
 
 
 @dataclass(frozen=True)
@@ -157,8 +158,8 @@ def _listing(sel: Selector, url: str, site: Site | None) -> PageProblem | None:
 
     def article_link(href: str | None) -> str | None:
         """The news code of another article of the site that `href` leads to."""
-        link = urljoin(url, (href or "").strip())
-        if not href or urlsplit(link).hostname != host and not (site and site.owns(link)):
+        link = absolute_url(url, href)
+        if link is None or urlsplit(link).hostname != host and not (site and site.owns(link)):
             return None
         code = news_code_from_url(link, families)
         return code if code != own else None

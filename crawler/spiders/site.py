@@ -20,6 +20,7 @@ from crawler.neardup import fingerprint
 from crawler.pipelines import NearDuplicatePipeline
 from crawler.sites import site_for_url
 from crawler.spec import Site
+from crawler.urls import absolute_url
 from crawler.window import Window, WindowError
 
 # How many listing pages deep to follow from a start listing (the home page's
@@ -87,7 +88,10 @@ class SiteSpider(SitemapSpider):
     # -- which URLs are what ---------------------------------------------------
 
     def _on_site(self, url: str) -> bool:
-        host = urlsplit(url).hostname or ""
+        try:
+            host = urlsplit(url).hostname or ""
+        except ValueError:  # no URL urllib can read (a sitemap's <loc>, say): not ours
+            return False
         if not any(host == h or host.endswith("." + h) for h in self.hosts):
             return False
         # Not when another registered site claims the URL more closely:
@@ -100,8 +104,7 @@ class SiteSpider(SitemapSpider):
         return news_code_from_url(url, (self.site.family,)) if self._on_site(url) else None
 
     def is_listing(self, url: str) -> bool:
-        path = unquote(urlsplit(url).path)
-        return self._on_site(url) and any(p.search(path) for p in self.site.family.listing_paths)
+        return self._on_site(url) and any(p.search(unquote(urlsplit(url).path)) for p in self.site.family.listing_paths)
 
     def article_request(self, url: str) -> Request | None:
         if self.article_code(url) is None:
@@ -148,8 +151,9 @@ class SiteSpider(SitemapSpider):
         for item in items:
             link = item.xpath("./link/text() | ./link[not(@rel) or @rel='alternate']/@href").get()
             date = item.xpath("./pubDate/text() | ./published/text() | ./updated/text() | ./date/text()").get()
-            if link and self._in_window(date):
-                request = self.article_request(urljoin(response.url, link.strip()))
+            url = absolute_url(response.url, link)
+            if url and self._in_window(date):
+                request = self.article_request(url)
                 if request is not None:
                     yield request
 
@@ -157,7 +161,9 @@ class SiteSpider(SitemapSpider):
         if not hasattr(response, "css"):
             return
         for href in response.css("a::attr(href)").getall():
-            url = response.urljoin(href.strip())
+            url = absolute_url(response.url, href)
+            if url is None:
+                continue
             request = self.article_request(url)
             if request is not None:
                 yield request

@@ -1,0 +1,22 @@
+"""Links as pages write them, made absolute: the one place a page's href
+becomes a URL, so a malformed one is skipped rather than raised."""
+
+from __future__ import annotations
+
+from urllib.parse import urljoin, urlsplit
+
+
+def absolute_url(base: str, href: str | None) -> str | None:
+    """`href`, stripped, joined to `base`; None when it is empty or is no
+    URL urllib can read (an unclosed IPv6 bracket, "http://[x", is one sites
+    publish): urllib raises ValueError there, which took a whole page or
+    listing down with it."""
+    href = (href or "").strip()
+    if not href:
+        return None
+    try:
+        url = urljoin(base, href)
+        urlsplit(url)  # (urljoin returns a href with a scheme of its own unread)
+    except ValueError:
+        return None
+    return url
