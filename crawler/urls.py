@@ -3,7 +3,7 @@ becomes a URL, so a malformed one is skipped rather than raised."""
 
 from __future__ import annotations
 
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 
 def absolute_url(base: str, href: str | None) -> str | None:
@@ -15,8 +15,6 @@ def absolute_url(base: str, href: str | None) -> str | None:
     if not href:
         return None
     try:
-        url = urljoin(base, href)
-        urlsplit(url)  # (urljoin returns a href with a scheme of its own unread)
+        return urljoin(base, href)  # (which reads both: a href it cannot read raises)
     except ValueError:
         return None
-    return url

@@ -60,21 +60,28 @@ _VARIABLE = re.compile(r"\$([A-Za-z_][\w.-]*)")
 
 _CSS = HTMLTranslator()
 
-# The class and id tests cssselect writes, as the whole predicate of a step.
+# The attribute tests cssselect writes (=, ^=, *=, and a class's), as the whole predicate of a step.
 _CLASS_TEST = r"@class and contains\(@class, '([^']*)'\) and contains\(concat\(' ', normalize-space\(@class\), ' '\), ' \1 '\)"
-_TESTS = {
-    "class": re.compile(rf"{_CLASS_TEST}|@class and contains\(@class, '[^']*'\)"),
-    "id": re.compile(r"@id = '[^']*'|@id and starts-with\(@id, '[^']*'\)|@id and contains\(@id, '[^']*'\)"),
-}
+_TESTED = re.compile(r"@([a-z][\w-]*)")
+
+
+@cache
+def _tests_of(name: str) -> re.Pattern[str]:
+    n = re.escape(name)
+    forms = [rf"@{n} = '[^']*'", rf"@{n} and (?:starts-with|contains)\(@{n}, '[^']*'\)"]
+    return re.compile("|".join([*forms, _CLASS_TEST] if name == "class" else forms))
+
+
 _PREDICATE = re.compile(r"(?<=[\w*])\[((?:[^'\]]|'[^']*')*)\](?=/| \||$)")
 
 
 def attribute_steps(xpath: str) -> str:
-    """The XPath with each step that tests only its element's class (or only
-    its id) rewritten to test the attribute: `*[@class and contains(@class, 'x')...]`
-    becomes `*/@class[contains(string(), 'x')...]/..`. The same elements, in the
-    same order, but libxml2 then evaluates the test on the attributes rather
-    than building a node-set of the attribute for every element: a class looked
+    """The XPath with each step that tests only one attribute of its element
+    (its class, its id, an itemprop) rewritten to test the attribute:
+    `*[@class and contains(@class, 'x')...]` becomes
+    `*/@class[contains(string(), 'x')...]/..`. The same elements, in the same
+    order, but libxml2 then evaluates the test on the attributes rather than
+    building a node-set of the attribute for every element: a class looked
     for over a whole page costs half as much (benchmarks/RESULTS.md,
     "Extraction"). Predicates of any other form are left as they are."""
     return _PREDICATE.sub(_attribute_step, xpath)
@@ -85,7 +92,10 @@ def _attribute_step(m: re.Match[str]) -> str:
     if any("@" in literal for literal in re.findall(r"'([^']*)'", predicate)):
         return m.group(0)
     terms = predicate[1:-1].split(") and (") if predicate.startswith("(") else [predicate]
-    for name, test in _TESTS.items():
+    tested = _TESTED.match(terms[0])
+    if tested:
+        name = tested.group(1)
+        test = _tests_of(name)
         if all(test.fullmatch(t) for t in terms):
             # string() rather than ".": the attribute's value without a node-set built around it.
             on_value = predicate.replace(f"@{name} and ", "").replace(f"normalize-space(@{name})", "normalize-space()")
