@@ -1,9 +1,10 @@
-"""Links as pages write them, made absolute: the one place a page's href
-becomes a URL, so a malformed one is skipped rather than raised."""
+"""Links as pages write them, made absolute, and whether a request can be
+made of them: the one place a page's href becomes a URL, so a malformed one
+is skipped rather than raised."""
 
 from __future__ import annotations
 
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 
 def absolute_url(base: str, href: str | None) -> str | None:
@@ -18,3 +19,14 @@ def absolute_url(base: str, href: str | None) -> str | None:
         return urljoin(base, href)  # (which reads both: a href it cannot read raises)
     except ValueError:
         return None
+
+
+def readable_url(url: str) -> bool:
+    """Whether urllib reads the URL whole, its port included: Scrapy's
+    Request raises on one it cannot ("http://x:abc/"), and a spider callback
+    that makes it loses the rest of its page's links."""
+    try:
+        urlsplit(url).port
+    except ValueError:
+        return False
+    return True

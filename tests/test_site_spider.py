@@ -108,3 +108,20 @@ def test_a_malformed_link_is_skipped_and_the_rest_followed():
     feed = XmlResponse("https://www.tabnak.ir/fa/rss/allnews", body=rss)
     assert [r.url for r in spider.parse_feed(feed)] == ["https://www.tabnak.ir/fa/news/7/y"]
     assert spider.article_code("http://[bad/fa/news/1") is None and not spider.is_listing("http://[x/fa/service/a")
+    # A port that is no number: urllib reads the host, Scrapy's Request raises.
+    bad_port = HtmlResponse(
+        "https://www.tabnak.ir/", encoding="utf-8",
+        body=b'<a href="https://www.tabnak.ir:x/fa/news/1/a">x</a><a href="https://www.tabnak.ir:x/fa/service/b">y</a>'
+        b'<a href="/fa/news/2/b">z</a>',
+    )  # fmt: skip
+    assert [r.url for r in spider.parse_listing(bad_port)] == ["https://www.tabnak.ir/fa/news/2/b"]
+
+
+class _Index(list):
+    type = "sitemapindex"
+
+
+def test_a_sitemap_index_entry_scrapy_cannot_request_is_skipped():
+    _, spider = spider_named("tabnak")
+    entries = _Index([{"loc": "http://[bad/s1.xml"}, {"loc": "https://www.tabnak.ir:x/s2.xml"}, {"loc": "https://www.tabnak.ir/s3.xml"}])
+    assert [e["loc"] for e in spider.sitemap_filter(entries)] == ["https://www.tabnak.ir/s3.xml"]

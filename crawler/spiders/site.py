@@ -20,7 +20,7 @@ from crawler.neardup import fingerprint
 from crawler.pipelines import NearDuplicatePipeline
 from crawler.sites import site_for_url
 from crawler.spec import Site
-from crawler.urls import absolute_url
+from crawler.urls import absolute_url, readable_url
 from crawler.window import Window, WindowError
 
 # How many listing pages deep to follow from a start listing (the home page's
@@ -107,7 +107,7 @@ class SiteSpider(SitemapSpider):
         return self._on_site(url) and any(p.search(unquote(urlsplit(url).path)) for p in self.site.family.listing_paths)
 
     def article_request(self, url: str) -> Request | None:
-        if self.article_code(url) is None:
+        if self.article_code(url) is None or not readable_url(url):
             return None
         # Articles before listings, so pages in flight stay few.
         return Request(url, callback=self.parse_article, priority=1)
@@ -137,7 +137,7 @@ class SiteSpider(SitemapSpider):
         if getattr(entries, "type", None) == "sitemapindex":
             # An index entry's lastmod is its sitemap's newest change: before
             # the window opens, nothing in it is inside; walking stops there.
-            yield from (e for e in entries if self._in_window(e.get("lastmod"), newest_change=True))
+            yield from (e for e in entries if readable_url(e["loc"]) and self._in_window(e.get("lastmod"), newest_change=True))
             return
         for entry in entries:
             if self.article_code(entry["loc"]) and self._in_window(entry.get("lastmod")):
@@ -167,7 +167,7 @@ class SiteSpider(SitemapSpider):
             request = self.article_request(url)
             if request is not None:
                 yield request
-            elif depth < MAX_LISTING_DEPTH and self.is_listing(url):
+            elif depth < MAX_LISTING_DEPTH and self.is_listing(url) and readable_url(url):
                 yield Request(url, callback=self.parse_listing, cb_kwargs={"depth": depth + 1})
 
     # -- articles ------------------------------------------------------------------
