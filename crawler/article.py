@@ -71,9 +71,9 @@ def normalize_article(article: Mapping[str, Any]) -> dict[str, Any]:
 def complete_article(article: Mapping[str, Any]) -> dict[str, Any]:
     """The record of an article whose text is normalized already, as
     extraction returns it (tests/test_fixtures.py checks that it is): every
-    field present, absent values null or [], derived fields filled. What
-    normalize_article does after normalizing, which would find nothing more
-    to do in such text, at ~2% of an extraction's cost."""
+    field present, absent values null or [], derived fields filled; the last
+    step of normalize_article. Extraction calls it alone, sparing a second
+    normalization (~2% of its cost) that would change nothing."""
     out: dict[str, Any] = {name: None for name in field_names() if name != "field_sources"}
     out.update(article)
     out["schema_version"] = SCHEMA_VERSION

@@ -6,8 +6,9 @@ A selector is CSS, or XPath when written "xpath:<expression>".
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import cache
-from typing import Any, Mapping
+from typing import Any
 
 from lxml import etree
 from parsel import Selector

@@ -88,10 +88,9 @@ class SiteSpider(SitemapSpider):
     # -- which URLs are what ---------------------------------------------------
 
     def _on_site(self, url: str) -> bool:
-        try:
-            host = urlsplit(url).hostname or ""
-        except ValueError:  # no URL urllib can read (a sitemap's <loc>, say): not ours
+        if not readable_url(url):  # no URL a request can be made of (a sitemap's <loc>, a link): not ours
             return False
+        host = urlsplit(url).hostname or ""
         if not any(host == h or host.endswith("." + h) for h in self.hosts):
             return False
         # Not when another registered site claims the URL more closely:
@@ -107,7 +106,7 @@ class SiteSpider(SitemapSpider):
         return self._on_site(url) and any(p.search(unquote(urlsplit(url).path)) for p in self.site.family.listing_paths)
 
     def article_request(self, url: str) -> Request | None:
-        if self.article_code(url) is None or not readable_url(url):
+        if self.article_code(url) is None:
             return None
         # Articles before listings, so pages in flight stay few.
         return Request(url, callback=self.parse_article, priority=1)
@@ -167,7 +166,7 @@ class SiteSpider(SitemapSpider):
             request = self.article_request(url)
             if request is not None:
                 yield request
-            elif depth < MAX_LISTING_DEPTH and self.is_listing(url) and readable_url(url):
+            elif depth < MAX_LISTING_DEPTH and self.is_listing(url):
                 yield Request(url, callback=self.parse_listing, cb_kwargs={"depth": depth + 1})
 
     # -- articles ------------------------------------------------------------------
