@@ -11,8 +11,13 @@ given over all of them (what the targets are about), and, as the fixtures'
 metadata says, for the real pages, the reconstructed one and the synthetic
 ones (written by hand, mostly small) apart. Each round runs
 every contender over every page, contenders interleaved page by page so that
-a slower stretch of the machine hits them all alike; every call is timed on
-its own. Pages per second = pages / the round's total time (median round);
+a slower stretch of the machine hits them all alike, in an order shuffled
+for every page (seeded: the same every run): a call runs slower right after
+Trafilatura's, which evicts its code and data from the caches, and faster
+right after a parse of the same page, so a fixed order favours whoever
+comes later (--fixed-order: ours, lxml, parsel, Trafilatura, as the rounds
+before the seventh ran; benchmarks/RESULTS.md, "Extraction"). Every call is
+timed on its own. Pages per second = pages / the round's total time (median round);
 per-page times are each page's median over the rounds, and their median and
 p90 over the pages are reported.
 
@@ -31,6 +36,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import random
 import statistics
 import sys
 import time
@@ -91,17 +97,22 @@ def contenders(include_trafilatura: bool = True) -> dict[str, Callable[[bytes, s
     return found
 
 
-def measure(pages, runners, rounds: int) -> dict[str, dict]:
-    """Per contender: each round's total seconds and each page's seconds per round."""
+def measure(pages, runners, rounds: int, shuffled: bool = True, seed: int = 0) -> dict[str, dict]:
+    """Per contender: each round's total seconds and each page's seconds per round.
+    With `shuffled`, the contenders run in a new order on every page."""
     times = {name: {"rounds": [], "pages": {p[0]: [] for p in pages}} for name in runners}
     for name, run in runners.items():  # warm-up: imports, compiled selectors, caches
         for _, body, text, url in pages:
             run(body, text, url)
     clock = time.perf_counter
+    order = list(runners.items())
+    shuffle = random.Random(seed).shuffle
     for _ in range(rounds):
         totals = dict.fromkeys(runners, 0.0)
         for page_name, body, text, url in pages:
-            for name, run in runners.items():
+            if shuffled:
+                shuffle(order)
+            for name, run in order:
                 start = clock()
                 run(body, text, url)
                 took = clock() - start
@@ -156,18 +167,22 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.extraction", description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=20, help="passes over all pages (default 20)")
     parser.add_argument("--no-trafilatura", action="store_true", help="leave Trafilatura out")
+    parser.add_argument(
+        "--fixed-order", action="store_true", help="run the contenders in one order on every page (the first six rounds' method)"
+    )
     parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
     args = parser.parse_args(argv)
 
     kinds = load_pages_with_kinds()
     pages = [page[:4] for page in kinds]
     runners = contenders(not args.no_trafilatura)
-    times = measure(pages, runners, args.rounds)
+    times = measure(pages, runners, args.rounds, shuffled=not args.fixed_order)
     result = {
         "machine": machine_facts("parsel", "trafilatura"),
         "pages": len(pages),
         "bytes": sum(len(p[1]) for p in pages),
         "rounds": args.rounds,
+        "order": "fixed" if args.fixed_order else "shuffled",
         "contenders": summarize(pages, times),
         "by_kind": by_kind(kinds, times),
         "ours_slowest_pages_ms": slowest_pages(times, "ours", 5),
@@ -176,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result, indent=1))
         return 0
     print_facts(result["machine"])
-    print(f"{result['pages']} pages, {result['bytes'] / 1024:.0f} KiB, {args.rounds} rounds\n")
+    print(f"{result['pages']} pages, {result['bytes'] / 1024:.0f} KiB, {args.rounds} rounds, {result['order']} order\n")
     print(f"{'contender':<18}{'pages/s':>10}{'median ms':>11}{'p90 ms':>9}{'max ms':>9}{'ours ×':>9}")
     for name, row in result["contenders"].items():
         print(

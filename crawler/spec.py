@@ -6,7 +6,11 @@ CSS (parsel's `::text` / `::attr()` allowed) or XPath written "xpath:<expr>";
 a tuple lists alternatives tried in order, the first that yields a value winning.
 An XPath step with a predicate is written /descendant::x[...] rather than
 //x[...], which libxml2 reads as every node of the page and then their x
-children: the same nodes in half the time (tests/test_select.py checks).
+children: the same nodes in half the time (tests/test_select.py checks);
+and an element tested by one of its attributes as
+/descendant::*/@class[contains(string(), 'x')]/.. rather than
+/descendant::*[contains(@class, 'x')], the test then made on the attributes
+(as crawler.extract.selectors.attribute_steps rewrites CSS).
 XPath is 1.0 without EXSLT's regular expressions.
 """
 
@@ -40,7 +44,9 @@ class Spec:
     news_code: Selectors = ()  # element whose text or value holds the code
     # Parts of the page that XPath selectors start from, written $name: (name,
     # selector) pairs, each found once per page (a date bar three of a family's
-    # date selectors look in is one walk of the page, not three). A site's
+    # date selectors look in is one walk, not three): in the article container
+    # where it holds one, else in the whole page, so a region's XPath is written
+    # from where it is searched (descendant-or-self::..., not //...). A site's
     # regions are its family's and its own.
     regions: tuple[tuple[str, str], ...] = ()
 

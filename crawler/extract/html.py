@@ -95,7 +95,7 @@ def parse_html(body: bytes | str, url: str, content_type: str | bytes | None = N
         if not body.isascii() or _encoding(body, content_type) == ("utf-8", 0):
             parser = _utf8_parser()
             data = body.replace(b"\x00", b"")  # as parsel does: libxml2 would stop at one
-            root = etree.fromstring(data, parser, base_url=url) if data.strip() else None
+            root = etree.fromstring(data, parser, base_url=url) if data and not data.isspace() else None
             if root is not None and not any(error.type in _ENCODING_ERRORS for error in parser.error_log):
                 return Selector(root=root, type="html")
     return Selector(text=decode_html(body, content_type), base_url=url)

@@ -22,7 +22,7 @@ from crawler.dates import ParsedTime, parse_time
 from crawler.extract import boilerplate
 from crawler.extract.html import paragraphs, text_of
 from crawler.extract.junk import junk
-from crawler.extract.selectors import select
+from crawler.extract.selectors import classes_in, required_classes, select
 from crawler.families.generic import GENERIC
 from crawler.spec import Family, Site, Spec
 from crawler.text import normalize_text, to_ascii_digits
@@ -34,11 +34,13 @@ ARTICLE_TYPES = {"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNews
 
 class Regions(Mapping[str, list]):
     """The regions of a page its site's specs name (crawler.spec.Spec.regions),
-    each found on first use, for the selectors that start from them."""
+    each found on first use: in the article's container, where it holds the
+    region, else in the whole page."""
 
-    def __init__(self, root: etree._Element, site: Site | None):
+    def __init__(self, root: etree._Element, site: Site | None, container: list[etree._Element] | None = None):
         self._root = root
         self._site = site
+        self._container = container
         self._found: dict[str, list] = {}
 
     @cached_property
@@ -48,7 +50,9 @@ class Regions(Mapping[str, list]):
 
     def __getitem__(self, name: str) -> list:
         if name not in self._found:
-            self._found[name] = select(self._root, self._definitions[name])
+            definition = self._definitions[name]
+            found = select(self._container, definition) if self._container else []
+            self._found[name] = found or select(self._root, definition)
         return self._found[name]
 
     def __contains__(self, name: object) -> bool:
@@ -61,6 +65,38 @@ class Regions(Mapping[str, list]):
         return len(self._definitions)
 
 
+class Scope:
+    """Where a layer's selectors search: the article's container, or the whole
+    page, and the page's regions. Once selectors have found nothing in it
+    twice, the class names its elements carry are read (one walk), and a
+    selector needing a class not among them is answered without its walk:
+    an absent uptitle's alternatives, an old layout's, another site's. (Read
+    after the first miss, the walk cost the fixtures more than it saved: a
+    page's one miss is often its last. benchmarks/RESULTS.md, "Extraction",
+    seventh round.)"""
+
+    MISSES_BEFORE_READING_CLASSES = 2
+
+    def __init__(self, elements: list[etree._Element], regions: Regions):
+        self.elements = elements
+        self.regions = regions
+        self._classes: frozenset[str] | None = None
+        self._misses = 0
+
+    def select(self, selector: str) -> list[Any]:
+        if self._misses >= self.MISSES_BEFORE_READING_CLASSES:
+            needed = required_classes(selector)
+            if needed:
+                if self._classes is None:
+                    self._classes = classes_in(self.elements)
+                if not needed <= self._classes:
+                    return []
+        found = select(self.elements, selector, self.regions)
+        if not found:
+            self._misses += 1
+        return found
+
+
 class Page:
     """One parsed page and what is costly to compute about it more than once."""
 
@@ -69,8 +105,8 @@ class Page:
         self.url = url
         self.site = site
         self.names: tuple[str, ...] = site.names if site else ()
-        self.scopes: dict[tuple[str, ...], list[etree._Element]] = {}  # SpecLayer._scope's answers
-        self.regions = Regions(self.root, site)
+        self.whole = Scope([self.root], Regions(self.root, site))
+        self.scopes: dict[tuple[str, ...], Scope] = {}  # SpecLayer._scope's answers
 
     @cached_property
     def _metadata_elements(self) -> dict[str, list[etree._Element]]:
@@ -151,23 +187,19 @@ def node_text(node: Any) -> str:
     return text_of(node) if isinstance(node, etree._Element) else str(node)
 
 
-def first_text(
-    scope: etree._Element | list[etree._Element], selectors: tuple[str, ...], regions: Regions | None = None
-) -> str | None:
+def first_text(scope: Scope, selectors: tuple[str, ...]) -> str | None:
     for css in selectors:
-        for node in select(scope, css, regions):
+        for node in scope.select(css):
             text = normalize_text(node_text(node))
             if text:
                 return text
     return None
 
 
-def all_texts(
-    scope: etree._Element | list[etree._Element], selectors: tuple[str, ...], regions: Regions | None = None
-) -> list[str]:
+def all_texts(scope: Scope, selectors: tuple[str, ...]) -> list[str]:
     """Texts of every match of the first selector that matches anything, in order, without repeats."""
     for css in selectors:
-        nodes = select(scope, css, regions)
+        nodes = scope.select(css)
         texts = [normalize_text(node_text(n)) for n in nodes]
         texts = list(dict.fromkeys(t for t in texts if t))
         if texts:
@@ -213,14 +245,12 @@ class SpecLayer:
         if family and family.code_in_url:
             self.fields.add("news_code")
 
-    def _scope(self, page: Page) -> list[etree._Element]:
+    def _scope(self, page: Page) -> Scope:
         # Asked for every field by both spec layers, and each search walks the
         # whole page: found once per page.
         if self.scope not in page.scopes:
-            page.scopes[self.scope] = next(
-                (found[:1] for found in (select(page.root, css, page.regions) for css in self.scope) if found),
-                [page.root],
-            )
+            container = next((found[:1] for found in map(page.whole.select, self.scope) if found), None)
+            page.scopes[self.scope] = Scope(container, Regions(page.root, page.site, container)) if container else page.whole
         return page.scopes[self.scope]
 
     def get(self, field: str, page: Page, found: dict[str, Any]) -> Any:
@@ -230,7 +260,7 @@ class SpecLayer:
                 code = news_code_from_url(page.url, (self.family,))
                 if code:
                     return code
-            text = first_text(self._scope(page), spec.news_code, page.regions) if spec.news_code else None
+            text = first_text(self._scope(page), spec.news_code) if spec.news_code else None
             m = re.search(r"\d+", to_ascii_digits(text or ""))
             return m.group() if m else None
         selectors = getattr(spec, field, ()) if field in SPEC_FIELDS else ()
@@ -238,7 +268,7 @@ class SpecLayer:
             return None
         scope = self._scope(page)
         if field in ("uptitle", "headline", "lead", "source"):
-            text = first_text(scope, selectors, page.regions)
+            text = first_text(scope, selectors)
             if field == "headline":
                 text = page.strip_site_name(text)
             if field == "lead" and text:
@@ -250,20 +280,20 @@ class SpecLayer:
         if field in ("published", "modified"):
             # Lazily: a page's date bar is often found by the first selector, and the
             # rest may each walk the whole page.
-            return parse_first_time(node_text(n) for css in selectors for n in select(scope, css, page.regions))
+            return parse_first_time(node_text(n) for css in selectors for n in scope.select(css))
         if field in ("tags", "authors"):
-            return all_texts(scope, selectors, page.regions)
+            return all_texts(scope, selectors)
         if field == "section":
-            return [t for t in all_texts(scope, selectors, page.regions) if t not in HOME_CRUMBS]
+            return [t for t in all_texts(scope, selectors) if t not in HOME_CRUMBS]
         if field == "body":
             return self._body(scope, selectors, page, found)
         if field == "images":
-            return images_of(scope, selectors, page.url, page.regions)
+            return images_of(scope, selectors, page.url)
         return None
 
-    def _body(self, scope, selectors, page: Page, found: dict[str, Any]):
+    def _body(self, scope: Scope, selectors: tuple[str, ...], page: Page, found: dict[str, Any]):
         for css in selectors:
-            containers = select(scope, css, page.regions)
+            containers = scope.select(css)
             if not containers:
                 continue
             raw: list[str] = []
@@ -287,10 +317,10 @@ def body_value(raw: list[str], page: Page, found: dict[str, Any]) -> tuple[str, 
     return "\n\n".join(kept), source
 
 
-def images_of(scope, selectors, base_url: str, regions: Regions | None = None) -> list[dict[str, str | None]]:
+def images_of(scope: Scope, selectors: tuple[str, ...], base_url: str) -> list[dict[str, str | None]]:
     seen: dict[str, str | None] = {}
     for css in selectors:
-        for img in select(scope, css, regions):
+        for img in scope.select(css):
             src = img.get("data-src") or img.get("src")
             if not src or src.startswith("data:"):
                 continue
@@ -378,11 +408,11 @@ class GenericLayer:
 
     def get(self, field: str, page: Page, found: dict[str, Any]) -> Any:
         if field == "headline":
-            return page.strip_site_name(first_text(page.root, ("h1", "title::text")))
+            return page.strip_site_name(first_text(page.whole, ("h1", "title::text")))
         if field == "news_code":
             return news_code_from_url(page.url, (GENERIC,))
         if field == "published":
-            return parse_first_time(select(page.root, "article time::attr(datetime), time::attr(datetime)"))
+            return parse_first_time(page.whole.select("article time::attr(datetime), time::attr(datetime)"))
         if field == "body":
             return self._densest_block(page, found)
         return None

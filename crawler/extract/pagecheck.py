@@ -180,7 +180,7 @@ def _declares_article(sel: Selector, url: str, site: Site | None) -> bool:
     if "article" in (t.strip().lower() for t in page.meta.get("og:type", ())) or page.meta.get("article:published_time"):
         return True
     bodies = (*site.overrides.body, *site.family.spec.body) if site else ()
-    return any(normalize_text(node_text(e)) for css in bodies for e in select(sel, css, page.regions))
+    return any(normalize_text(node_text(e)) for css in bodies for e in page.whole.select(css))
 
 
 def _longest_text_between(root: etree._Element, article_link) -> int:

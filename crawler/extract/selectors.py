@@ -1,6 +1,9 @@
 """Selectors as specs write them, answered by lxml from XPath compiled once.
 
-A selector is CSS, or XPath when written "xpath:<expression>".
+A selector is CSS, or XPath when written "xpath:<expression>". Also here:
+the classes a CSS selector needs (`required_classes`) and those a part of
+the page holds (`classes_in`), with which crawler.extract.layers.Scope skips
+a selector that cannot find anything.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
+import cssselect
 from lxml import etree
 from parsel import Selector
 from parsel.csstranslator import HTMLTranslator
@@ -61,6 +65,7 @@ _VARIABLE = re.compile(r"\$([A-Za-z_][\w.-]*)")
 
 _CSS = HTMLTranslator()
 
+
 # The attribute tests cssselect writes (=, ^=, *=, and a class's), as the whole predicate of a step.
 _CLASS_TEST = r"@class and contains\(@class, '([^']*)'\) and contains\(concat\(' ', normalize-space\(@class\), ' '\), ' \1 '\)"
 _TESTED = re.compile(r"@([a-z][\w-]*)")
@@ -102,3 +107,40 @@ def _attribute_step(m: re.Match[str]) -> str:
             on_value = predicate.replace(f"@{name} and ", "").replace(f"normalize-space(@{name})", "normalize-space()")
             return f"/@{name}[{on_value.replace(f'@{name}', 'string()')}]/.."
     return m.group(0)
+
+
+@cache
+def required_classes(selector: str) -> frozenset[str]:
+    """Class names some element of the scope (the element a selector starts
+    from, or one inside it) must carry for the selector to find anything:
+    `.item-header .rutitr` finds nothing where no element has class rutitr.
+    Empty for an XPath, and for a class the selector does not require (one
+    under :not(), or in a list one of whose alternatives lacks it)."""
+    if selector.startswith("xpath:"):
+        return frozenset()
+    alternatives = [_classes_in(parsed.parsed_tree) for parsed in cssselect.parse(selector)]
+    return frozenset.intersection(*alternatives) if alternatives else frozenset()
+
+
+def _classes_in(node: Any) -> frozenset[str]:
+    """The classes a parsed CSS selector's matches and the elements on the way to them carry, inside the scope."""
+    if isinstance(node, cssselect.parser.CombinedSelector):
+        left = _classes_in(node.selector)
+        # A sibling (+, ~) of the first compound may stand outside the scope, whose root that compound can be.
+        return left | _classes_in(node.subselector) if node.combinator in (" ", ">") else left
+    if isinstance(node, cssselect.parser.Class):
+        return _classes_in(node.selector) | {node.class_name}
+    if isinstance(node, (cssselect.parser.Hash, cssselect.parser.Attrib, cssselect.parser.Pseudo, cssselect.parser.Function, cssselect.parser.Negation)):
+        return _classes_in(node.selector)  # the compound they test (a negation's own selector is no requirement)
+    return frozenset()  # an element's name, or a form whose requirements are not read here
+
+
+_CLASS_VALUES = etree.XPath("descendant-or-self::*/@class", smart_strings=False)
+# The white space XPath's normalize-space() and so cssselect's class test split class names at.
+_XML_SPACE = str.maketrans("\t\n\r", "   ")
+
+
+def classes_in(elements: list[etree._Element]) -> frozenset[str]:
+    """The class names the elements and all inside them carry."""
+    values = " ".join(" ".join(_CLASS_VALUES(element)) for element in elements)
+    return frozenset(values.translate(_XML_SPACE).split(" "))

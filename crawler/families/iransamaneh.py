@@ -22,11 +22,11 @@ import re
 
 from crawler.spec import Family, Spec
 
-# The date bar, wherever it stands: on some sites (Borna) outside the article container;
-# found once a page (a region) for the three date selectors that look in it. Written as
+# The date bar, in the article container or, on some sites (Borna), outside it: found once
+# a page (a region) for the three date selectors that look in it. Written as
 # selectors.attribute_steps writes a class test: on the class attributes rather than every
 # element, a plain contains() first to spare normalize-space().
-_DATE_BAR = "//*/@class[contains(string(), 'news_pdate_c') and contains(concat(' ', normalize-space(), ' '), ' news_pdate_c ')]/parent::*"
+_DATE_BAR = "descendant-or-self::*/@class[contains(string(), 'news_pdate_c') and contains(concat(' ', normalize-space(), ' '), ' news_pdate_c ')]/.."
 
 IRANSAMANEH = Family(
     name="iransamaneh",
@@ -38,7 +38,7 @@ IRANSAMANEH = Family(
         body=("div.body", ".album_content"),
         regions=(("date_bar", f"xpath:{_DATE_BAR}"),),
         published=(
-            "xpath:$date_bar/descendant::*[contains(@class, 'fa_date')]",
+            "xpath:$date_bar/descendant::*/@class[contains(string(), 'fa_date')]/..",
             # the date without its label, whether the label is a span or bare text
             "xpath:normalize-space(substring-after($date_bar[contains(., 'انتشار')], ':'))",
             "xpath:$date_bar",

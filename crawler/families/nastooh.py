@@ -23,7 +23,9 @@ from crawler.spec import Family, Spec
 # with `article_scope(...)`.
 _ARTICLE_SCOPES = (
     "article#item",
-    "xpath:/descendant::article[descendant::*[contains(concat(' ', normalize-space(@class), ' '), ' item-text ')]]",
+    # the <article>s holding an .item-text, as the ancestors of each (one walk, on the class attributes)
+    "xpath:/descendant::*/@class[contains(string(), 'item-text') and contains(concat(' ', normalize-space(), ' '), ' item-text ')]"
+    "/../ancestor::article",
     "article.item",
     "#photos",
 )
@@ -53,7 +55,7 @@ NASTOOH = Family(
         # (Mehr's and Khabar Online's short links are /x<hash>, which holds no code).
         news_code=(
             "xpath:/descendant::meta[@property='nastooh:code']/@content",
-            "xpath:/descendant::*[contains(@class, 'short-link')]//input/@value[contains(., '/news/')]",
+            "xpath:/descendant::*/@class[contains(string(), 'short-link')]/..//input/@value[contains(., '/news/')]",
         ),
     ),
     article_paths=(re.compile(r"^(?:/fa)?/news/(?P<code>\d+)(?:/[^/]*)?/?$"),),

@@ -26,8 +26,8 @@ SITE = Site(
         # the subsection the .meta-news list names (دسته‌بندی).
         section=(
             "ol.breadcrumb li a",
-            "xpath:/descendant::meta[@property='article:section']/@content"
-            " | descendant::*[contains(@class, 'meta-news')]/descendant::*[@itemprop='articleSection']",
+            "xpath:/descendant::meta/@property[string()='article:section']/../@content"
+            " | descendant::*/@class[contains(string(), 'meta-news')]/../descendant::*/@itemprop[string()='articleSection']/..",
         ),
     ),
 )

@@ -6,7 +6,7 @@ import re
 from crawler.spec import Family, Site, Spec
 
 # "زمان: 19:04 1398/02/11" sits loose in the 2019 info line, between the code and the view count.
-OLD_TIME = "xpath:substring-before(substring-after(/descendant::div[contains(@class, 'news-page--news-info')], 'زمان:'), 'بازدید')"
+OLD_TIME = "xpath:substring-before(substring-after(/descendant::div/@class[contains(string(), 'news-page--news-info')]/.., 'زمان:'), 'بازدید')"
 
 VARZESH3 = Family(
     name="varzesh3",
