@@ -65,7 +65,6 @@ _VARIABLE = re.compile(r"\$([A-Za-z_][\w.-]*)")
 
 _CSS = HTMLTranslator()
 
-
 # The attribute tests cssselect writes (=, ^=, *=, and a class's), as the whole predicate of a step.
 _CLASS_TEST = r"@class and contains\(@class, '([^']*)'\) and contains\(concat\(' ', normalize-space\(@class\), ' '\), ' \1 '\)"
 _TESTED = re.compile(r"@([a-z][\w-]*)")
