@@ -7,7 +7,6 @@ from __future__ import annotations
 import ctypes
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,15 +15,11 @@ from pathlib import Path
 
 import redis
 
+from benchmarks.site import free_port
+
 
 class RedisUnavailable(RuntimeError):
     """No redis-server could be started here."""
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _die_with_parent() -> None:
@@ -39,7 +34,7 @@ def redis_server(workdir: Path):
     if executable is None:
         raise RedisUnavailable("redis-server is not installed (apt-get install redis-server)")
     workdir.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [executable, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no",
          "--dir", str(workdir), "--logfile", ""],

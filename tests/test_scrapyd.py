@@ -3,7 +3,6 @@ scrapyd started on 127.0.0.1 runs a job from it that exports the articles."""
 
 import json
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -14,17 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.site import free_port
 from localsite import ROOT, serve
 from test_crawl_e2e import site_routes
 
 pytest.importorskip("scrapyd")
 DEPLOY = shutil.which("scrapyd-deploy", path=str(Path(sys.executable).parent))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def call(base: str, endpoint: str, data: dict | None = None, files: dict | None = None) -> dict:
