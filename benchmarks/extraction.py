@@ -14,10 +14,11 @@ every contender over every page, contenders interleaved page by page so that
 a slower stretch of the machine hits them all alike, in an order shuffled
 for every page (seeded: the same every run): a call runs slower right after
 Trafilatura's, which evicts its code and data from the caches, and faster
-right after a parse of the same page, so a fixed order favours whoever
-comes later (--fixed-order: ours, lxml, parsel, Trafilatura, as the rounds
-before the seventh ran; benchmarks/RESULTS.md, "Extraction"). Every call is
-timed on its own. Pages per second = pages / the round's total time (median round);
+right after a parse of the same page, so a fixed order favours some
+(--fixed-order: ours right after Trafilatura, then lxml right after ours, as
+the rounds before the seventh ran; benchmarks/RESULTS.md, "Extraction").
+Every call is timed on its own. Pages per second = pages / the round's
+total time (median round);
 per-page times are each page's median over the rounds, and their median and
 p90 over the pages are reported.
 
