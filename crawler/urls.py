@@ -4,7 +4,7 @@ is skipped rather than raised."""
 
 from __future__ import annotations
 
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 
 def absolute_url(base: str, href: str | None) -> str | None:
@@ -19,6 +19,12 @@ def absolute_url(base: str, href: str | None) -> str | None:
         return urljoin(base, href)  # (which reads both: a href it cannot read raises)
     except ValueError:
         return None
+
+
+def decoded_path(url: str) -> str:
+    """The URL's path, percent-decoded: what families' article and listing
+    patterns (crawler.spec.Family) are matched against."""
+    return unquote(urlsplit(url).path)
 
 
 def readable_url(url: str) -> bool:

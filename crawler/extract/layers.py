@@ -13,7 +13,6 @@ import re
 from collections.abc import Iterable, Mapping
 from functools import cached_property, lru_cache
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 from parsel import Selector
@@ -26,7 +25,7 @@ from crawler.extract.selectors import classes_in, required_classes, select
 from crawler.families.generic import GENERIC
 from crawler.spec import Family, Site, Spec
 from crawler.text import normalize_text, to_ascii_digits
-from crawler.urls import absolute_url
+from crawler.urls import absolute_url, decoded_path
 
 HOME_CRUMBS = {"صفحه اصلی", "صفحه نخست", "خانه", "اصلی", "Home", "home", "Homepage"}
 ARTICLE_TYPES = {"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting", "WebPage"}
@@ -223,7 +222,7 @@ def parse_first_time(candidates: Iterable[str]) -> tuple[str, ParsedTime] | None
 
 
 def news_code_from_url(url: str, families: tuple[Family, ...]) -> str | None:
-    path = unquote(urlsplit(url).path)
+    path = decoded_path(url)
     for family in families:
         for pattern in family.article_paths:
             m = pattern.search(path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from typing import Any, AsyncIterator
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector
 from scrapy import Request
@@ -20,7 +20,7 @@ from crawler.neardup import fingerprint
 from crawler.pipelines import NearDuplicatePipeline
 from crawler.sites import site_for_url
 from crawler.spec import Site
-from crawler.urls import absolute_url, readable_url
+from crawler.urls import absolute_url, decoded_path, readable_url
 from crawler.window import Window, WindowError
 
 # How many listing pages deep to follow from a start listing (the home page's
@@ -103,7 +103,10 @@ class SiteSpider(SitemapSpider):
         return news_code_from_url(url, (self.site.family,)) if self._on_site(url) else None
 
     def is_listing(self, url: str) -> bool:
-        return self._on_site(url) and any(p.search(unquote(urlsplit(url).path)) for p in self.site.family.listing_paths)
+        if not self._on_site(url):
+            return False
+        path = decoded_path(url)
+        return any(p.search(path) for p in self.site.family.listing_paths)
 
     def article_request(self, url: str) -> Request | None:
         if self.article_code(url) is None:
