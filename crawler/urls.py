@@ -1,6 +1,6 @@
-"""Links as pages write them, made absolute, and whether a request can be
-made of them: the one place a page's href becomes a URL, so a malformed one
-is skipped rather than raised."""
+"""Links as pages write them, made absolute, whether a request can be made
+of them, and the decoded path URL patterns read: the one place a page's href
+becomes a URL, so a malformed one is skipped rather than raised."""
 
 from __future__ import annotations
 
