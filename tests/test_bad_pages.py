@@ -11,7 +11,6 @@ from urllib.parse import quote
 
 import pytest
 from scrapy.http import XmlResponse
-from scrapy.utils.sitemap import Sitemap
 from scrapy.utils.test import get_crawler
 
 from crawler.article import normalize_article, validation_errors
@@ -141,11 +140,10 @@ def test_a_20_mb_page_is_checked_quickly():
     assert time.perf_counter() - started < 5
 
 
-def test_sitemap_entity_bomb_is_not_expanded():
+def test_sitemap_entity_bomb_is_refused():
+    # Our refusal, not lxml's: what libxml2 does with the entities changes
+    # between releases (2.14 returns the <loc> with the entity unexpanded).
     body = (BAD / "sitemap-entity-bomb.xml").read_bytes()
-    started = time.perf_counter()
-    assert list(Sitemap(body)) == []  # lxml stops at its amplification limit
-    assert time.perf_counter() - started < 1
     crawler = get_crawler(EtemadonlineSpider)
     spider = EtemadonlineSpider.from_crawler(crawler)
     assert spider._get_sitemap_body(XmlResponse("https://www.etemadonline.com/sitemap.xml", body=body)) is None
