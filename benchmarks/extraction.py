@@ -25,6 +25,8 @@ p90 over the pages are reported.
 Contenders, each given the page as a crawl has it:
 - ours: `crawler.extract.extract_article(bytes, url)`: decoding, parsing, all
   four layers, normalization;
+- read_article: `crawler.extract.read_article(bytes, url)`, what a crawl
+  calls: the page checks (crawler.extract.pagecheck) and the extraction;
 - trafilatura: `trafilatura.extract(bytes, url=url)` (its defaults: main text
   only) and, closer to what ours does, with `with_metadata=True`;
 - lxml: `lxml.html.fromstring(text)`, and parsel: `Selector(text=text)`: the
@@ -48,7 +50,7 @@ import lxml.html
 from parsel import Selector
 
 from benchmarks.common import machine_facts, percentile, print_facts
-from crawler.extract import extract_article
+from crawler.extract import extract_article, read_article
 from crawler.extract.html import decode_html
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,6 +59,8 @@ FIXTURES = ROOT / "tests" / "fixtures"
 # rate, and within this factor of the bare lxml parse.
 TARGET_VS_TRAFILATURA = 5.0
 TARGET_VS_LXML = 3.0
+# What a crawl calls, the page checks and the extraction, against the extraction alone.
+TARGET_READ_VS_EXTRACT = 1.3
 
 
 def load_pages(fixtures: Path = FIXTURES) -> list[tuple[str, bytes, str, str]]:
@@ -82,6 +86,7 @@ def load_pages_with_kinds(fixtures: Path = FIXTURES) -> list[tuple[str, bytes, s
 def contenders(include_trafilatura: bool = True) -> dict[str, Callable[[bytes, str, str], object]]:
     found: dict[str, Callable[[bytes, str, str], object]] = {
         "ours": lambda body, text, url: extract_article(body, url),
+        "read_article": lambda body, text, url: read_article(body, url),
         "lxml": lambda body, text, url: lxml.html.fromstring(text),
         "parsel": lambda body, text, url: Selector(text=text),
     }
@@ -204,13 +209,17 @@ def main(argv: list[str] | None = None) -> int:
     if "trafilatura" in c:
         print(f"ours / trafilatura rate: {c['trafilatura']['ours_speed_ratio']:.1f}x (target >= {TARGET_VS_TRAFILATURA:g}x)")
     print(f"ours takes {1 / c['lxml']['ours_speed_ratio']:.1f}x the bare lxml parse (target <= {TARGET_VS_LXML:g}x)")
+    print(
+        f"read_article takes {c['read_article']['ours_speed_ratio']:.2f}x extract_article"
+        f" (target <= {TARGET_READ_VS_EXTRACT:g}x on real pages)"
+    )
     print("\nby kind of page (the targets are over all of them):")
     for kind, row in result["by_kind"].items():
         ratios = row["ours_speed_ratio"]
         against = f", {ratios['trafilatura']:.1f}x Trafilatura's rate" if "trafilatura" in ratios else ""
         print(
             f"  {kind:<14}{row['pages']:>3} page{'s' if row['pages'] != 1 else ''}, {row['bytes'] / 1024:>4.0f} KiB: ours {row['pages_per_second']['ours']:.0f} pages/s,"
-            f" {1 / ratios['lxml']:.1f}x the lxml parse{against}"
+            f" {1 / ratios['lxml']:.1f}x the lxml parse{against}; read_article {ratios['read_article']:.2f}x ours"
         )
     print("ours, slowest pages (ms):", ", ".join(f"{p} {ms:.1f}" for p, ms in result["ours_slowest_pages_ms"]))
     return 0

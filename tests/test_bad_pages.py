@@ -107,6 +107,28 @@ def test_challenge_markers_in_an_ordinary_page_are_no_challenge():
     assert read_article(page.encode(), URL, site=SITE).problem is None
 
 
+def test_a_short_article_on_a_cdn_that_names_a_challenge_is_no_challenge():
+    """A brief, as short as a challenge page, from a site on ArvanCloud's CDN:
+    it says it is an article, so it is the site's own page."""
+    page = (
+        '<html><head><meta property="og:type" content="article"><title>خبر کوتاه</title>'
+        '<script src="https://cdn.arvancloud.ir/x.js"></script></head><body><h1>خبر کوتاه</h1>'
+        '<div id="echo_detail"><p>' + "متن کوتاه این خبر. " * 20 + "</p></div></body></html>"
+    )
+    assert read_article(page.encode(), URL, site=SITE).problem is None
+    undeclared = page.replace("og:type", "og:kind").replace("echo_detail", "text")
+    assert read_article(undeclared.encode(), URL, site=SITE).problem.kind == "blocked/arvancloud"
+
+
+def test_a_not_found_box_on_an_article_is_no_soft_404():
+    """A comment form's or a hidden template's "not found" message on a page
+    that says it is an article; on a page that does not, the box is the page."""
+    page = SAMPLE.replace("</body>", '<div class="comment-error">خبر مورد نظر یافت نشد</div></body>')
+    assert read_article(page.encode(), URL, site=SITE).problem is None
+    undeclared = page.replace('property="og:type"', 'property="og:kind"').replace('id="echo_detail"', 'id="text"')
+    assert read_article(undeclared.encode(), URL, site=SITE).problem.kind == "not_found"
+
+
 @pytest.mark.parametrize(
     "headline",
     [

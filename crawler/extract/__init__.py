@@ -101,7 +101,7 @@ def read_article(
 
         site = site_for_url(url)
     page = parse_html(body, url, content_type)
-    problem = content_problem(page, url, site)
+    problem = content_problem(page, url, site, body)
     if problem:
         return ArticleReading(None, problem)
     return ArticleReading(extract_article(page, url, site=site, layers=layers))
