@@ -35,6 +35,7 @@ import random
 import re
 import statistics
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -316,6 +317,57 @@ def simhash(features: set[str]) -> int:
     return sum(1 << i for i, total in enumerate(totals) if total > 0)
 
 
+def library_fingerprints() -> dict[str, Callable[[str], int]]:
+    """The same shingles fingerprinted by the well-kept libraries, where installed
+    (pip install datasketch simhash): 64 bits each, compared by Hamming distance."""
+    found: dict[str, Callable[[str], int]] = {}
+    try:
+        from datasketch import MinHash
+    except ImportError:
+        print("datasketch is not installed: left out", file=sys.stderr)
+    else:
+        def datasketch_minhash(text: str) -> int:
+            m = MinHash(num_perm=BITS, seed=1)
+            m.update_batch([feature.encode("utf-8") for feature in shingles(text)])
+            return sum((int(value) & 1) << i for i, value in enumerate(m.hashvalues))  # b-bit, b=1
+
+        found["datasketch MinHash (64 permutations, 1 bit each)"] = datasketch_minhash
+    try:
+        from simhash import Simhash
+    except ImportError:
+        print("simhash is not installed: left out", file=sys.stderr)
+    else:
+        found["simhash package (Simhash of the shingles)"] = lambda t: Simhash(sorted(shingles(t)), f=BITS).value
+    return found
+
+
+def report_speed(rounds: int = 30) -> None:
+    """Each fingerprint's cost per real page's body, against extract_article on
+    that page (best of `rounds`, interleaved)."""
+    from benchmarks.extraction import load_pages_with_kinds
+    from crawler.extract import extract_article
+
+    pages = [(name, body, url) for name, body, _, url, kind in load_pages_with_kinds() if kind == "real"]
+    runners = {"ours (one-permutation, blake2b)": fingerprint, **library_fingerprints()}
+    best: dict[tuple[str, str], float] = {}
+    for _ in range(rounds):
+        for name, body, url in pages:
+            started = time.perf_counter()
+            text = extract_article(body, url)["body"] or ""
+            best[name, "extract"] = min(best.get((name, "extract"), 1.0), time.perf_counter() - started)
+            for runner, fp in runners.items():
+                started = time.perf_counter()
+                fp(text)
+                best[name, runner] = min(best.get((name, runner), 1.0), time.perf_counter() - started)
+    print(f"\nSpeed on the {len(pages)} real pages' bodies (best of {rounds}), against extract_article on the page:\n")
+    rows = []
+    for runner in runners:
+        ratios = [best[name, runner] / best[name, "extract"] for name, _, _ in pages]
+        total = sum(best[name, runner] for name, _, _ in pages) / sum(best[name, "extract"] for name, _, _ in pages)
+        rows.append([runner, f"{1000 * sum(best[name, runner] for name, _, _ in pages) / len(pages):.2f}", f"{total:.2f}", f"{max(ratios):.2f}"])
+    print(table(["fingerprint", "ms a page (mean)", "x extract, all pages", "x extract, worst page"], rows))
+
+
 def report_variants(pairs: list[Pair]) -> None:
     """Recall / precision of other choices, to justify the default's."""
     digits = re.compile(r"[0-9۰-۹٠-٩]+")
@@ -325,6 +377,7 @@ def report_variants(pairs: list[Pair]) -> None:
     }
     variants[f"{SHINGLE_SIZE}-word shingles, digits dropped"] = lambda t: minhash(shingles(digits.sub(" ", t)))
     variants[f"SimHash of {SHINGLE_SIZE}-word shingles"] = lambda t: simhash(shingles(t))
+    variants.update(library_fingerprints())
     negatives = list(dict.fromkeys(p.group for p in pairs if not p.duplicate))
     print("\nOther choices (one-bit MinHash unless named): recall / precision per max_distance, "
           "and the smallest distance between originals of each kind of non-duplicate pair\n")
@@ -343,7 +396,8 @@ def report_variants(pairs: list[Pair]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.neardup", description=__doc__.split("\n")[0])
-    parser.parse_args(argv)
+    parser.add_argument("--speed", action="store_true", help="also time each fingerprint on the real pages' bodies")
+    args = parser.parse_args(argv)
     texts = originals()
     pairs = build_pairs(texts)
     distances = [distance(fingerprint_of(p.a), fingerprint_of(p.b)) for p in pairs]
@@ -355,6 +409,8 @@ def main(argv: list[str] | None = None) -> int:
     report_main(pairs, distances, hits)
     report_lengths(pairs, distances, hits)
     report_variants(pairs)
+    if args.speed:
+        report_speed()
     return 0
 
 
