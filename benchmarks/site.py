@@ -41,6 +41,7 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.error import HTTPError
+from urllib.parse import quote, unquote, urlsplit
 from urllib.request import urlopen
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,6 +87,9 @@ class ArticleMaker:
         self.date = meta["published_at_raw"]  # ۱۴۰۰/۰۹/۰۳ ۱۹:۱۱:۳۷
         self.pool = _paragraph_pool()
 
+    def path(self, i: int) -> str:
+        return article_path(FIRST_CODE + i)
+
     def page(self, i: int) -> bytes:
         code = str(FIRST_CODE + i)
         rng = random.Random(i)
@@ -96,19 +100,83 @@ class ArticleMaker:
         return text.replace(self.headline, f"{self.headline}، شماره {i}").replace(self.date, date).encode("utf-8")
 
 
+class RealPageMaker:
+    """Copies of one real saved article page (tests/fixtures, kind "real") as
+    article number i of its own site, served from `base`: at the page's own
+    URL shape with code `code + 1 + i` (the code replaced in the page too, in
+    ASCII and Persian digits, so the copy is an article of its own); its
+    site's absolute links made local, its canonical link and og:url left
+    out; and the text inside its <p> elements put through a letter
+    permutation seeded by i, so that copies are no near duplicates (which the
+    crawl would flag, each lookup meeting every earlier copy). The markup,
+    sizes and everything outside <p> stay as saved. Read by the page's own
+    site's spider (`spider`)."""
+
+    LETTERS = "ابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهی" + "abcdefghijklmnopqrstuvwxyz"
+
+    def __init__(self, meta_path: Path, base: str) -> None:
+        from crawler.sites import site_for_url
+
+        meta = json.loads(meta_path.read_text("utf-8"))
+        self.name = f"{meta_path.parent.name}/{meta_path.stem}"
+        self.domain = meta_path.parent.name
+        self.spider = site_for_url(meta["url"]).name
+        self.code = meta["expected"]["news_code"]
+        self.path_template = urlsplit(meta["url"]).path
+        text = _CANONICAL.sub("", meta_path.with_suffix(".html").read_bytes().decode("utf-8", "replace"))
+        self.html = re.sub(rf"https?://(?:www\.)?{re.escape(self.domain)}", base, text)
+
+    @classmethod
+    def all(cls, base: str) -> list["RealPageMaker"]:
+        """One for each real fixture with a numeric code (a code to count up from)."""
+        makers = []
+        for meta_path in sorted(FIXTURES.glob("*/*.json")):
+            meta = json.loads(meta_path.read_text("utf-8"))
+            if meta.get("kind") == "real" and meta.get("expected", {}).get("news_code", "").isdigit():
+                makers.append(cls(meta_path, base))
+        return makers
+
+    def _code(self, i: int) -> str:
+        return str(int(self.code) + 1 + i)
+
+    def path(self, i: int) -> str:
+        return quote(self.path_template.replace(self.code, self._code(i)))  # as sitemaps write it
+
+    def page(self, i: int) -> bytes:
+        rng = random.Random(i)
+        letters = self.LETTERS
+        table = str.maketrans(letters, "".join(rng.sample(letters[:32], 32)) + "".join(rng.sample(letters[32:], 26)))
+
+        def scramble(m: re.Match[str]) -> str:
+            parts = _TAG.split(m.group(2))  # text, and tags and entities (kept), alternate
+            return m.group(1) + "".join(p.translate(table) if i % 2 == 0 else p for i, p in enumerate(parts)) + m.group(3)
+
+        text = self.html.replace(self.code, self._code(i)).replace(_fa(self.code), _fa(self._code(i)))
+        return _PARAGRAPH.sub(scramble, text).encode("utf-8")
+
+
+_CANONICAL = re.compile(r"""<link[^>]*rel=["']canonical["'][^>]*>|<meta[^>]*property=["']og:url["'][^>]*>""", re.I)
+_PARAGRAPH = re.compile(r"(<p\b[^>]*>)(.*?)(</p>)", re.S | re.I)
+_TAG = re.compile(r"(<[^>]*>|&#?\w+;)")
+
+
 def _fa(digits: str) -> str:
     return digits.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
 
 
-def build(root: Path, articles: int, base: str) -> list[str]:
-    """Writes the site under `root` for the server at `base`; returns the article URLs."""
-    maker = ArticleMaker()
-    (root / "news-1").mkdir(parents=True, exist_ok=True)
+def build(root: Path, articles: int, base: str, maker: "ArticleMaker | RealPageMaker | None" = None) -> list[str]:
+    """Writes the site under `root` for the server at `base`: `articles`
+    pages of `maker` (default: the reconstructed Etemad Online template), and
+    robots.txt, sitemaps, a feed and a home page listing them. Returns the
+    article URLs."""
+    maker = maker or ArticleMaker()
     (root / "fa" / "feeds").mkdir(parents=True, exist_ok=True)
     urls = []
     for i in range(articles):
-        path = article_path(FIRST_CODE + i)
-        (root / path.lstrip("/")).write_bytes(maker.page(i))
+        path = maker.path(i)
+        file = root / unquote(path).lstrip("/")
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_bytes(maker.page(i))
         urls.append(base + path)
     urlsets = []
     for n, start in enumerate(range(0, articles, SITEMAP_SIZE), 1):
@@ -143,7 +211,7 @@ error_log {state}/error.log warn;
 events {{ worker_connections 1024; }}
 http {{
     types {{ text/html html; application/xml xml; text/plain txt; }}
-    default_type application/octet-stream;
+    default_type text/html;  # article paths without an extension, as sites serve them
     charset utf-8;
     charset_types application/xml text/plain;
     access_log off;
@@ -208,7 +276,10 @@ def _wait_until_up(url: str, proc: subprocess.Popen, timeout: float = 10.0) -> N
 
 class _Handler(SimpleHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as Scrapy asks
-    extensions_map = {".html": "text/html; charset=utf-8", ".xml": "application/xml; charset=utf-8", ".txt": "text/plain; charset=utf-8"}
+    extensions_map = {
+        "": "text/html; charset=utf-8",  # article paths without an extension, as sites serve them
+        ".html": "text/html; charset=utf-8", ".xml": "application/xml; charset=utf-8", ".txt": "text/plain; charset=utf-8",
+    }  # fmt: skip
 
     def translate_path(self, path):
         local = super().translate_path(path)
