@@ -36,7 +36,7 @@ from crawler.extract.pagecheck import CHALLENGE_NAMES, challenge
 logger = logging.getLogger(__name__)
 
 SITE_BLOCKED_STAT = "faults/site_blocked"  # 1 when every article page (or all discovery) was blocked
-UNREACHABLE_STAT = "faults/unreachable"  # "<host>: <cause>" when the run stopped, no start host reached
+UNREACHABLE_STAT = "faults/unreachable"  # "<host>: <cause>, ..." of the start hosts, when the run stopped for them
 FAULT_KINDS = ("http_5xx", "http_429", "timeout", "connection", "dataloss", "too_large", "redirect_loop")
 # First match wins: a TCP timeout is a ConnectError too.
 EXCEPTION_KINDS = (
