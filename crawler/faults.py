@@ -14,8 +14,10 @@ crawler, and the run's manifest lists the same counts (`fault_counts`).
 from __future__ import annotations
 
 import logging
+import time
 from typing import NoReturn
 
+from OpenSSL.SSL import Error as TLSError
 from scrapy import Request, signals
 from scrapy.core.downloader.handlers.http11 import TunnelError
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
@@ -24,7 +26,9 @@ from scrapy.exceptions import (
     CannotResolveHostError, DownloadCancelledError, DownloadConnectionRefusedError, DownloadFailedError,
     DownloadTimeoutError, IgnoreRequest, ResponseDataLossError,
 )  # fmt: skip
-from twisted.internet.error import ConnectError, ConnectionClosed, TCPTimedOutError
+from scrapy.utils.defer import deferred_from_coro
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.error import ConnectError, ConnectionClosed, ConnectionRefusedError, DNSLookupError, TCPTimedOutError
 from twisted.internet.error import TimeoutError as TxTimeoutError
 
 from crawler.extract.pagecheck import CHALLENGE_NAMES, challenge
@@ -32,6 +36,7 @@ from crawler.extract.pagecheck import CHALLENGE_NAMES, challenge
 logger = logging.getLogger(__name__)
 
 SITE_BLOCKED_STAT = "faults/site_blocked"  # 1 when every article page (or all discovery) was blocked
+UNREACHABLE_STAT = "faults/unreachable"  # "<host>: <cause>, ..." of the start hosts, when the run stopped for them
 FAULT_KINDS = ("http_5xx", "http_429", "timeout", "connection", "dataloss", "too_large", "redirect_loop")
 # First match wins: a TCP timeout is a ConnectError too.
 EXCEPTION_KINDS = (
@@ -49,6 +54,108 @@ def fault_of(exception: BaseException) -> str | None:
     return next((kind for types, kind in EXCEPTION_KINDS if isinstance(exception, types)), None)
 
 
+def unreachable_cause(exception: BaseException) -> str | None:
+    """Why an attempt got no answer from its host, in words; None when the
+    host did answer (a body cut short, too large)."""
+    kind = fault_of(exception)
+    if kind == "timeout":
+        return "timed out"
+    if kind != "connection":
+        return None
+    # Scrapy wraps Twisted's errors; a TLS failure is one of the reasons of the wrapped one.
+    wrapped = [exception, exception.__cause__, *(f.value for f in getattr(exception.__cause__, "reasons", ()))]
+    if any(isinstance(e, (CannotResolveHostError, DNSLookupError)) for e in wrapped):
+        return "DNS lookup failed"
+    if any(isinstance(e, (DownloadConnectionRefusedError, ConnectionRefusedError)) for e in wrapped):
+        return "connection refused"
+    if any(isinstance(e, TLSError) for e in wrapped):
+        return "TLS handshake failed"
+    return "connection failed"
+
+
+class Unreachable(IgnoreRequest):
+    """A request not made, or not retried, because its host is unreachable.
+    An IgnoreRequest: Scrapy drops it without a log line of its own."""
+
+
+class Reach:
+    """Which hosts answered in this run, and which never did. A host that has
+    not answered once, whose attempts all failed to connect (no DNS, refused,
+    timed out, TLS), is unreachable once a request to it has no retry left,
+    or CRAWLER_UNREACHABLE_AFTER seconds after its first attempt began (a
+    timeout alone takes DOWNLOAD_TIMEOUT per attempt). That is logged once,
+    as an ERROR; its requests then fail at once, without retries. When no
+    host has answered and every host the spider starts from
+    (`spider.start_hosts`) is unreachable, the run stops: finish reason
+    `unreachable`, the hosts and causes in UNREACHABLE_STAT."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.after = crawler.settings.getfloat("CRAWLER_UNREACHABLE_AFTER")
+        self.answered: set[str] = set()
+        self.first_try: dict[str, float] = {}
+        self.unreachable: dict[str, str] = {}  # host -> cause
+
+    @classmethod
+    def of(cls, crawler) -> Reach:
+        """The crawl's one record of its hosts."""
+        reach = crawler.__dict__.get("_reach")
+        if reach is None:
+            reach = crawler.__dict__["_reach"] = cls(crawler)
+        return reach
+
+    def trying(self, request) -> None:
+        """Before an attempt: Unreachable if its host is."""
+        host = host_of(request)
+        self._refuse(host)
+        self.first_try.setdefault(host, time.monotonic())
+
+    def answer(self, response) -> None:
+        self.answered.add(host_of(response))
+
+    def failed(self, request, exception: BaseException) -> None:
+        """After a failed attempt: Unreachable if its host is, or now is."""
+        if isinstance(exception, Unreachable):  # refused by trying(), counted there
+            return
+        host = host_of(request)
+        self._refuse(host)
+        cause = unreachable_cause(exception)
+        if cause is None or host in self.answered:
+            return
+        trying_since = time.monotonic() - self.first_try.get(host, time.monotonic())
+        if self._retries_left(request) and trying_since < self.after:
+            return
+        self.unreachable[host] = cause
+        logger.error("%s: cannot reach %s: %s", self.crawler.spider.name, host, cause)
+        self._stop_if_nothing_answers()
+        self._refuse(host)
+
+    def _refuse(self, host: str) -> None:
+        if host in self.unreachable:
+            self.crawler.stats.inc_value("faults/unreachable_requests")
+            raise Unreachable(f"cannot reach {host}: {self.unreachable[host]}")
+
+    def _retries_left(self, request) -> bool:
+        # As Scrapy's RetryMiddleware (and BackoffRetryMiddleware) decide.
+        settings = self.crawler.settings
+        if not settings.getbool("RETRY_ENABLED") or request.meta.get("dont_retry"):
+            return False
+        return request.meta.get("retry_times", 0) < request.meta.get("max_retry_times", settings.getint("RETRY_TIMES"))
+
+    def _stop_if_nothing_answers(self) -> None:
+        spider = self.crawler.spider
+        starts = set(getattr(spider, "start_hosts", ())) or set(self.unreachable)
+        if self.answered or not starts <= self.unreachable.keys():
+            return
+        self.crawler.stats.set_value(UNREACHABLE_STAT, ", ".join(f"{h}: {self.unreachable[h]}" for h in sorted(starts)))
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason="unreachable"))
+
+
+def host_of(request_or_response) -> str:
+    """The host and port it goes to, without credentials."""
+    return urlparse_cached(request_or_response).netloc.rpartition("@")[2]
+
+
 def fault_counts(stats: dict) -> dict[str, int]:
     """Faults of a run by kind, every kind present; `blocked` sums the
     anti-bot pages, `retries_exhausted` the requests given up on."""
@@ -62,17 +169,23 @@ class FaultMiddleware:
     """Downloader middleware below HttpCompression (590), above MetaRefresh
     (580) and Retry (550): it sees every attempt's answer decompressed, and
     every download error, before a meta refresh or a retry acts on it. Counts
-    faults; stops anti-bot pages, whatever their status."""
+    faults; stops anti-bot pages, whatever their status; keeps the run's
+    Reach, which fails requests to an unreachable host before a retry."""
 
     def __init__(self, crawler):
         self.crawler = crawler
         self.stats = crawler.stats
+        self.reach = Reach.of(crawler)
 
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
 
+    def process_request(self, request, spider=None):
+        self.reach.trying(request)
+
     def process_response(self, request, response, spider=None):
+        self.reach.answer(response)
         problem = challenge(response.body)
         if problem:
             self.stats.inc_value(f"pages/{problem.kind}")
@@ -90,6 +203,7 @@ class FaultMiddleware:
         kind = fault_of(exception)
         if kind:
             self.stats.inc_value(f"faults/{kind}")
+        self.reach.failed(request, exception)
         return None
 
 
@@ -144,7 +258,7 @@ class FaultReport:
     def spider_closed(self, spider, reason):
         stats = self.stats.get_stats()
         counts = fault_counts(stats)
-        if any(counts.values()):
+        if any(counts.values()) and reason != "unreachable":  # said already, by Reach
             logger.warning("%s: faults: %s", spider.name, ", ".join(f"{k} {n}" for k, n in counts.items() if n))
         verdict = blocking_verdict(spider.name, stats)
         if verdict:

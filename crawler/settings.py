@@ -34,6 +34,10 @@ RETRY_HTTP_CODES = [408, 429, 500, 502, 503, 504, 520, 521, 522, 524]
 RETRY_BACKOFF_BASE = 2.0  # seconds before the first retry; doubles each time
 RETRY_BACKOFF_MAX = 120.0
 RETRY_AFTER_MAX = 600.0  # longest Retry-After honoured
+# A host that has not answered once is given up on when a request to it runs
+# out of retries, or this many seconds after its first attempt; a run none of
+# whose start hosts answered then stops (crawler.faults.Reach).
+CRAWLER_UNREACHABLE_AFTER = 30.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     # After Offsite (50) and RobotsTxt (100), so their rules apply as when recording;

@@ -36,18 +36,12 @@ class Window:
         start = _bound(since, "since", end_of_day=False)
         end = _bound(until, "until", end_of_day=True)
         if days is not None:
-            try:
-                start = (now or datetime.now(TEHRAN)) - timedelta(days=float(days))
-            except ValueError:
-                raise WindowError(f"days={days!r} is not a number") from None
+            start = _days_ago(days, now or datetime.now(TEHRAN))
         if start is None and end is None:
             return None
         if start and end and start > end:
-            raise WindowError(f"since ({start:%Y-%m-%d}) is after until ({end:%Y-%m-%d})")
+            raise WindowError(f"since={since} is after until={until}" if since else f"until={until} is before the last {days} days")
         return cls(start, end)
-
-    def contains(self, when: datetime) -> bool:
-        return (self.since is None or when >= self.since) and (self.until is None or when <= self.until)
 
     def may_contain(self, text: str | None) -> bool:
         """Whether a date written in discovery data (sitemap lastmod, feed
@@ -78,6 +72,19 @@ def _bound(text: str | None, name: str, *, end_of_day: bool) -> datetime | None:
     if parsed is None:
         raise WindowError(f"{name}={text!r} is not a date (Jalali 1400-09-01 or Gregorian 2021-11-22)")
     return _last_moment(parsed) if end_of_day else parsed.value
+
+
+def _days_ago(days: str | float, now: datetime) -> datetime:
+    try:
+        n = float(days)
+    except ValueError:
+        raise WindowError(f"days={days!r} is not a number") from None
+    if not n > 0:  # NaN too
+        raise WindowError(f"days={days!r} is not a positive number of days")
+    try:
+        return now - timedelta(days=n)
+    except OverflowError:  # past the year 1, or infinite
+        raise WindowError(f"days={days!r} reaches back before the year 1") from None
 
 
 def _last_moment(parsed: ParsedTime) -> datetime:

@@ -21,7 +21,7 @@ def test_jalali_gregorian_and_relative_bounds():
     assert Window.from_args() is None
 
 
-@pytest.mark.parametrize("args", [{"since": "yesterday-ish"}, {"since": "1400-10-01", "until": "1400-09-01"}, {"days": "x"}, {"days": 3, "since": "1400-01-01"}])
+@pytest.mark.parametrize("args", [{"since": "yesterday-ish"}, {"since": "1399-13-01"}, {"since": "1400-10-01", "until": "1400-09-01"}, {"days": "x"}, {"days": "-2"}, {"days": "0"}, {"days": "nan"}, {"days": "1e400"}, {"days": 3, "since": "1400-01-01"}])
 def test_bad_windows_are_refused(args):
     with pytest.raises(WindowError):
         Window.from_args(**args)
@@ -34,6 +34,40 @@ def test_discovery_dates():
     assert window.may_contain("2021-11-22")  # a day partly inside
     assert window.may_contain(None) and window.may_contain("not a date")  # undated: look inside
     assert not window.may_contain("Wed, 01 Dec 2021 10:00:00 GMT")
+
+
+def test_since_is_inclusive():
+    window = Window.from_args(since="2021-11-22T10:00:00+03:30")
+    assert window.may_contain("2021-11-22T10:00:00+03:30")  # published at the very moment the window opens
+    assert window.may_contain("2021-11-22T06:30:00+00:00")  # the same moment, in UTC
+    assert not window.may_contain("2021-11-22T09:59:59+03:30")
+    assert window.may_hold("2021-11-22T10:00:00+03:30")  # a sitemap last changed then may list it
+
+
+def test_a_day_only_date_on_the_since_day_is_kept_when_since_has_a_time():
+    # -a days=N opens the window at a time of day; a lastmod or pubDate giving
+    # only that day may be any time of it, some inside.
+    window = Window.from_args(days="3", now=datetime(2021, 11, 25, 18, 0, tzinfo=TEHRAN))
+    assert window.since == datetime(2021, 11, 22, 18, 0, tzinfo=TEHRAN)
+    assert window.may_contain("2021-11-22") and window.may_contain("۱۴۰۰/۰۹/۰۱")  # the same day, Jalali
+    assert window.may_hold("2021-11-22")  # a sitemap last changed that day
+    assert not window.may_contain("2021-11-21") and not window.may_hold("2021-11-21")
+
+
+def test_until_is_inclusive():
+    window = Window.from_args(until="2021-11-30")
+    assert window.may_contain("2021-11-30T23:59:59+03:30")  # the last second of the last day
+    assert not window.may_contain("2021-12-01T00:00:00+03:30")
+    exact = Window.from_args(until="2021-11-30T12:00:00+03:30")
+    assert exact.may_contain("2021-11-30T12:00:00+03:30") and not exact.may_contain("2021-11-30T12:00:01+03:30")
+
+
+def test_since_equal_to_until_is_one_moment_or_one_day():
+    moment = Window.from_args(since="2021-11-22T10:00:00+03:30", until="2021-11-22T10:00:00+03:30")
+    assert moment.since == moment.until and moment.may_contain("2021-11-22T10:00:00+03:30")
+    day = Window.from_args(since="1400-09-01", until="1400-09-01")
+    assert day.may_contain("2021-11-22T00:00:00+03:30") and day.may_contain("2021-11-22T23:59:59+03:30")
+    assert not day.may_contain("2021-11-23T00:00:00+03:30")
 
 
 def test_crawl_inside_a_window_skips_old_sitemaps_entries_and_articles():

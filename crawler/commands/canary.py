@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from scrapy.commands import BaseRunSpiderCommand
 
 from crawler.article import REQUIRED, field_errors
+from crawler.commands import check_spider_arguments
 from crawler.commands.crawlall import choose_sites
 from crawler.monitor import FIELDS, thresholds
 from crawler.spiders.canary import Checked, canary_of
@@ -78,6 +79,10 @@ class Command(BaseRunSpiderCommand):
 
     def short_desc(self) -> str:
         return "Fetch and check each site's newest article; exit 1 if any site broke"
+
+    def process_options(self, args: list[str], opts) -> None:
+        super().process_options(args, opts)
+        check_spider_arguments("canary", self.settings, choose_sites(args), opts.spargs)
 
     def run(self, args: list[str], opts) -> None:
         crawlers = {}

@@ -14,10 +14,20 @@ import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 
+from crawler.commands import check_spider_arguments
 from crawler.commands.crawlall import outcome
+from crawler.faults import UNREACHABLE_STAT
 
 
 class Command(ScrapyCrawlCommand):
+    def long_desc(self) -> str:
+        return "Run a spider. `scrapy sites --args` lists the -a arguments each spider takes."
+
+    def process_options(self, args, opts) -> None:
+        super().process_options(args, opts)
+        if len(args) == 1:
+            check_spider_arguments("crawl", self.settings, args, opts.spargs)
+
     def _create_crawler(self, spidercls):
         self.run_crawler = super()._create_crawler(spidercls)
         return self.run_crawler
@@ -29,3 +39,5 @@ class Command(ScrapyCrawlCommand):
         if failed:
             print(f"crawl: {args[0]} {summary}", file=sys.stderr)
             self.exitcode = 1
+        if stats.get(UNREACHABLE_STAT):
+            print(f"crawl: {args[0]}: cannot reach {stats[UNREACHABLE_STAT]}", file=sys.stderr)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
 
+from crawler.commands import check_spider_arguments
 from crawler.faults import SITE_BLOCKED_STAT, fault_counts
 from crawler.monitor import ALARMS_STAT
 from crawler.sites import all_sites
@@ -65,6 +66,10 @@ class Command(BaseRunSpiderCommand):
 
     def short_desc(self) -> str:
         return "Run many site spiders in one process, each with its own export, and summarize"
+
+    def process_options(self, args: list[str], opts) -> None:
+        super().process_options(args, opts)
+        check_spider_arguments("crawlall", self.settings, choose_sites(args), opts.spargs)
 
     def run(self, args: list[str], opts) -> None:
         names = choose_sites(args)

@@ -12,6 +12,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from crawler.article import normalize_article, validation_errors
+from crawler.commands import did_you_mean, usage_error
 from crawler.extract import LAYERS, read_article
 from crawler.sites import site_named
 
@@ -42,6 +43,12 @@ class Command(ScrapyCommand):
         parser.add_argument(
             "--layers", default=",".join(LAYERS), help=f"comma-separated layers to run (default {','.join(LAYERS)})"
         )
+
+    def process_options(self, args: list[str], opts) -> None:
+        super().process_options(args, opts)
+        for layer in opts.layers.split(","):
+            if layer not in LAYERS:
+                usage_error("extract", f"no layer {layer!r}; {did_you_mean(layer, LAYERS)}the layers are {','.join(LAYERS)}")
 
     def run(self, args: list[str], opts) -> None:
         if len(args) != 1:

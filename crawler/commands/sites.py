@@ -1,4 +1,5 @@
-"""scrapy sites: the supported sites, their family, discovery and fixtures."""
+"""scrapy sites: the supported sites, their family, discovery and fixtures;
+`scrapy sites --args`: the -a arguments each spider takes."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import json
 from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
+from scrapy.spiderloader import get_spider_loader
 
 from crawler.sites import all_sites
 from crawler.spec import Site
@@ -41,6 +43,21 @@ def markdown_table(fixtures: Path) -> str:
     return "\n".join(rows)
 
 
+def arguments_help(spiders: dict[str, type]) -> str:
+    """The spiders' `arguments`, each set once with the spiders that take it."""
+    groups: dict[tuple, list[str]] = {}
+    for name, spidercls in sorted(spiders.items()):
+        groups.setdefault(tuple(spidercls.arguments.items()), []).append(name)
+    blocks = []
+    for arguments, names in sorted(groups.items(), key=lambda g: -len(g[1])):
+        who = f"the {len(names)} site spiders" if len(names) > 3 else ", ".join(names)
+        width = max(len(name) for name, _ in arguments)
+        lines = [f"{who} (scrapy crawl {names[0] if len(names) == 1 else 'SPIDER'} -a NAME=VALUE):"]
+        lines += [f"  {name:{width}}  {text}" for name, text in arguments]
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
 class Command(ScrapyCommand):
     requires_project = True
     requires_crawler_process = False
@@ -52,6 +69,11 @@ class Command(ScrapyCommand):
     def add_options(self, parser) -> None:
         super().add_options(parser)
         parser.add_argument("--fixtures", default="tests/fixtures", help="fixtures directory")
+        parser.add_argument("--args", action="store_true", help="list the -a arguments each spider takes instead")
 
     def run(self, args: list[str], opts) -> None:
+        if opts.args:
+            loader = get_spider_loader(self.settings)
+            print(arguments_help({name: loader.load(name) for name in loader.list()}))
+            return
         print(markdown_table(Path(opts.fixtures)))

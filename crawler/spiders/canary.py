@@ -27,6 +27,7 @@ from scrapy import Request, signals
 from scrapy.exceptions import DontCloseSpider
 
 from crawler.dates import parse_time
+from crawler.faults import UNREACHABLE_STAT
 from crawler.spiders.site import SiteSpider
 
 # Why an article page gave no article: the stats SiteSpider.parse_article counts.
@@ -103,6 +104,12 @@ class CanarySpider(SiteSpider):
         self.checked = Checked(url, found_in, problem="the article page could not be fetched (see the log)")
         self.crawler.engine.crawl(Request(url, callback=self.parse_article, meta={"news_code": self.article_code(url)}))
         raise DontCloseSpider
+
+    def closed(self, reason: str) -> None:
+        """A site none of whose start hosts answered says why (crawler.faults.Reach)."""
+        unreachable = self.crawler.stats.get_value(UNREACHABLE_STAT)
+        if unreachable and self.checked.article is None:
+            self.checked.problem = f"unreachable: {unreachable}"
 
     def article_item(self, response, reading):
         """Records what the page gave; a canary exports nothing."""

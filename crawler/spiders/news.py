@@ -20,7 +20,7 @@ from scrapy.exceptions import UsageError
 from crawler.families.generic import GENERIC
 from crawler.sites import site_for_url
 from crawler.spec import Site
-from crawler.spiders.site import SiteSpider
+from crawler.spiders.site import SiteSpider, check_web_url
 
 
 def generic_site(url: str) -> Site:
@@ -31,10 +31,21 @@ def generic_site(url: str) -> Site:
 
 class NewsSpider(SiteSpider):
     name = "news"
+    arguments = {
+        "url": "an article's URL: that page alone is extracted (or give domain)",
+        "domain": "a site's domain or home URL: its articles are discovered (or give url)",
+        **SiteSpider.arguments,
+    }
+
+    @classmethod
+    def check_arguments(cls, spargs: dict[str, Any]) -> None:
+        super().check_arguments(spargs)
+        if bool(spargs.get("url")) == bool(spargs.get("domain")):
+            raise UsageError("news needs a target: give either -a url=ARTICLE_URL or -a domain=DOMAIN")
+        if spargs.get("url"):
+            check_web_url("url", spargs["url"])
 
     def __init__(self, *args: Any, url: str | None = None, domain: str | None = None, **kwargs: Any):
-        if bool(url) == bool(domain):
-            raise UsageError("give either -a url=ARTICLE_URL or -a domain=DOMAIN")
         self.article_url = url
         start = url or (domain if "://" in domain else f"https://{domain}/")
         self.site = site_for_url(start) or generic_site(start)

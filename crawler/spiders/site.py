@@ -12,6 +12,7 @@ from scrapy import Request
 from scrapy.exceptions import UsageError
 from scrapy.spiders import SitemapSpider
 
+from crawler.commands import did_you_mean
 from crawler.cpupool import CpuPool
 from crawler.extract import ArticleReading, read_article
 from crawler.extract.layers import news_code_from_url
@@ -37,22 +38,36 @@ def read_page(body: bytes, url: str, **kwargs: Any) -> tuple[ArticleReading, int
     return reading, fingerprint(body_text) if body_text else None
 
 
+def check_web_url(name: str, url: str) -> None:
+    """UsageError unless `url` is an http(s) URL with a host."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or not readable_url(url):
+        raise UsageError(f"{name}={url!r} is not an http(s) URL")
+
+
 class SiteSpider(SitemapSpider):
     """Crawls one site. `-a base_url=http://host:port` points it at another
     host serving the same paths (a mirror, or a local test server);
     `-a since=`, `-a until=`, `-a days=` limit it to a date window
-    (crawler.window), and then the family's archive sitemaps are walked too."""
+    (crawler.window), and then the family's archive sitemaps are walked too.
+    Arguments are checked (check_arguments) before the spider is made."""
 
     site: Site
+
+    # The -a arguments it takes, with their help: `scrapy crawl` checks a run's
+    # against them before anything is downloaded, `scrapy sites --args` lists them.
+    arguments = {
+        "base_url": "another host serving the site's paths, a mirror or a local test server (http://host:port)",
+        "since": "first publication day or moment: Jalali 1402-08-01 or Gregorian 2023-10-23, a time may follow",
+        "until": "last publication day (included whole) or moment; not before since",
+        "days": "the last N days (a positive number); not with since",
+    }
 
     def __init__(
         self, *args: Any, base_url: str | None = None, since: str | None = None, until: str | None = None,
         days: str | None = None, **kwargs: Any,
     ):  # fmt: skip
-        try:
-            self.window = Window.from_args(since, until, days)
-        except WindowError as e:
-            raise UsageError(str(e)) from None
+        self.window = self.window_of(since, until, days)
         self.base_url = (base_url or self.site.start_url).rstrip("/") + "/"
         archives = self.site.family.archives if self.window and self.window.since else ()
         self.sitemap_urls = self._absolute((*self.site.start_sitemaps, *archives))
@@ -62,6 +77,31 @@ class SiteSpider(SitemapSpider):
         # A start URL may be absolute on another host (BBC's feeds.bbci.co.uk): fetched, but no article host.
         starts = self._absolute((*self.site.start_feeds, *self.site.start_sitemaps, *self.site.start_listings))
         self.allowed_domains = sorted(h for h in {*self.hosts, *(urlsplit(u).hostname for u in starts)} if h)
+        self.start_hosts = {urlsplit(u).netloc for u in starts}  # when none answers, the run stops (crawler.faults.Reach)
+
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
+        cls.check_arguments(kwargs)
+        return super().from_crawler(crawler, *args, **kwargs)
+
+    @classmethod
+    def check_arguments(cls, spargs: dict[str, Any]) -> None:
+        """UsageError, one line, for -a arguments the spider does not take or
+        cannot use. Names starting with `_` are a scheduler's (scrapyd's `_job`)."""
+        for name in spargs:
+            if name not in cls.arguments and not name.startswith("_"):
+                hint = did_you_mean(name, cls.arguments)
+                raise UsageError(f"{cls.name} takes no argument -a {name}; {hint}it takes {', '.join(cls.arguments)}")
+        if spargs.get("base_url") is not None:
+            check_web_url("base_url", spargs["base_url"])
+        cls.window_of(spargs.get("since"), spargs.get("until"), spargs.get("days"))
+
+    @staticmethod
+    def window_of(since: str | None, until: str | None, days: str | None) -> Window | None:
+        try:
+            return Window.from_args(since, until, days)
+        except WindowError as e:
+            raise UsageError(str(e)) from None
 
     @classmethod
     def update_settings(cls, settings):
