@@ -34,9 +34,10 @@ logger = logging.getLogger(__name__)
 
 LAYERS = ("site", "family", "metadata", "generic")
 # Resolution order: the body is taken last so that it can leave out the
-# headline and lead that some pages print again inside it.
+# headline and lead that some pages print again inside it; the headline
+# before the uptitle and lead, which the generic layer looks for around it.
 FIELDS = (
-    "news_code", "uptitle", "headline", "lead", "published", "modified", "source",
+    "news_code", "headline", "uptitle", "lead", "published", "modified", "source",
     "authors", "tags", "section", "canonical_url", "body", "images",
 )
 
