@@ -33,6 +33,8 @@ from crawler.urls import decoded_path
 if TYPE_CHECKING:
     from crawler.extract.layers import Page
 
+# What links to a site's home page say: no section, and no site's name.
+HOME_CRUMBS = {"صفحه اصلی", "صفحه نخست", "خانه", "اصلی", "Home", "home", "Homepage"}
 # Between a title's parts: a bar, "::", guillemets, or a dash with a space on one side at least.
 SEPARATOR = re.compile(r"\s*(?:[|｜]+|::|[»«])\s*|\s+[-–—]+\s*|\s*[-–—]+\s+")
 # Words that make a title's part a publication's name.
@@ -78,6 +80,12 @@ _SUBTITLE_NAMED = _Named(("subtitle", "sub-title"))
 _LEAD_NAMED = _Named(_LEAD_NAMES)
 # Paragraphs inside an element: a lead is one.
 _PARAGRAPHS = etree.XPath("count(descendant::p)")
+# The title of the link to the home page, or of the logo inside it: the site's name.
+_HOME_LINK_NAMES = etree.XPath(
+    "//body//a[@href='/' or @href=$home or @href=concat($home, '/')]/@title"
+    " | //body//a[@href='/' or @href=$home or @href=concat($home, '/')]/img/@alt",
+    smart_strings=False,
+)
 _H1 = etree.XPath("//body//h1", smart_strings=False)
 _TITLE = etree.XPath("/html/head/title//text()", smart_strings=False)
 _TEXT_HOLDING = etree.XPath(
@@ -104,10 +112,14 @@ _SHORT_LINK_CODE = re.compile(r"/tiny/news-(\d+)")
 
 def learned_names(page: Page) -> tuple[str, ...]:
     """The names the page gives its site (og:site_name, application-name, JSON-LD
-    publisher, and the parts of <title> before or after its headline that read
-    as names), each whole, in its separated parts, and without an agency word
-    ("خبرگزاری تسنیم": "تسنیم", the name a lead's dateline uses)."""
+    publisher, the home link's title or logo, and the parts of <title> before
+    or after its headline that read as names), each whole, in its separated
+    parts, and without an agency word ("خبرگزاری تسنیم": "تسنیم", the name a
+    lead's dateline uses)."""
+    parts = urlsplit(page.url)
+    home = f"{parts.scheme}://{parts.netloc}"
     found = [*page.meta.get("og:site_name", []), *page.meta.get("application-name", [])]
+    found += [n for n in _HOME_LINK_NAMES(page.root, home=home) if n.strip() not in HOME_CRUMBS and len(n.split()) <= MAX_NAME_WORDS]
     for obj in page.json_ld:
         publisher = obj.get("publisher")
         for p in publisher if isinstance(publisher, list) else [publisher]:
@@ -132,13 +144,15 @@ def _host_name(url: str) -> str:
     return (urlsplit(url).hostname or "").removeprefix("www.").split(".")[0].replace("-", "")
 
 
-def _is_name(part: str, names: Iterable[str], host: str) -> bool:
+def _is_name(part: str, names: Iterable[str], host: str, *, agency: bool = True) -> bool:
+    """Whether a title's part is the site's name: one of `names`, the host's,
+    or (with `agency`) any publication's by its form."""
     folded = fold_for_comparison(part)
     if any(folded == fold_for_comparison(n) for n in names):
         return True
     if len(part.split()) > MAX_NAME_WORDS:
         return False
-    if _AGENCY.search(part):
+    if agency and _AGENCY.search(part):
         return True
     # "Tasnim", "TABNAK", "Mehr News Agency": the host's own name in Latin letters
     letters = re.sub(r"[^a-z]", "", part.lower())
@@ -151,7 +165,8 @@ def _parts(title: str) -> list[str]:
 
 def strip_site_name(title: str, page: Page) -> str:
     """The title without the site's name at its start or end ("name - ", " | name",
-    "name: ", «خبرگزاری X -»): the parts that are names, taken off while another part is left."""
+    "name: ", «خبرگزاری X -»): the parts that are names, taken off while another part is left.
+    Before a colon only the site's own name is: "روزنامه کیهان: ..." quotes another paper."""
     stripped = title
     names, host = page.names, _host_name(page.url)
     while True:
@@ -165,11 +180,11 @@ def strip_site_name(title: str, page: Page) -> str:
                 stripped = stripped[: last.start()]
                 continue
         m = re.match(r"^([^:：]{2,60})[:：]\s*(?=\S)", stripped)
-        if m and _is_name(m.group(1).strip(), names, host):
+        if m and _is_name(m.group(1).strip(), names, host, agency=False):
             stripped = stripped[m.end():]
             continue
         m = re.search(r"[:：]\s*([^:：]{2,60})$", stripped)
-        if m and _is_name(m.group(1).strip(), names, host) and stripped[: m.start()].strip():
+        if m and _is_name(m.group(1).strip(), names, host, agency=False) and stripped[: m.start()].strip():
             stripped = stripped[: m.start()]
             continue
         return stripped if stripped is title else normalize_text(stripped) or ""
@@ -263,12 +278,20 @@ def _preceding(element: etree._Element, scope: etree._Element) -> set[etree._Ele
     return before
 
 
-def uptitle(page: Page, headline: str | None) -> str | None:
+def _surroundings(page: Page, headline: str | None, levels: int):
+    """The headline's <h1>, the element `levels` above it, and what comes before the <h1> in that."""
     h1 = headline_element(page, headline)
     if h1 is None:
         return None
-    scope = _around(h1, 2)
-    before = _preceding(h1, scope)
+    scope = _around(h1, levels)
+    return h1, scope, _preceding(h1, scope)
+
+
+def uptitle(page: Page, headline: str | None) -> str | None:
+    found = _surroundings(page, headline, 2)
+    if found is None:
+        return None
+    h1, scope, before = found
     # A "subtitle" is an uptitle only above the headline; below it, it is a lead.
     named = [e for e in _UPTITLE_NAMED(scope) if h1 not in e.iter()] + [e for e in _SUBTITLE_NAMED(scope) if e in before]
     for element in named:
@@ -285,11 +308,10 @@ def uptitle(page: Page, headline: str | None) -> str | None:
 
 
 def named_lead(page: Page, headline: str | None) -> str | None:
-    h1 = headline_element(page, headline)
-    if h1 is None:
+    found = _surroundings(page, headline, 4)
+    if found is None:
         return None
-    scope = _around(h1, 4)
-    before = _preceding(h1, scope)
+    h1, scope, before = found
     for element in [*_LEAD_NAMED(scope), *_SUBTITLE_NAMED(scope)]:
         if element in before or h1 in element.iter():
             continue
@@ -318,7 +340,10 @@ def shown_description(page: Page, descriptions: Iterable[str]) -> str | None:
 
 # An id of letters and digits as a path segment of its own after a news word: /news/d1Gjx/<slug>,
 # /persian/articles/c4nw2e8x1ego (all-digit ids are the generic family's URL pattern's).
-_URL_ID = re.compile(r"/(?:news|articles?|stor(?:y|ies)|posts?|content|item)/((?=[a-z]*\d)(?=\d*[a-z])[a-z\d]{5,16})(?:/|$)", re.I)
+# A word and a number ("page2", "part3") is no id.
+_URL_ID = re.compile(
+    r"/(?:news|articles?|stor(?:y|ies)|posts?|content|item)/(?![a-z]+\d+(?:/|$))((?=[a-z]*\d)(?=\d*[a-z])[a-z\d]{5,16})(?:/|$)", re.I
+)
 
 
 def url_news_code(url: str) -> str | None:

@@ -19,6 +19,7 @@ from parsel import Selector
 
 from crawler.dates import ParsedTime, parse_time
 from crawler.extract import boilerplate, heading
+from crawler.extract.heading import HOME_CRUMBS
 from crawler.extract.html import paragraphs, text_of
 from crawler.extract.junk import junk
 from crawler.extract.selectors import classes_in, required_classes, select
@@ -27,7 +28,6 @@ from crawler.spec import Family, Site, Spec
 from crawler.text import normalize_text, to_ascii_digits
 from crawler.urls import absolute_url, decoded_path
 
-HOME_CRUMBS = {"صفحه اصلی", "صفحه نخست", "خانه", "اصلی", "Home", "home", "Homepage"}
 ARTICLE_TYPES = {"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting", "WebPage"}
 
 
@@ -189,7 +189,7 @@ class Page:
 @lru_cache(maxsize=256)
 def _site_name_patterns(names: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
     """Each name, at a title's start or end behind a separator; compiled once per site."""
-    return tuple(re.compile(rf"^\s*{re.escape(n)}\s*[|｜\-–—:]\s*|\s*[|｜\-–—:]\s*{re.escape(n)}\s*$") for n in names)
+    return tuple(re.compile(rf"^\s*{re.escape(n)}\s*[|｜\-–—:]+\s*|\s*[|｜\-–—:]+\s*{re.escape(n)}\s*$") for n in names)
 
 
 def node_text(node: Any) -> str:
