@@ -202,3 +202,8 @@ def test_a_lead_loses_the_dateline_of_the_site_name():
 )
 def test_news_code(body, path, code):
     assert extract(page("", "<h1>گرانی مسکن</h1>" + body), path)["news_code"] == code
+
+
+def test_news_code_of_a_wordpress_shortlink():
+    fields = extract(page("<link rel='shortlink' href='https://x.example/fa/?p=98514'>", "<h1>گرانی مسکن</h1>"))
+    assert fields["news_code"] == "98514"

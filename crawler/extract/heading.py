@@ -49,7 +49,10 @@ MAX_UPTITLE_CHARS = 150
 MIN_LEAD_CHARS = 30
 MAX_LEAD_CHARS = 1500
 
-_UPTITLE_NAMES = ("rutitr", "kicker", "uptitle", "up-title", "surtitle", "supertitle", "pretitle", "overtitle")
+# (روتیتر, the Persian word, as CMSs spell it: rutitr, rotitr, TitrRou)
+_UPTITLE_NAMES = (
+    "rutitr", "rotitr", "ro-titr", "titr-rou", "kicker", "uptitle", "up-title", "surtitle", "supertitle", "pretitle", "overtitle",
+)
 _LEAD_NAMES = ("lead", "summary", "introtext", "intro-text", "excerpt", "teaser", "lid", "chekide")
 
 
@@ -101,10 +104,13 @@ _CODE_HOLDERS = etree.XPath(
 _NEXT_TEXT = etree.XPath("following::text()[normalize-space()][1]", smart_strings=False)
 # A code is digits, or letters and digits (Varzesh3's d1Gjx).
 _CODE = re.compile(r"^[\s:：#\-]*((?=[A-Za-z]*[\d۰-۹])[A-Za-z\d۰-۹]{3,})")
+# Short links holding the code: Asam's /tiny/news-N, WordPress's ?p=N.
 _SHORT_LINK = etree.XPath(
-    "//body//a/@href[contains(., '/tiny/news-')] | //body//input/@value[contains(., '/tiny/news-')]", smart_strings=False
+    "/html/head/link[@rel='shortlink']/@href | //body//a/@href[contains(., '/tiny/news-')]"
+    " | //body//input/@value[contains(., '/tiny/news-')]",
+    smart_strings=False,
 )
-_SHORT_LINK_CODE = re.compile(r"/tiny/news-(\d+)")
+_SHORT_LINK_CODE = re.compile(r"/tiny/news-(\d+)|[?&]p=(\d+)$")
 
 
 # ---- site names ----
@@ -210,14 +216,21 @@ def headline_candidates(page: Page) -> list[tuple[str, str]]:
 
 
 def agreed_headline(page: Page) -> str | None:
-    """The headline most of the page's statements of it agree on (two at least):
-    a statement whole, or a run of its parts (the rest being site, section or
-    series names). Of runs agreed on as widely, the longest."""
+    """The headline the page's statements of it agree on (two at least): a
+    statement whole, where two make it; else the run of their parts most of
+    them make (the rest being site, section or series names). Ties go to what
+    the <h1> says (what readers see; metadata may be a stale draft's), then to
+    the longer."""
+    candidates = headline_candidates(page)
+    return _most_agreed(candidates, whole=True) or _most_agreed(candidates, whole=False)
+
+
+def _most_agreed(candidates: list[tuple[str, str]], *, whole: bool) -> str | None:
     support: dict[str, set[str]] = {}
     text_of_key: dict[str, str] = {}
-    for source, text in headline_candidates(page):
+    for source, text in candidates:
         parts = _parts(text)
-        runs = {text} | {
+        runs = {text} if whole else {text} | {
             " - ".join(parts[i:j]) if j - i > 1 else parts[i]
             for i in range(len(parts)) for j in range(i + 1, len(parts) + 1) if (i, j) != (0, len(parts))
         }
@@ -228,7 +241,6 @@ def agreed_headline(page: Page) -> str | None:
             support.setdefault(key, set()).add(source)
             if run is text or key not in text_of_key:
                 text_of_key.setdefault(key, run)
-    # Ties go to what the <h1> says (what readers see; metadata may be a stale draft's), then to the longer.
     agreed = [(len(sources), "h1" in sources, len(key), key) for key, sources in support.items() if len(sources) >= 2]
     if not agreed:
         return None
@@ -353,7 +365,7 @@ def url_news_code(url: str) -> str | None:
 
 
 def printed_news_code(page: Page) -> str | None:
-    """The code the page prints after `کد خبر` (or a short link /tiny/news-N holds)."""
+    """The code the page prints after `کد خبر`, else the one a short link holds."""
     for element in _CODE_HOLDERS(page.root):
         text = text_of(element)
         label = _CODE_LABEL.search(text)
@@ -366,5 +378,5 @@ def printed_news_code(page: Page) -> str | None:
     for link in _SHORT_LINK(page.root):
         m = _SHORT_LINK_CODE.search(str(link))
         if m:
-            return m.group(1)
+            return m.group(1) or m.group(2)
     return None
