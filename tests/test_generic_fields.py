@@ -116,7 +116,8 @@ def test_agreement_picks_the_headline_out_of_section_and_site_parts():
 
 def test_a_tie_goes_to_what_the_h1_shows_over_stale_metadata():
     # og:title and <title> agree on an old draft; the h1 and a second og:title on the headline shown.
-    head = ("<meta property='og:title' content='گزارش زنده دیدار دو تیم'><title>گزارش زنده دیدار دو تیم</title>"
+    stale = "گزارش زنده دیدار تراکتورسازی و پرسپولیس در هفته بیست و هشتم لیگ برتر"  # (the longer)
+    head = (f"<meta property='og:title' content='{stale}'><title>{stale}</title>"
             "<meta property='og:title' content='تراکتور ۱ - پرسپولیس ۱؛ جشن قهرمانی عقب افتاد'>")
     fields = extract(page(head, "<h1>تراکتور ۱ - پرسپولیس ۱؛ جشن قهرمانی عقب افتاد</h1>"))
     assert fields["headline"] == "تراکتور ۱ - پرسپولیس ۱؛ جشن قهرمانی عقب افتاد"
@@ -207,3 +208,19 @@ def test_news_code(body, path, code):
 def test_news_code_of_a_wordpress_shortlink():
     fields = extract(page("<link rel='shortlink' href='https://x.example/fa/?p=98514'>", "<h1>گرانی مسکن</h1>"))
     assert fields["news_code"] == "98514"
+
+
+def test_a_whole_headline_two_statements_make_beats_a_run_of_parts_more_make():
+    # The h1 and JSON-LD say the whole; og:title and <title> add a section and the site.
+    headline = "لیگ قهرمانان آسیا| برتری بی‌فایده پرسپولیس در شب خداحافظی ژاوی"
+    head = (f'<script type="application/ld+json">{{"@type":"NewsArticle","headline":"{headline}"}}</script>'
+            f"<meta property='og:title' content='{headline}- اخبار ورزشی - اخبار نمونه'>"
+            f"<title>{headline}- اخبار ورزشی - اخبار نمونه</title>")
+    assert extract(page(head, f"<h1>{headline}</h1>"))["headline"] == normalize_text(headline)
+
+
+def test_a_name_learned_from_the_title_leaves_the_leads_dateline():
+    # No og:site_name: "روزنامه نمونه" reads as a paper's name in <title>, and "نمونه" is its dateline.
+    head = "<title>کتابخانه‌ها تا نیمه‌شب باز می‌مانند | روزنامه نمونه</title>"
+    fields = extract(page(head, f"<div><h1>کتابخانه‌ها تا نیمه‌شب باز می‌مانند</h1><p class='lead'>نمونه| {LEAD}</p></div>"))
+    assert fields["lead"] == LEAD
