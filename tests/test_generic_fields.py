@@ -224,3 +224,15 @@ def test_a_name_learned_from_the_title_leaves_the_leads_dateline():
     head = "<title>کتابخانه‌ها تا نیمه‌شب باز می‌مانند | روزنامه نمونه</title>"
     fields = extract(page(head, f"<div><h1>کتابخانه‌ها تا نیمه‌شب باز می‌مانند</h1><p class='lead'>نمونه| {LEAD}</p></div>"))
     assert fields["lead"] == LEAD
+
+
+def test_the_uptitle_is_the_headlines_not_a_related_storys():
+    body = ("<div class='main'><div class='art'><div class='rutitr'>در دیدار با وزیر</div><h1>گرانی مسکن ادامه دارد</h1></div>"
+            "<ul class='related'><li><div class='rutitr'>روتیتر خبر دیگر</div><a href='/n/2'>خبر دیگر</a></li></ul></div>")
+    assert extract(page("", body))["uptitle"] == "در دیدار با وزیر"
+    body = ("<div class='main'><div class='art'><h1>گرانی مسکن ادامه دارد</h1></div>"
+            "<ul class='related'><li><div class='rutitr'>روتیتر خبر دیگر</div><a href='/n/2'>خبر دیگر</a></li></ul></div>")
+    assert extract(page("", body))["uptitle"] is None
+    body = ("<div class='main'><ul class='top-news'><li><div class='rutitr'>روتیتر خبر دیگر</div><a href='/n/2'>خبر دیگر</a></li></ul>"
+            "<div class='art'><div class='rutitr'>در دیدار با وزیر</div><h1>گرانی مسکن ادامه دارد</h1></div></div>")
+    assert extract(page("", body))["uptitle"] == "در دیدار با وزیر"  # the nearest above

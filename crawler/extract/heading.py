@@ -290,6 +290,12 @@ def _preceding(element: etree._Element, scope: etree._Element) -> set[etree._Ele
     return before
 
 
+def _document_order(scope: etree._Element):
+    """A sort key putting elements of `scope` in document order."""
+    order = {e: i for i, e in enumerate(scope.iter())}
+    return order.__getitem__
+
+
 def _surroundings(page: Page, headline: str | None, levels: int):
     """The headline's <h1>, the element `levels` above it, and what comes before the <h1> in that."""
     h1 = headline_element(page, headline)
@@ -304,9 +310,13 @@ def uptitle(page: Page, headline: str | None) -> str | None:
     if found is None:
         return None
     h1, scope, before = found
-    # A "subtitle" is an uptitle only above the headline; below it, it is a lead.
-    named = [e for e in _UPTITLE_NAMED(scope) if h1 not in e.iter()] + [e for e in _SUBTITLE_NAMED(scope) if e in before]
-    for element in named:
+    named = [e for e in _UPTITLE_NAMED(scope) if h1 not in e.iter()]
+    # The nearest above the headline first, then one beside it below; not one of the
+    # related news further down, which have their own. A "subtitle" is an uptitle
+    # only above the headline; below it, it is a lead.
+    above = [e for e in [*named, *_SUBTITLE_NAMED(scope)] if e in before]
+    beside = [e for e in named if e not in before and e.getparent() is h1.getparent()]
+    for element in [*sorted(above, key=_document_order(scope), reverse=True), *beside]:
         text = _short_line(element, headline)
         if text:
             return text
