@@ -236,3 +236,14 @@ def test_the_uptitle_is_the_headlines_not_a_related_storys():
     body = ("<div class='main'><ul class='top-news'><li><div class='rutitr'>روتیتر خبر دیگر</div><a href='/n/2'>خبر دیگر</a></li></ul>"
             "<div class='art'><div class='rutitr'>در دیدار با وزیر</div><h1>گرانی مسکن ادامه دارد</h1></div></div>")
     assert extract(page("", body))["uptitle"] == "در دیدار با وزیر"  # the nearest above
+
+
+def test_a_lead_is_not_a_related_storys_teaser():
+    teaser = "این خلاصه خبر دیگری است که در فهرست اخبار مرتبط زیر متن آمده است و لید این خبر نیست."
+    related = f"<h3>اخبار مرتبط</h3><div class='item'><p class='lead'>{teaser}</p></div>"
+    assert extract(page("", f"<div><h1>گرانی مسکن ادامه دارد</h1>{related}</div>"))["lead"] is None
+    listed = f"<ul><li><a href='/n/2'>خبر دیگر</a><p class='lead'>{teaser}</p></li></ul>"
+    assert extract(page("", f"<div><h1>گرانی مسکن ادامه دارد</h1>{listed}</div>"))["lead"] is None
+    # and the first named one after the headline, whatever its name
+    leads = f"<h2 class='news-subtitle'>{LEAD}</h2><p class='lead'>{teaser}</p>"
+    assert extract(page("", f"<div><h1>گرانی مسکن ادامه دارد</h1>{leads}</div>"))["lead"] == LEAD

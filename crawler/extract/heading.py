@@ -90,6 +90,7 @@ _HOME_LINK_NAMES = etree.XPath(
     smart_strings=False,
 )
 _H1 = etree.XPath("//body//h1", smart_strings=False)
+_HEADINGS = {"h1", "h2", "h3"}
 _TITLE = etree.XPath("/html/head/title//text()", smart_strings=False)
 _TEXT_HOLDING = etree.XPath(
     "//body//text()[contains(., $probe)][not(ancestor::script or ancestor::style)]/..", smart_strings=False
@@ -330,18 +331,25 @@ def uptitle(page: Page, headline: str | None) -> str | None:
 
 
 def named_lead(page: Page, headline: str | None) -> str | None:
+    """The first element named for a lead after the headline, before any other
+    heading (past one, the elements are another story's or section's) and
+    outside lists (related news with their own teasers)."""
     found = _surroundings(page, headline, 4)
     if found is None:
         return None
     h1, scope, before = found
-    for element in [*_LEAD_NAMED(scope), *_SUBTITLE_NAMED(scope)]:
-        if element in before or h1 in element.iter():
+    named = {*_LEAD_NAMED(scope), *_SUBTITLE_NAMED(scope)}
+    inside_h1 = set(h1.iter())
+    for element in scope.iter():
+        if element in before or element in inside_h1:
             continue
-        if _PARAGRAPHS(element) > 1:
-            continue  # the body, or a box of several ("text-with-summary")
-        text = normalize_text(text_of(element))
-        if text and MIN_LEAD_CHARS <= len(text) <= MAX_LEAD_CHARS:
-            return text
+        if element in named and not any(a.tag == "li" for a in element.iterancestors()):
+            text = normalize_text(text_of(element))
+            # (one paragraph: not the body, nor a box of several like Drupal's "text-with-summary")
+            if _PARAGRAPHS(element) <= 1 and text and MIN_LEAD_CHARS <= len(text) <= MAX_LEAD_CHARS:
+                return text
+        elif element.tag in _HEADINGS:
+            return None
     return None
 
 
