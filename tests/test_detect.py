@@ -97,7 +97,9 @@ def test_the_table_lists_every_page(shared):
 
 
 @pytest.mark.parametrize("key", sorted(EXPECTED))
-def test_each_page_is_its_own_family_or_none(key, shared):
+def test_each_page_is_its_own_family_or_none(key):
+    if key.startswith("shared/") and not SHARED_PAGES.is_dir():
+        pytest.skip("../shared is not beside the repository")
     # (the bad pages are written in Etemad Online's layout: given one of its URL shapes)
     url = unowned(original_url(key) or "https://x/fa/news/123456/x")
     family = detect_family(parse_html(page_path(key).read_bytes(), url).root, url)
