@@ -1,10 +1,13 @@
-"""Extraction quality on the fixtures: ours (all layers), ours as the generic spider, and Trafilatura.
+"""Extraction quality on the fixtures: ours on its own sites, ours on the same
+pages as if their sites were unknown (with family detection, and with the
+family layer off), Trafilatura and htmldate.
 
     python -m benchmarks.quality            # text tables
     python -m benchmarks.quality --json     # the same numbers, and every page's scores, as JSON
 
-Every `tests/fixtures/<site>/<name>.html` with a `<name>.json` is extracted
-by each extractor and scored against the fixture's "expected" values the way
+Every `tests/fixtures/<site>/<name>.html` with a `<name>.json`, and every
+synthetic page of `tests/pages/` (pages the fixture harness cannot hold yet),
+is extracted by each extractor and scored against its "expected" values the way
 the fixture harness compares them (contract normalization): exact match per
 field, and bag-of-tokens precision/recall/F1 for the body (white-space tokens
 after `fold_for_comparison`). A second body F1, blind to zero-width
@@ -14,13 +17,22 @@ ZWNJs: Trafilatura drops every ZWNJ, so the page's `می‌رود` (tokens `می
 page by a person) are left out; fields a fixture does not list are not scored,
 nor are fields an extractor has no notion of ("n/a": Trafilatura has no news
 code, uptitle or source). Real pages and synthetic or reconstructed ones are
-reported apart: only real pages say how the extractors do on the web.
+reported apart: only real pages say how the extractors do on the web. The
+article pages of ../shared/pages are fixtures byte for byte (the script checks
+and names any that is not, which has no expected values read by a person).
+
+"Unknown site": the page's URL moved to a host no site owns, its path kept, as
+`scrapy crawl news` and `scrapy extract` meet a site with no module:
+"unknown+detect" is `extract_article(html, url)` there (the family its markup
+shows, crawler.families.detect, then metadata and generic layers),
+"unknown-nofamily" the same with `layers=("metadata", "generic")`.
 
 Trafilatura (`pip install -e '.[bench]'`) is mapped field by field: text →
 body (one paragraph per line), title → headline, date → published_at (a date
 without time of day, compared as it is; the "date" column asks only whether the
 Gregorian day agrees, for every extractor), description → lead, tags → tags,
-categories → section.
+categories → section. htmldate (`find_date`, Trafilatura's own date finder,
+extensive search, original date) gives a day: scored in the "date" column.
 """
 
 from __future__ import annotations
@@ -35,14 +47,20 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any, Callable
+from urllib.parse import urlsplit, urlunsplit
 
 import lxml
 
 from crawler.extract import extract_article
-from crawler.spiders.news import generic_site
 from crawler.text import ZWNJ, fold_for_comparison, normalize_paragraphs, normalize_text
-from tests.test_fixtures import expected_form, load_fixtures
+from tests.test_fixtures import FIXTURES, expected_form, load_fixtures
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = ROOT / "tests/pages"  # synthetic pages kept out of the fixtures
+SHARED_PAGES = ROOT.parent / "shared/pages"
+UNOWNED_HOST = "unlisted-news.example"
 
 EXACT_FIELDS = ("news_code", "published_at", "headline", "uptitle", "lead", "tags", "section", "source")
 # Text table columns: the exact fields, with the date-only check beside published_at.
@@ -98,21 +116,29 @@ def score_page(got: dict[str, Any], expected: dict[str, Any], fields: tuple[str,
     return scores
 
 
+def unowned(url: str) -> str:
+    """The URL on a host no site owns, its path kept."""
+    return urlunsplit(urlsplit(url)._replace(netloc=UNOWNED_HOST))
+
+
 def ours(html: bytes, url: str) -> dict[str, Any]:
     return extract_article(html, url)
 
 
-def ours_generic(html: bytes, url: str) -> dict[str, Any]:
-    """What `scrapy crawl news` gets on a site no spec covers: structured metadata,
-    the generic layer and the generic family's URL pattern, and no site names to
-    strip from titles (`layers=("metadata", "generic")` alone would still know them)."""
-    return extract_article(html, url, site=generic_site(url))
+def unknown_detect(html: bytes, url: str) -> dict[str, Any]:
+    """What `scrapy crawl news` and `scrapy extract` get on a site with no module."""
+    return extract_article(html, unowned(url))
+
+
+def unknown_nofamily(html: bytes, url: str) -> dict[str, Any]:
+    """The same with no family layer: structured metadata and the generic layer alone."""
+    return extract_article(html, unowned(url), layers=("metadata", "generic"))
 
 
 def trafilatura_fields(html: bytes, url: str) -> dict[str, Any]:
     import trafilatura
 
-    document = trafilatura.bare_extraction(html, url=url, with_metadata=True)
+    document = trafilatura.bare_extraction(html, url=unowned(url), with_metadata=True)
     found = document.as_dict() if document else {}
     text = found.get("text")
     return {
@@ -127,10 +153,17 @@ def trafilatura_fields(html: bytes, url: str) -> dict[str, Any]:
     }
 
 
+def htmldate_fields(html: bytes, url: str) -> dict[str, Any]:
+    from htmldate import find_date
+
+    return {"published_at": find_date(html, url=unowned(url), extensive_search=True, original_date=True)}
+
+
 def extractors() -> list[Extractor]:
     found = [
         Extractor("ours", ours, (*EXACT_FIELDS, "body")),
-        Extractor("ours-generic", ours_generic, (*EXACT_FIELDS, "body")),
+        Extractor("unknown+detect", unknown_detect, (*EXACT_FIELDS, "body")),
+        Extractor("unknown-nofamily", unknown_nofamily, (*EXACT_FIELDS, "body")),
     ]
     try:
         import trafilatura  # noqa: F401
@@ -141,7 +174,25 @@ def extractors() -> list[Extractor]:
         for name in ("trafilatura", "htmldate", "courlan"):
             logging.getLogger(name).setLevel(logging.ERROR)
         found.append(Extractor("trafilatura", trafilatura_fields, ("published_at", "headline", "lead", "tags", "section", "body")))
+        found.append(Extractor("htmldate", htmldate_fields, ("published_at",)))
     return found
+
+
+def load_pages() -> list[tuple[str, Path, dict]]:
+    """(name, page, meta) of the fixtures and of tests/pages/."""
+    pages = list(load_fixtures())
+    for meta_path in sorted(PAGES.glob("*.json")):
+        pages.append((f"pages/{meta_path.stem}", meta_path.with_suffix(".html"), json.loads(meta_path.read_text("utf-8"))))
+    return pages
+
+
+def shared_articles_not_in_fixtures() -> list[str]:
+    """The article pages of ../shared/pages that no fixture holds byte for byte."""
+    if not SHARED_PAGES.is_dir():
+        return []
+    held = {p.read_bytes() for p in FIXTURES.glob("*/*.html")}
+    rows = [row.split("\t") for row in (SHARED_PAGES / "PROVENANCE.tsv").read_text("utf-8").splitlines()[1:]]
+    return [row[0] for row in rows if row[2] == "article" and (SHARED_PAGES / row[0]).read_bytes() not in held]
 
 
 def score_all(pages: list[tuple[str, bytes, dict]], extractor_list: list[Extractor]) -> list[dict[str, Any]]:
@@ -288,8 +339,11 @@ def misses(records: list[dict[str, Any]], extractor: str) -> list[str]:
 def print_text(result: dict[str, Any], records: list[dict[str, Any]], miss_extractors: list[str]) -> None:
     v = result["versions"]
     drafts = f" ({len(result['drafts_left_out'])} drafts left out)" if result["drafts_left_out"] else ""
-    print(f"Extraction quality, {result['date']}: {result['fixtures']} fixtures{drafts}; "
+    print(f"Extraction quality, {result['date']}: {result['fixtures']} pages{drafts}; "
           + ", ".join(f"{k} {val}" for k, val in v.items()))
+    missing = result["shared_articles_not_in_fixtures"]
+    print("Article pages of ../shared/pages not among them (no expected values read by a person): "
+          + (", ".join(missing) if missing else "none, every one is a fixture"))
     print("Cells: pages right / pages scored per field; 'date' = Gregorian day of published_at; 'all' = the exact fields together;\n"
           f"body: mean token P/R/F1, the lowest F1 (target {BODY_TARGET} on every real page), mean F1 with ZWNJs deleted on both sides.")
     for group, by_extractor in result["groups"].items():
@@ -322,7 +376,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--misses", default="ours", help="comma-separated extractors whose misses are listed page by page ('' for none)")
     args = parser.parse_args(argv)
 
-    fixtures = list(load_fixtures())
+    fixtures = load_pages()
     pages = [(name, path.read_bytes(), meta) for name, path, meta in fixtures if not meta.get("draft")]
     extractor_list = extractors()
     names = [e.name for e in extractor_list]
@@ -332,6 +386,7 @@ def main(argv: list[str] | None = None) -> int:
         "versions": versions(),
         "fixtures": len(pages),
         "drafts_left_out": [name for name, _path, meta in fixtures if meta.get("draft")],
+        "shared_articles_not_in_fixtures": shared_articles_not_in_fixtures(),
         "body_target": BODY_TARGET,
         "repeat": args.repeat,
         "groups": report(records, names),

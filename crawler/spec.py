@@ -71,6 +71,10 @@ class Family:
     # (WordPress slugs), the spec's news_code selectors are, and the URL's
     # code only tells articles apart during discovery.
     code_in_url: bool = True
+    # Selectors (CSS or XPath) of markup only this family's pages carry: a page
+    # of an unlisted site showing two of them (its URL's shape counting as one
+    # more once one has shown) is read with this family's spec (crawler.families.detect).
+    markers: Selectors = ()
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,9 @@ class Site:
     # Served over plain HTTP only (its TLS broken or missing): crawls start from
     # http:// whatever base_url says; links on its pages lead on from there.
     plain_http: bool = False
+    # A site no module describes, whose family was recognised from its page's
+    # markup (crawler.families.detect): its layers say so in field_sources.
+    detected: bool = False
 
     def __reduce_ex__(self, protocol):
         # A registered site goes to a worker process (crawler.cpupool) by name,

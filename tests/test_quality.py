@@ -78,3 +78,16 @@ def test_trafilatura_is_scored_on_the_fields_it_has():
     assert set(record["scores"]) == {*(f for f in trafilatura.fields if f in expected), "date", "body_zwnj_blind"}
     assert not {"news_code", "uptitle", "source"} & set(record["scores"])
     assert 0 < record["scores"]["body"][2] <= 1
+
+
+def test_unknown_site_runs_read_the_page_on_an_unowned_host_with_and_without_the_family():
+    from benchmarks.quality import UNOWNED_HOST, load_pages, unknown_detect, unknown_nofamily, unowned
+
+    assert unowned("https://www.etemadonline.com/fa/tiny/news-523995?x=1") == f"https://{UNOWNED_HOST}/fa/tiny/news-523995?x=1"
+    pages, _ = reference_fixture()
+    (_, html, meta) = pages[0]
+    detected = unknown_detect(html, meta["url"])
+    assert detected["site"] == UNOWNED_HOST
+    assert "family:asam (detected)" in detected["field_sources"].values()
+    assert not any(s.startswith(("family", "site")) for s in unknown_nofamily(html, meta["url"])["field_sources"].values())
+    assert any(name.startswith("pages/") and m["kind"] == "synthetic" for name, _p, m in load_pages())

@@ -31,6 +31,8 @@ class Command(ScrapyCommand):
     def long_desc(self) -> str:
         return (
             "Runs the same extraction, normalization and validation as a crawl on a saved page. "
+            "A page of a host no site module owns is read with the CMS family its markup shows, if any "
+            "(--sources then names it 'family:<name> (detected)'). "
             "Prints the article as one JSON line on stdout and exits 0 when it is complete; "
             "otherwise prints the reasons and the partial fields on stderr and exits 1."
         )

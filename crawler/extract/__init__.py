@@ -7,7 +7,8 @@ A crawl reads a downloaded page with `read_article`: the page checks
 (crawler.extract.pagecheck) and the extraction over one parse of the page.
 
 Layers are asked in turn for every field and the first that knows it wins:
-the site's own selectors, its CMS family's, the page's structured metadata
+the site's own selectors, its CMS family's (on a host no site module owns,
+the family crawler.families.detect recognises in the page), the page's structured metadata
 (JSON-LD, OpenGraph, article:* meta, canonical link), then a generic fallback.
 `field_sources` in the result says which layer gave each field.
 """
@@ -33,9 +34,10 @@ logger = logging.getLogger(__name__)
 
 LAYERS = ("site", "family", "metadata", "generic")
 # Resolution order: the body is taken last so that it can leave out the
-# headline and lead that some pages print again inside it.
+# headline and lead that some pages print again inside it; the headline
+# before the uptitle and lead, which the generic layer looks for around it.
 FIELDS = (
-    "news_code", "uptitle", "headline", "lead", "published", "modified", "source",
+    "news_code", "headline", "uptitle", "lead", "published", "modified", "source",
     "authors", "tags", "section", "canonical_url", "body", "images",
 )
 
@@ -46,14 +48,14 @@ def build_layers(site: Site | None, names: Iterable[str] = LAYERS) -> tuple:
     last built for each site name and set of layers is kept, and used while
     it is asked for with the same Site."""
     names = tuple(names)
-    key = (site.name if site else None, names)
+    key = (site.name if site else None, site.family.name if site else None, names)
     built = _BUILT.get(key)
     if built is None or built[0] is not site:
         built = _BUILT[key] = (site, tuple(_built_layers(site, set(names))))
     return built[1]
 
 
-_BUILT: dict[tuple[str | None, tuple[str, ...]], tuple[Site | None, tuple]] = {}
+_BUILT: dict[tuple[str | None, str | None, tuple[str, ...]], tuple[Site | None, tuple]] = {}
 
 
 def _built_layers(site: Site | None, names: set[str]) -> list:
@@ -65,7 +67,8 @@ def _built_layers(site: Site | None, names: set[str]) -> list:
         if "site" in names:
             layers.append(SpecLayer(f"site:{site.name}", site.overrides, scope=scope, drop=drop))
         if "family" in names:
-            layers.append(SpecLayer(f"family:{family.name}", family.spec, scope=scope, drop=drop, family=family))
+            label = f"family:{family.name}" + (" (detected)" if site.detected else "")
+            layers.append(SpecLayer(label, family.spec, scope=scope, drop=drop, family=family))
     if "metadata" in names:
         layers.append(MetadataLayer())
     if "generic" in names:
@@ -96,15 +99,28 @@ def read_article(
     problem = byte_problem(body, tuple(flags))
     if problem:
         return ArticleReading(None, problem)
-    if site is None:
-        from crawler.sites import site_for_url
-
-        site = site_for_url(url)
     page = parse_html(body, url, content_type)
+    site = page_site(page, url, site)
     problem = content_problem(page, url, site, body)
     if problem:
         return ArticleReading(None, problem)
-    return ArticleReading(extract_article(page, url, site=site, layers=layers))
+    return ArticleReading(_extracted(page, url, site, layers))
+
+
+def page_site(page: Selector, url: str, site: Site | None = None) -> Site | None:
+    """The site whose specs read the page: `site`, else the registered site that
+    owns the URL. On a host none owns, and for the generic site of `scrapy crawl
+    news`, a site on the CMS family the page's markup shows, if one does."""
+    from crawler.families.detect import detect_family, detected_site, generic_site
+    from crawler.families.generic import GENERIC
+    from crawler.sites import site_for_url
+
+    site = site or site_for_url(url)
+    if site is None or site.family is GENERIC:
+        family = detect_family(page.root, url)
+        if family is not None:
+            return detected_site(site or generic_site(url), family)
+    return site
 
 
 def extract_article(
@@ -118,16 +134,18 @@ def extract_article(
     """The article's fields, normalized, as the export contract names them.
 
     `site` defaults to the registered site that owns the URL's host; with none,
-    only the metadata and generic layers run. `html` may be the page already
+    the family the page's markup shows (`page_site`), else only the metadata
+    and generic layers run. `html` may be the page already
     parsed (extraction edits that tree); `content_type` is the HTTP header,
     used to decode bytes. Fields no layer found are None or []; whether the
     result is complete enough to export is `crawler.article.validation_errors`'s call.
     """
-    if site is None:
-        from crawler.sites import site_for_url
+    parsed = html if isinstance(html, Selector) else parse_html(html, url, content_type)
+    return _extracted(parsed, url, page_site(parsed, url, site), layers)
 
-        site = site_for_url(url)
-    page = Page(html if isinstance(html, Selector) else parse_html(html, url, content_type), url, site)
+
+def _extracted(parsed: Selector, url: str, site: Site | None, layers: Iterable[str]) -> dict[str, Any]:
+    page = Page(parsed, url, site)
     found: dict[str, Any] = {}
     sources: dict[str, str] = {}
     layer_list = build_layers(site, layers)
@@ -152,7 +170,7 @@ def _as_record(found: dict[str, Any], sources: dict[str, str], page: Page) -> di
         found["source"] = body_source
         sources["source"] = sources["body"]
     site = page.site
-    language = site.language if site else (next(iter(select(page.root, "xpath:/html/@lang")), None) or "fa")[:2].lower()
+    language = site.language if site and not site.detected else (next(iter(select(page.root, "xpath:/html/@lang")), None) or "fa")[:2].lower()
     return {
         "site": site.domain if site else (urlsplit(page.url).hostname or "").removeprefix("www.") or None,
         "url": page.url,

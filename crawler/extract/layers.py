@@ -18,7 +18,8 @@ from lxml import etree
 from parsel import Selector
 
 from crawler.dates import ParsedTime, parse_time
-from crawler.extract import boilerplate
+from crawler.extract import boilerplate, heading
+from crawler.extract.heading import HOME_CRUMBS
 from crawler.extract.html import paragraphs, text_of
 from crawler.extract.junk import junk
 from crawler.extract.selectors import classes_in, required_classes, select
@@ -27,7 +28,6 @@ from crawler.spec import Family, Site, Spec
 from crawler.text import normalize_text, to_ascii_digits
 from crawler.urls import absolute_url, decoded_path
 
-HOME_CRUMBS = {"صفحه اصلی", "صفحه نخست", "خانه", "اصلی", "Home", "home", "Homepage"}
 ARTICLE_TYPES = {"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting", "WebPage"}
 
 
@@ -103,7 +103,6 @@ class Page:
         self.root: etree._Element = selector.root
         self.url = url
         self.site = site
-        self.names: tuple[str, ...] = site.names if site else ()
         self.whole = Scope([self.root], Regions(self.root, site))
         self.scopes: dict[tuple[str, ...], Scope] = {}  # SpecLayer._scope's answers
 
@@ -163,8 +162,19 @@ class Page:
         links = self._metadata_elements["link"]
         return next((link.get("href") for link in links if link.get("rel") == "canonical" and link.get("href") is not None), None)
 
+    @property
+    def known_site(self) -> bool:
+        """Whether a site module describes the page's site (not only its detected family or none)."""
+        return self.site is not None and not self.site.detected and self.site.family is not GENERIC
+
+    @cached_property
+    def names(self) -> tuple[str, ...]:
+        """The site's names: its module's, else those the page gives it (og:site_name...)."""
+        return self.site.names if self.site and self.site.names else heading.learned_names(self)
+
     def strip_site_name(self, title: str | None) -> str | None:
-        """A title without the site name that <title> and og:title often append;
+        """A title without the site name that <title> and og:title often append
+        or prepend, in any form (crawler.extract.heading.strip_site_name);
         normalized if `title` was (a ZWNJ the name's separator followed is
         at its edge now)."""
         if not title:
@@ -172,13 +182,14 @@ class Page:
         stripped = title
         for pattern in _site_name_patterns(self.names):
             stripped = pattern.sub("", stripped)
+        stripped = heading.strip_site_name(stripped, self)
         return stripped if stripped is title else normalize_text(stripped)
 
 
 @lru_cache(maxsize=256)
 def _site_name_patterns(names: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
     """Each name, at a title's start or end behind a separator; compiled once per site."""
-    return tuple(re.compile(rf"^\s*{re.escape(n)}\s*[|｜\-–—:]\s*|\s*[|｜\-–—:]\s*{re.escape(n)}\s*$") for n in names)
+    return tuple(re.compile(rf"^\s*{re.escape(n)}\s*[|｜\-–—:]+\s*|\s*[|｜\-–—:]+\s*{re.escape(n)}\s*$") for n in names)
 
 
 def node_text(node: Any) -> str:
@@ -347,15 +358,23 @@ class MetadataLayer:
             return [o[key] for o in ld if o.get(key)]
 
         if field == "headline":
+            # What the page's statements of it (metadata, <h1>, <title>) agree on, else the metadata's.
+            agreed = heading.agreed_headline(page)
+            if agreed:
+                return agreed
             for value in [*ld_values("headline"), *meta.get("og:title", []), *meta.get("twitter:title", [])]:
                 text = page.strip_site_name(normalize_text(str(value)))
                 if text:
                     return text
         elif field == "lead":
-            for value in [*meta.get("og:description", []), *ld_values("description"), *meta.get("description", [])]:
-                text = normalize_text(boilerplate.strip_prefix(str(value), page.names))
-                if text:
-                    return text
+            values = [*meta.get("og:description", []), *map(str, ld_values("description")), *meta.get("description", [])]
+            if page.known_site:
+                text = next(filter(None, map(normalize_text, values)), None)
+            else:
+                # Of a site nobody has read, a description is its lead only where the page
+                # prints it: elsewhere it is as often a summary no reader sees, or the body cut short.
+                text = heading.shown_description(page, values)
+            return normalize_text(boilerplate.strip_prefix(text, page.names)) if text else None
         elif field in ("published", "modified"):
             ld_key, meta_keys = (
                 ("datePublished", ("article:published_time", "datepublished", "og:published_time", "pubdate"))
@@ -398,18 +417,24 @@ class MetadataLayer:
 
 
 class GenericLayer:
-    """For pages no spec knows: the first <h1>, <time> elements, and the block
-    holding the most paragraph text as the body."""
+    """For pages no spec knows: the first <h1>, the uptitle and lead around it
+    and the news code the page prints (crawler.extract.heading), <time>
+    elements, and the block holding the most paragraph text as the body."""
 
     label = "generic"
-    fields = frozenset(("headline", "news_code", "published", "body"))
+    fields = frozenset(("uptitle", "headline", "lead", "news_code", "published", "body"))
     MIN_BODY_CHARS = 200
 
     def get(self, field: str, page: Page, found: dict[str, Any]) -> Any:
         if field == "headline":
             return page.strip_site_name(first_text(page.whole, ("h1", "title::text")))
+        if field == "uptitle":
+            return heading.uptitle(page, found.get("headline"))
+        if field == "lead":
+            text = heading.named_lead(page, found.get("headline"))
+            return normalize_text(boilerplate.strip_prefix(text, page.names)) if text else None
         if field == "news_code":
-            return news_code_from_url(page.url, (GENERIC,))
+            return news_code_from_url(page.url, (GENERIC,)) or heading.url_news_code(page.url) or heading.printed_news_code(page)
         if field == "published":
             return parse_first_time(page.whole.select("article time::attr(datetime), time::attr(datetime)"))
         if field == "body":

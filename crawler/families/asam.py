@@ -40,4 +40,10 @@ ASAM = Family(
     feeds=("/fa/feeds/", "/feeds/"),
     sitemaps=("/robots.txt", "/sitemap.xml"),
     listings=("/",),
+    markers=(
+        "#echo_detail, .echo-detail, #main_ck_editor, #CK_editor",
+        ".short_link_cnt, .tinyurl_form",
+        ".image_top_primary, .primary-files, .primary_files",
+        ".breadcrumb_list, .bread_crump",
+    ),
 )

@@ -23,4 +23,5 @@ ASPNET_CONTENT = Family(
         section=("#breadCrumbsContainer [itemprop=title]",),
     ),
     article_paths=(re.compile(r"^/news/(?P<code>\d+)(?:/[^/]*)?/?$"),),
+    markers=("#Content_title", "#Content_rutitr, #Content_UnderTitle, #Content_lid", "#Content_publishdate"),
 )

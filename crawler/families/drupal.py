@@ -25,4 +25,11 @@ DRUPAL = Family(
         section=(".field-name-field-category .field-item",),
     ),
     article_paths=(re.compile(r"^/news/(?P<code>\d+)(?:/[^/]*)?/?$"),),
+    # Drupal 7's: Drupal 8 and later write other field classes (field--name-body), which this spec does not read.
+    markers=(
+        "xpath:/html/head/meta[@name='generator'][starts-with(@content, 'Drupal 7')]",
+        ".field-name-body",
+        ".field-name-field-tags, .field-name-field-category, .field-name-field-teaser, .field-name-field-surtitle",
+        "xpath:/html/head/script[contains(., 'Drupal.settings')] | /html/head/script/@src[contains(., '/misc/drupal.js')]",
+    ),
 )

@@ -58,4 +58,5 @@ IRANSAMANEH = Family(
     sitemaps=("/robots.txt", "/fa-sitemap-news"),
     archives=("/fa-sitemap-newsarchive",),  # index of monthly sitemaps (notes §4)
     listings=("/",),
+    markers=(".news_pdate_c", ".news_id_c", ".news_path"),
 )

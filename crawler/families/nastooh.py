@@ -64,4 +64,10 @@ NASTOOH = Family(
     sitemaps=("/robots.txt", "/sitemap/news/sitemap.xml"),
     archives=("/sitemap/all/sitemap.xml",),  # index of daily sitemaps, every day since the start (notes §4)
     listings=("/",),
+    markers=(
+        "xpath:/html/head/meta[@property='nastooh:code']",
+        "xpath:/html/head/meta[@name='generator'][contains(@content, 'nastooh')]",
+        ".item-body .item-text",
+        ".short-link-container",
+    ),
 )

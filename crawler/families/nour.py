@@ -35,4 +35,9 @@ NOUR = Family(
     ),
     article_paths=(re.compile(r"^(?:/fa)?/news/(?P<code>\d+)(?:/[^/]*)?/?$"),),
     sitemaps=("/robots.txt", "/sitemap.xml"),
+    markers=(
+        "xpath:/descendant::comment()[normalize-space()='NEWS CONTENT']",
+        "#Body_Body_lblNewsBody",
+        "#Body_Body_news_Tags_lblTag",
+    ),
 )

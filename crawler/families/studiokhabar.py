@@ -22,4 +22,5 @@ STUDIOKHABAR = Family(
         section=(".doc-section-info a",),
     ),
     article_paths=(re.compile(r"^/news/(?P<code>\d+)(?:/[^/]*)?/?$"),),
+    markers=("#docDiv3TitrMain, #docDiv3TitrRou", "#docDiv3Date, .doc_date", "#doctextarea, #docContentdiv", ".doc_content"),
 )

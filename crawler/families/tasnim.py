@@ -32,4 +32,5 @@ TASNIM = Family(
     feeds=("/fa/rss/feed/0/7/0/", "/fa/rss/feed/0/8/0/", "/fa/rss"),
     sitemaps=("/robots.txt", "/fa/fa_sitemap.xml"),
     listings=("/fa",),
+    markers=("article.single-news", ".smart-keyword", "li.service"),
 )

@@ -38,4 +38,11 @@ WORDPRESS = Family(
     article_paths=(re.compile(r"^(?:/[a-z]{2})?/(?!(?:[a-z]{2}|feed|page)/?$|wp-)(?P<code>[^/.]+)/?$"),),
     feeds=("/feed/",),
     code_in_url=False,
+    markers=(
+        "xpath:/html/head/link[@rel='https://api.w.org/']",
+        "xpath:/html/head/meta[@name='generator'][starts-with(@content, 'WordPress')]",
+        "xpath:/html/head/link/@href[contains(., '/wp-content/') or contains(., '/wp-includes/')]"
+        " | /html/head/script/@src[contains(., '/wp-content/') or contains(., '/wp-includes/')]",
+        "xpath:/html/head/link[@rel='shortlink'][contains(@href, '?p=')]",
+    ),
 )

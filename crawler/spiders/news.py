@@ -6,27 +6,22 @@
 With a URL it extracts that page; with a domain it discovers articles through
 the robots.txt sitemaps, the usual feed paths and the home page. A registered
 site's own selectors are used when the URL or domain is one of ours; otherwise
-extraction rests on structured metadata and the generic layer.
+each page is read with the CMS family its markup shows (crawler.families.detect;
+field_sources says "family:<name> (detected)"), and without one rests on
+structured metadata and the generic layer.
 """
 
 from __future__ import annotations
 
 from typing import Any, AsyncIterator
-from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.exceptions import UsageError
 
+from crawler.families.detect import generic_site
 from crawler.families.generic import GENERIC
 from crawler.sites import site_for_url
-from crawler.spec import Site
 from crawler.spiders.site import SiteSpider, check_web_url
-
-
-def generic_site(url: str) -> Site:
-    parts = urlsplit(url)
-    domain = (parts.hostname or "").lower().removeprefix("www.")
-    return Site(name="news", domain=domain, family=GENERIC, base_url=f"{parts.scheme}://{parts.netloc}")
 
 
 class NewsSpider(SiteSpider):
@@ -61,6 +56,10 @@ class NewsSpider(SiteSpider):
             yield request
 
     def article_item(self, response, reading):
+        sources = reading.fields.get("field_sources", {}) if reading and reading.fields else {}
+        detected = next((s for s in sources.values() if s.endswith(" (detected)")), None)
+        if detected:  # read with the family its markup showed (crawler.families.detect)
+            self.crawler.stats.inc_value(f"articles/detected/{detected.removeprefix('family:').removesuffix(' (detected)')}")
         item = super().article_item(response, reading)
         if item is not None and self.site.family is GENERIC and not (item.get("published_at") and item.get("body")):
             # URLs are guessed to be articles from their shape; a page with
