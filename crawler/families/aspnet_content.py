@@ -23,4 +23,5 @@ ASPNET_CONTENT = Family(
         section=("#breadCrumbsContainer [itemprop=title]",),
     ),
     article_paths=(re.compile(r"^/news/(?P<code>\d+)(?:/[^/]*)?/?$"),),
+    url_shapes=("/news/<code>", "/news/<code>/<slug>"),
 )

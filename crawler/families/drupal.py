@@ -5,7 +5,9 @@ its site module lists (notes/sites.md §1.F).
 The date is a timeago element (its data-tarikh, or the ISO time in its
 title), or on older pages a div.created reading
 "پنجشنبه 9 دى 1395 ساعت 19:48 <span>2016-12-29 19:48:23</span>": its own text
-is the date the page shows; the span is a machine copy. Article URLs are /news/<id>.
+is the date the page shows; the span is a machine copy. Article URLs are
+/news/<id>; Drupal answers every node at /node/<id> too (redirecting to its
+alias where the site sets one), the id the same.
 """
 
 import re
@@ -24,5 +26,6 @@ DRUPAL = Family(
         tags=(".field-name-field-tags a",),
         section=(".field-name-field-category .field-item",),
     ),
-    article_paths=(re.compile(r"^/news/(?P<code>\d+)(?:/[^/]*)?/?$"),),
+    article_paths=(re.compile(r"^/(?:news|node)/(?P<code>\d+)(?:/[^/]*)?/?$"),),
+    url_shapes=("/news/<code>", "/news/<code>/<slug>", "/node/<code>"),
 )

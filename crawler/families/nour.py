@@ -34,5 +34,6 @@ NOUR = Family(
         tags=("#Body_Body_news_Tags_lblTag a",),
     ),
     article_paths=(re.compile(r"^(?:/fa)?/news/(?P<code>\d+)(?:/[^/]*)?/?$"),),
+    url_shapes=("/fa/news/<code>/<slug>", "/news/<code>"),
     sitemaps=("/robots.txt", "/sitemap.xml"),
 )

@@ -22,4 +22,5 @@ STUDIOKHABAR = Family(
         section=(".doc-section-info a",),
     ),
     article_paths=(re.compile(r"^/news/(?P<code>\d+)(?:/[^/]*)?/?$"),),
+    url_shapes=("/news/<code>/<slug>", "/news/<code>"),
 )

@@ -1,6 +1,7 @@
 """Tasnim's own CMS (tasnimnews.com, also served as tasnimnews.ir and .org).
 
-Articles are /<lang>/news/<Jalali Y>/<M>/<D>/<id>/<slug>; services (sections)
+Articles are /<lang>/news/<Jalali Y>/<M>/<D>/<id>/<slug>, AMP copies the
+same with /amp after the slug; services (sections)
 are /<lang>/service/<sid>/<slug>. The Persian and English editions share the
 hosts and differ by the /fa/ or /en/ prefix, so each is its own site.
 """
@@ -27,6 +28,8 @@ TASNIM = Family(
         news_code=("#short-link",),
     ),
     article_paths=(re.compile(r"^/(?:fa|en)/news/\d{4}/\d{1,2}/\d{1,2}/(?P<code>\d+)(?:/[^/]*)?/?$"),),
+    # The Persian edition's; the English one names its own.
+    url_shapes=("/fa/news/<date>/<code>/<slug>", "/fa/news/<date>/<code>/<slug>/amp"),
     listing_paths=(re.compile(r"^/(?:fa|en)/service/\d+(?:/[^/]*)?/?$"),),
     # The Persian edition's; the English one names its own.
     feeds=("/fa/rss/feed/0/7/0/", "/fa/rss/feed/0/8/0/", "/fa/rss"),

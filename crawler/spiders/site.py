@@ -58,10 +58,13 @@ class SiteSpider(SitemapSpider):
         self.sitemap_urls = self._absolute((*self.site.start_sitemaps, *archives))
         self.sitemap_rules = [("", "parse_article")]  # which URLs: sitemap_filter
         super().__init__(*args, **kwargs)
-        self.hosts = {urlsplit(self.base_url).hostname, self.site.domain, *self.site.hosts}
+        # A mirror or test server (-a base_url) serving the site's paths, when it is no host of the site's.
+        base_host = urlsplit(self.base_url).hostname or ""
+        self.mirror = None if self.site.serves_host(base_host) else base_host
         # A start URL may be absolute on another host (BBC's feeds.bbci.co.uk): fetched, but no article host.
         starts = self._absolute((*self.site.start_feeds, *self.site.start_sitemaps, *self.site.start_listings))
-        self.allowed_domains = sorted(h for h in {*self.hosts, *(urlsplit(u).hostname for u in starts)} if h)
+        hosts = {base_host, self.site.domain, *self.site.hosts, *(urlsplit(u).hostname for u in starts)}
+        self.allowed_domains = sorted(h for h in hosts if h)
 
     @classmethod
     def update_settings(cls, settings):
@@ -88,13 +91,16 @@ class SiteSpider(SitemapSpider):
     # -- which URLs are what ---------------------------------------------------
 
     def _on_site(self, url: str) -> bool:
+        """Whether the URL is of this site: on its hosts (not another edition's:
+        ar.mehrnews.com, tasnimnews.com/en/) or on its mirror."""
         if not readable_url(url):  # no URL a request can be made of (a sitemap's <loc>, a link): not ours
             return False
-        host = urlsplit(url).hostname or ""
-        if not any(host == h or host.endswith("." + h) for h in self.hosts):
+        parts = urlsplit(url)
+        if self.mirror and parts.hostname == self.mirror:
+            return self.site.owns_path(parts.path)
+        if not self.site.owns(url):
             return False
-        # Not when another registered site claims the URL more closely:
-        # en.irna.ir is under irna.ir, but its articles are IRNA English's.
+        # Not when another site claims it more closely: tasnimnews.com/en/ is Tasnim English's.
         owner = site_for_url(url)
         return owner is None or owner is self.site
 
@@ -111,8 +117,9 @@ class SiteSpider(SitemapSpider):
     def article_request(self, url: str) -> Request | None:
         if self.article_code(url) is None:
             return None
-        # Articles before listings, so pages in flight stay few.
-        return Request(url, callback=self.parse_article, priority=1)
+        # Articles before listings, so pages in flight stay few. An AMP copy is
+        # asked as its article; a short link as found, its redirect followed.
+        return Request(self.site.family.article_url(url), callback=self.parse_article, priority=1)
 
     # -- discovery ---------------------------------------------------------------
 
@@ -176,6 +183,13 @@ class SiteSpider(SitemapSpider):
 
     async def parse_article(self, response):
         self.crawler.stats.inc_value("pages/article")
+        redirected = response.meta.get("redirect_urls")
+        if redirected and self.article_code(redirected[0]) and not self.article_code(response.url):
+            # An article's URL redirected to what is no article of this site: another
+            # edition's (tasnimnews.com/en/..., ar.mehrnews.com), another site's, a home page.
+            self.logger.warning("Redirected away from the site's articles: %s -> %s", redirected[0], response.url)
+            self.crawler.stats.inc_value("pages/redirected_away")
+            return
         try:
             reading, body_fingerprint = await CpuPool.of(self.crawler).run(
                 read_page, response.body, response.url, site=self.site,
