@@ -28,7 +28,7 @@ Selectors = tuple[str, ...]
 # other editions (kayhan.ir/en/, iqna.ir/ar/, nournews.ir/en/, tasnimnews.com/tr/),
 # a page under another language's is that edition's, never the site's.
 _LANGUAGE_PREFIX = re.compile(
-    r"/(fa|ar|en|fr|de|es|it|pt|tr|ru|ur|hi|zh|ja|ko|az|ps|ku|ckb|he|hy|ka|tg|uz|kk|ky|bs|sq|sw|ha|id|ms|bn)(?:-[a-z]{2})?(?:/|$)",
+    r"/(fa|ar|en|fr|de|es|it|pt|tr|ru|ur|hi|zh|ja|ko|az|ps|ku|ckb|he|hy|ka|tg|uz|kk|ky|bs|sq|sw|ha|ms|bn)(?:-[a-z]{2})?(?:/|$)",
     re.IGNORECASE,
 )
 

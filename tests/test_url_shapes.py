@@ -288,9 +288,10 @@ ASKED_AS = [
 @pytest.mark.parametrize("name,url,asked", ASKED_AS)
 def test_an_article_is_asked_under_its_canonical_form(name, url, asked):
     _, spider = spider_named(name)
-    request = spider.article_request(url)
+    request = spider.article_request(url)  # a link on a listing or in a feed
     assert request.url == asked
     assert spider.article_code(request.url) == spider.article_code(url)
+    assert [e["loc"] for e in spider.sitemap_filter([{"loc": url}])] == [asked]
 
 
 SAMPLES = {"<slug>": "خبر-تازه", "<section>": "world", "<n>": "12", "<lang>": "fa", "…": "x"}

@@ -150,6 +150,7 @@ class SiteSpider(SitemapSpider):
             return
         for entry in entries:
             if self.article_code(entry["loc"]) and self._in_window(entry.get("lastmod")):
+                entry["loc"] = self.site.family.article_url(entry["loc"])  # SitemapSpider asks the loc: an AMP copy as its article
                 yield entry
 
     def parse_feed(self, response):
