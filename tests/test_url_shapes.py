@@ -382,3 +382,27 @@ def test_an_article_redirected_to_another_edition_is_not_exported(yjc_crawl):
     assert "7000002" not in [r["news_code"] for r in records]
     assert "Redirected away from the site's articles" in log and "'pages/redirected_away': 1" in log
     assert sorted(r["news_code"] for r in records) == ["6919119", "7000001"]
+
+
+def test_real_pages_link_their_amp_copies_under_their_own_code(shared):
+    """The amphtml link each saved article page of a supported site carries
+    (ISNA's /amp/<code>/, YJC's /fa/amp/news/<code>, Tasnim's .../amp) gives
+    the page's own code, and is asked as the page."""
+    from parsel import Selector
+
+    from crawler.urls import absolute_url
+
+    rows = [line.split("\t") for line in (shared / "pages/PROVENANCE.tsv").read_text("utf-8").splitlines()[1:]]
+    checked = 0
+    for file, _, kind, url, *_ in rows:
+        site = site_for_url(url)
+        page = Selector(text=(shared / "pages" / file).read_text("utf-8", errors="replace"))
+        amp = absolute_url(url, page.xpath("//link[@rel='amphtml']/@href").get())
+        if kind == "listing" or site is None or amp is None:
+            continue
+        _, spider = spider_named(site.name)
+        assert spider.article_code(amp) == spider.article_code(url) is not None, amp
+        assert spider.article_code(spider.article_request(amp).url) == spider.article_code(url)
+        assert "/amp" not in spider.article_request(amp).url
+        checked += 1
+    assert checked >= 3  # ISNA, Tasnim, YJC
