@@ -100,7 +100,7 @@ class SiteSpider(SitemapSpider):
             return self.site.owns_path(parts.path)
         if not self.site.owns(url):
             return False
-        # Not when another site claims it more closely: tasnimnews.com/en/ is Tasnim English's.
+        # Not when an edition sharing the host claims it by its path prefix, before a site claiming the whole host.
         owner = site_for_url(url)
         return owner is None or owner is self.site
 
