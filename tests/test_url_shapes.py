@@ -98,7 +98,9 @@ TASNIM = [
     ("tasnim", "https://www.tasnimnews.com/fa/archive", NOT),  # real
     ("tasnim", "https://www.tasnimnews.com/fa/rss/feed/0/7/0/", NOT),  # real shape (sites.md): feed
     ("tasnim", "https://www.tasnimnews.com/fa/media/1398/02/30/2015911/گزارش-تصویری", NOT),  # guess: gallery
-    ("tasnim", "https://tn.ai/2015910", NOT),  # real: short link host (not taken: it serves both editions)
+    ("tasnim", "https://tn.ai/2015910", "2015910"),  # real: the page's short link (redirected to the article)
+    ("tasnim", "https://www.tasnimnews.com/2015910", "2015910"),  # real shape (sites.md): short link
+    ("tasnim_en", "https://tn.ai/2983245", NOT),  # the Persian edition follows short links; an English one is dropped at its redirect
     ("tasnim", "https://www.tasnimnews.com/en/news/2023/11/01/2983245/iran-slug", NOT),  # the English edition's
     ("tasnim_en", "https://www.tasnimnews.com/en/news/2023/11/01/2983245/iran-slug", "2983245"),
 ]
