@@ -109,6 +109,7 @@ STUDIOKHABAR = [
     ("jahannews", "https://www.jahannews.com/news/498213/برف-و-کولاک", "498213"),  # real shape (sites.md)
     ("baharnews", "https://www.baharnews.ir/news/261234", "261234"),  # real shape (T cuts to it)
     ("jahannews", "https://www.jahannews.com/amp/news/498213", "498213"),  # guess: AMP copy
+    ("jahannews", "https://www.jahannews.com/fa/Main/Detail/498213/برف", "498213"),  # guess: legacy CMS path
     ("jahannews", "https://www.jahannews.com/tag/تهران", NOT),  # guess: tag
     ("jahannews", "https://www.jahannews.com/service/سیاسی", NOT),  # guess: section
 ]

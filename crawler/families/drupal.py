@@ -12,6 +12,7 @@ alias where the site sets one), the id the same.
 
 import re
 
+from crawler.families.legacy import MAIN_DETAIL, MAIN_DETAIL_SHAPE
 from crawler.spec import Family, Spec
 
 DRUPAL = Family(
@@ -26,6 +27,6 @@ DRUPAL = Family(
         tags=(".field-name-field-tags a",),
         section=(".field-name-field-category .field-item",),
     ),
-    article_paths=(re.compile(r"^/(?:news|node)/(?P<code>\d+)(?:/[^/]*)?/?$"),),
-    url_shapes=("/news/<code>", "/news/<code>/<slug>", "/node/<code>"),
+    article_paths=(re.compile(r"^/(?:news|node)/(?P<code>\d+)(?:/[^/]*)?/?$"), MAIN_DETAIL),
+    url_shapes=("/news/<code>", "/news/<code>/<slug>", "/node/<code>", MAIN_DETAIL_SHAPE),
 )

@@ -1,6 +1,6 @@
 """Article paths of older Iranian news CMSs that pages still link and sites
 still answer (by a redirect to the article's current address), shared by the
-families whose sites moved off them."""
+Iranian CMS families, whose sites moved off them."""
 
 import re
 
