@@ -20,7 +20,17 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
+from crawler.urls import decoded_path, with_path, without_amp
+
 Selectors = tuple[str, ...]
+
+# A path's first segment naming a language: on a host one site shares with its
+# other editions (kayhan.ir/en/, iqna.ir/ar/, nournews.ir/en/, tasnimnews.com/tr/),
+# a page under another language's is that edition's, never the site's.
+_LANGUAGE_PREFIX = re.compile(
+    r"/(fa|ar|en|fr|de|es|it|pt|tr|ru|ur|hi|zh|ja|ko|az|ps|ku|ckb|he|hy|ka|tg|uz|kk|ky|bs|sq|sw|ha|ms|bn)(?:-[a-z]{2})?(?:/|$)",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -57,7 +67,11 @@ class Family:
 
     name: str
     spec: Spec
-    # Article URL patterns, matched against the URL path (percent-decoded); group "code" is the news code.
+    # Article URL patterns, matched against the URL path, percent-decoded and
+    # without an AMP copy's marker (crawler.urls.without_amp), after `rewrites`;
+    # group "code" is the news code. Short and legacy forms the site redirects
+    # from are patterns too: they are asked as found and the record carries the
+    # URL the redirect ends at.
     article_paths: tuple[re.Pattern[str], ...]
     # Paths of listing pages worth following for article links (sections, archives).
     listing_paths: tuple[re.Pattern[str], ...] = ()
@@ -71,6 +85,34 @@ class Family:
     # (WordPress slugs), the spec's news_code selectors are, and the URL's
     # code only tells articles apart during discovery.
     code_in_url: bool = True
+    # Other forms of an article's path, rewritten to the form it is asked under:
+    # (pattern, re.sub replacement) pairs, the first that matches the path
+    # (decoded, AMP marker dropped) applies. ISNA's AMP copy /amp/<code>/ is /<code>/
+    # without its marker, which Nastooh answers as /news/<code>.
+    rewrites: tuple[tuple[re.Pattern[str], str], ...] = ()
+    # The article URL shapes the patterns accept, as the README's table lists
+    # them: <code> is the news code, <slug> a title, <section> a section's
+    # name, <n> a number, <date> a date's Y/M/D (tests/test_url_shapes.py reads
+    # each back through the patterns).
+    url_shapes: tuple[str, ...] = ()
+
+    def article_path(self, path: str) -> str:
+        """The decoded path `path` is read as and asked under: without an AMP
+        marker, rewritten where a rewrite matches."""
+        path = without_amp(path)
+        for pattern, replacement in self.rewrites:
+            rewritten, n = pattern.subn(replacement, path, count=1)
+            if n:
+                return rewritten
+        return path
+
+    def article_url(self, url: str) -> str:
+        """The URL an article found at `url` is asked under: the canonical
+        form where `url` is an AMP copy or a rewritten form, else `url` itself
+        (its query kept: some feeds' links need theirs)."""
+        path = decoded_path(url)
+        canonical = self.article_path(path)
+        return url if canonical == path else with_path(url, canonical)
     # Selectors (CSS or XPath) of markup only this family's pages carry: a page
     # of an unlisted site showing two of them (its URL's shape counting as one
     # more once one has shown) is read with this family's spec (crawler.families.detect).
@@ -91,7 +133,10 @@ class Site:
     feeds: tuple[str, ...] | None = None  # None: the family's
     sitemaps: tuple[str, ...] | None = None
     listings: tuple[str, ...] | None = None
-    hosts: tuple[str, ...] = ()  # other hosts serving the same site (mirrors, old domains)
+    # Other hosts serving the same site (mirrors, old domains). The site's hosts
+    # are these and its domain, each bare or under www.; no other subdomain is:
+    # ar.mehrnews.com is Mehr's Arabic edition, video.varzesh3.com another service.
+    hosts: tuple[str, ...] = ()
     paths: tuple[str, ...] = ()  # path prefixes, when editions share a host (Tasnim's /fa/ and /en/)
     # Least share of exported articles with each field, over CRAWLER_COVERAGE_THRESHOLDS
     # (crawler.monitor): {"lead": 0} for a site that prints no leads.
@@ -99,6 +144,7 @@ class Site:
     # Served over plain HTTP only (its TLS broken or missing): crawls start from
     # http:// whatever base_url says; links on its pages lead on from there.
     plain_http: bool = False
+    url_shapes: tuple[str, ...] | None = None  # None: the family's (Family.url_shapes)
     # A site no module describes, whose family was recognised from its page's
     # markup (crawler.families.detect): its layers say so in field_sources.
     detected: bool = False
@@ -134,16 +180,27 @@ class Site:
     def start_listings(self) -> tuple[str, ...]:
         return self.family.listings if self.listings is None else self.listings
 
-    def host_match(self, host: str) -> int:
-        """How closely the site claims `host`: the length of its domain (or other
-        host) that `host` is or is under, 0 when none is. en.irna.ir is under
-        irna.ir too, but the site whose domain is en.irna.ir claims it closer."""
-        host = host.lower()
-        return max((len(h) for h in (self.domain, *self.hosts) if host == h or host.endswith("." + h)), default=0)
+    @property
+    def article_shapes(self) -> tuple[str, ...]:
+        """The article URL shapes the site takes: its own, or those of its family's under its paths
+        (an English edition on Nastooh has no /fa/news/<code>/)."""
+        if self.url_shapes is not None:
+            return self.url_shapes
+        return tuple(shape for shape in self.family.url_shapes if self.owns_path(shape))
+
+    def serves_host(self, host: str) -> bool:
+        """Whether `host` is one of the site's own (see `hosts`)."""
+        return host.lower().rstrip(".").removeprefix("www.") in (self.domain, *self.hosts)
+
+    def owns_path(self, path: str) -> bool:
+        """Whether the path is under the site's prefixes, where it has any, and
+        under no other language's."""
+        language = _LANGUAGE_PREFIX.match(path)
+        if language and language[1].lower() != self.language:
+            return False
+        # The path as written first: decoding a slug of Persian words costs ~40 µs.
+        return not self.paths or path.startswith(self.paths) or unquote(path).startswith(self.paths)
 
     def owns(self, url: str) -> bool:
         parts = urlsplit(url)
-        if not self.host_match(parts.hostname or ""):
-            return False
-        # The path as written first: decoding a slug of Persian words costs ~40 µs.
-        return not self.paths or parts.path.startswith(self.paths) or unquote(parts.path).startswith(self.paths)
+        return self.serves_host(parts.hostname or "") and self.owns_path(parts.path)

@@ -4,7 +4,12 @@ becomes a URL, so a malformed one is skipped rather than raised."""
 
 from __future__ import annotations
 
-from urllib.parse import unquote, urljoin, urlsplit
+import re
+from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
+
+# An AMP copy's marker: an `amp` path segment (YJC's /fa/amp/news/<code>, ISNA's
+# /amp/<code>/, Tasnim's .../<slug>/amp) or an `.amp` suffix (BBC's /persian/articles/<id>.amp).
+_AMP = re.compile(r"/amp(?=/|$)|\.amp$", re.IGNORECASE)
 
 
 def absolute_url(base: str, href: str | None) -> str | None:
@@ -25,6 +30,18 @@ def decoded_path(url: str) -> str:
     """The URL's path, percent-decoded: what families' article and listing
     patterns (crawler.spec.Family) are matched against."""
     return unquote(urlsplit(url).path)
+
+
+def without_amp(path: str) -> str:
+    """The path of the page an AMP copy at `path` copies; any other path as it is."""
+    return _AMP.sub("", path) or "/"
+
+
+def with_path(url: str, path: str) -> str:
+    """`url` on another (decoded) path, its query and fragment dropped: the
+    URL an article found under another form of its address is asked under."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, quote(path, safe="/-._~!$&'()*+,;=:@"), "", ""))
 
 
 def readable_url(url: str) -> bool:

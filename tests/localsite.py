@@ -27,6 +27,17 @@ def scrapy_crawl(spider: str, *args: str) -> subprocess.CompletedProcess:
     )
 
 
+def crawl_served(spider: str, routes_for, out: Path) -> tuple[str, list[str], str]:
+    """`scrapy crawl <spider>` against the routes `routes_for(base_url)` gives,
+    served on 127.0.0.1, its export written to `out`: (base_url, requested paths, log)."""
+    routes: dict[str, Route | list[Route]] = {}
+    with serve(routes) as (base, requested):
+        routes.update(routes_for(base))
+        result = scrapy_crawl(spider, "-a", f"base_url={base}", "-O", f"{out}:jsonlines")
+    assert result.returncode == 0, result.stderr[-3000:]
+    return base, requested, result.stderr
+
+
 class Route:
     """One answer. `delay` waits that many seconds before answering (timeouts);
     `fault` misbehaves on purpose: "reset" drops the connection with a TCP

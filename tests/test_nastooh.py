@@ -13,7 +13,7 @@ from crawler.extract.layers import news_code_from_url
 from crawler.families.nastooh import NASTOOH
 from crawler.sites import site_for_url, site_named
 from crawler.spiders import sites as spiders
-from localsite import Route, scrapy_crawl, serve
+from localsite import Route, crawl_served
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = (ROOT / "tests/fixtures/mehrnews.com/synthetic-current-layout.html").read_text("utf-8")
@@ -157,11 +157,7 @@ def site_routes(base: str) -> dict[str, Route]:
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory):
     out = tmp_path_factory.mktemp("crawl") / "mehrnews.jsonl"
-    routes: dict[str, Route] = {}
-    with serve(routes) as (base, requested):
-        routes.update(site_routes(base))
-        result = scrapy_crawl("mehrnews", "-a", f"base_url={base}", "-O", f"{out}:jsonlines")
-    assert result.returncode == 0, result.stderr[-3000:]
+    _, requested, _ = crawl_served("mehrnews", site_routes, out)
     articles = {a["news_code"]: a for a in map(json.loads, out.read_text("utf-8").splitlines())}
     return articles, requested
 

@@ -1,10 +1,9 @@
 """SiteSpider's discovery on the sites whose feeds live on another host (BBC's
 feeds.bbci.co.uk) or that share a host with other editions (bbc.com/persian,
-dw.com/fa-ir), and the article URL shapes of the bespoke Persian services."""
+dw.com/fa-ir). Which URLs are articles: tests/test_url_shapes.py."""
 
 import asyncio
 
-import pytest
 from scrapy import Request
 from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
 from scrapy.http import HtmlResponse, XmlResponse
@@ -61,34 +60,6 @@ def test_feed_host_links_to_articles_on_the_site():
         "https://www.bbc.com/persian/articles/c9wdrd4qglpo?at_medium=RSS&at_campaign=rss",
         "https://www.bbc.com/persian/iran-features-61234567",
     ]
-
-
-@pytest.mark.parametrize(
-    "name,url,code",
-    [
-        ("bbcpersian", "https://www.bbc.com/persian/articles/c9wdrd4qglpo", "c9wdrd4qglpo"),
-        ("bbcpersian", "https://www.bbc.com/persian/iran-61234567", "61234567"),
-        ("bbcpersian", "https://www.bbc.com/persian/iran-features-61234567", "61234567"),
-        ("bbcpersian", "https://www.bbc.com/persian/articles/c9wdrd4qglpo.amp", None),  # AMP copy of an article
-        ("bbcpersian", "https://www.bbc.com/persian/articles/amp/c9wdrd4qglpo", None),
-        ("bbcpersian", "https://feeds.bbci.co.uk/persian/articles/c9wdrd4qglpo", None),  # feed host, no articles
-        ("radiofarda", "https://www.radiofarda.com/a/tehran-metro-line-10-delay/31362548.html", "31362548"),
-        ("radiofarda", "https://www.radiofarda.com/a/31362548.html", "31362548"),
-        ("radiofarda", "https://www.radiofarda.com/z/5", None),
-        ("dw_persian", "https://www.dw.com/fa-ir/%D8%B0%D8%AE%D8%A7%DB%8C%D8%B1/a-63189204", "63189204"),
-        ("dw_persian", "https://www.dw.com/en/gas-storage/a-63189204", None),  # another DW language
-        ("iranintl", "https://www.iranintl.com/202506267498", "202506267498"),
-        ("iranintl", "https://www.iranintl.com/fa/202506267498", "202506267498"),
-        ("iranintl", "https://www.iranintl.com/en/202506267498", None),
-        ("euronews_persian", "https://parsi.euronews.com/2023/05/17/iran-saffron-exports-fall", "iran-saffron-exports-fall"),
-        ("euronews_persian", "https://per.euronews.com/2019/02/11/iran-revolution-anniversary", "iran-revolution-anniversary"),
-        ("euronews_persian", "https://www.euronews.com/2023/05/17/iran-saffron-exports-fall", None),  # the English edition
-        ("independentpersian", "https://www.independentpersian.com/node/61732/%D9%81%D8%B1%D9%87%D9%86%DA%AF", "61732"),
-    ],
-)
-def test_article_urls(name, url, code):
-    _, spider = spider_named(name)
-    assert spider.article_code(url) == code
 
 
 def test_a_malformed_link_is_skipped_and_the_rest_followed():

@@ -34,11 +34,11 @@ def discovery(site: Site) -> str:
 
 
 def markdown_table(fixtures: Path) -> str:
-    rows = ["| spider | site | family | discovery | language | fixtures |", "|---|---|---|---|---|---|"]
+    rows = ["| spider | site | family | article URLs | discovery | language | fixtures |", "|---|---|---|---|---|---|---|"]
     for site in sorted(all_sites(), key=lambda s: (s.family.name, s.name)):
         rows.append(
             f"| `{site.name}` | {site.domain}{''.join(f' `{p}`' for p in site.paths)} | {site.family.name} "
-            f"| {discovery(site)} | {site.language} | {fixture_kinds(site, fixtures)} |"
+            f"| {', '.join(f'`{s}`' for s in site.article_shapes)} | {discovery(site)} | {site.language} | {fixture_kinds(site, fixtures)} |"
         )
     return "\n".join(rows)
 
@@ -64,7 +64,7 @@ class Command(ScrapyCommand):
     default_settings = {"LOG_ENABLED": False}
 
     def short_desc(self) -> str:
-        return "List the supported sites as a Markdown table (spider, family, discovery, fixtures)"
+        return "List the supported sites as a Markdown table (spider, family, article URLs, discovery, fixtures)"
 
     def add_options(self, parser) -> None:
         super().add_options(parser)

@@ -235,8 +235,9 @@ def parse_first_time(candidates: Iterable[str]) -> tuple[str, ParsedTime] | None
 def news_code_from_url(url: str, families: tuple[Family, ...]) -> str | None:
     path = decoded_path(url)
     for family in families:
+        article_path = family.article_path(path)  # an AMP copy's or a short form's code is its article's
         for pattern in family.article_paths:
-            m = pattern.search(path)
+            m = pattern.search(article_path)
             if m:
                 return to_ascii_digits(m.group("code"))
     return None

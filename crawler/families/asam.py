@@ -2,11 +2,13 @@
 Khabarfoori, Shargh, Fardanews, Rokna and some seventy more.
 
 Article URLs are /<section-slug>-<secId>/<id>-<slug>, older /fa/news/<id>/<slug>,
-short links /fa/tiny/news-<id>; sections are /بخش-<name>-<secId>.
+short links /fa/tiny/news-<id> (also without /fa), which the sites redirect to
+the article; sections are /بخش-<name>-<secId>.
 """
 
 import re
 
+from crawler.families.legacy import MAIN_DETAIL, MAIN_DETAIL_SHAPE
 from crawler.spec import Family, Spec
 
 ASAM = Family(
@@ -33,8 +35,13 @@ ASAM = Family(
     ),
     article_paths=(
         re.compile(r"^/[^/]+-\d+/(?P<code>\d+)(?:-[^/]*)?/?$"),
-        re.compile(r"^/fa/tiny/news-(?P<code>\d+)/?$"),
+        re.compile(r"^(?:/fa)?/tiny/news-(?P<code>\d+)/?$"),
         re.compile(r"^/fa/news/(?P<code>\d+)(?:/[^/]*)?/?$"),
+        MAIN_DETAIL,
+    ),
+    url_shapes=(
+        "/<section>-<n>/<code>-<slug>", "/fa/tiny/news-<code>", "/tiny/news-<code>", "/fa/news/<code>/<slug>",
+        MAIN_DETAIL_SHAPE,
     ),
     listing_paths=(re.compile(r"^/(?:fa/)?بخش-[^/]+-\d+/?$"),),
     feeds=("/fa/feeds/", "/feeds/"),

@@ -9,6 +9,7 @@ numeric Jalali `.oliveDate`.
 
 import re
 
+from crawler.families.legacy import MAIN_DETAIL, MAIN_DETAIL_SHAPE
 from crawler.spec import Family, Spec
 
 ASPNET_CONTENT = Family(
@@ -22,6 +23,7 @@ ASPNET_CONTENT = Family(
         tags=("#keyWordContainer strong",),
         section=("#breadCrumbsContainer [itemprop=title]",),
     ),
-    article_paths=(re.compile(r"^/news/(?P<code>\d+)(?:/[^/]*)?/?$"),),
+    article_paths=(re.compile(r"^/news/(?P<code>\d+)(?:/[^/]*)?/?$"), MAIN_DETAIL),
+    url_shapes=("/news/<code>", "/news/<code>/<slug>", MAIN_DETAIL_SHAPE),
     markers=("#Content_title", "#Content_rutitr, #Content_UnderTitle, #Content_lid", "#Content_publishdate"),
 )

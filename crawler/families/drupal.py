@@ -5,11 +5,14 @@ its site module lists (notes/sites.md §1.F).
 The date is a timeago element (its data-tarikh, or the ISO time in its
 title), or on older pages a div.created reading
 "پنجشنبه 9 دى 1395 ساعت 19:48 <span>2016-12-29 19:48:23</span>": its own text
-is the date the page shows; the span is a machine copy. Article URLs are /news/<id>.
+is the date the page shows; the span is a machine copy. Article URLs are
+/news/<id>; Drupal answers every node at /node/<id> too (redirecting to its
+alias where the site sets one), the id the same.
 """
 
 import re
 
+from crawler.families.legacy import MAIN_DETAIL, MAIN_DETAIL_SHAPE
 from crawler.spec import Family, Spec
 
 DRUPAL = Family(
@@ -24,7 +27,8 @@ DRUPAL = Family(
         tags=(".field-name-field-tags a",),
         section=(".field-name-field-category .field-item",),
     ),
-    article_paths=(re.compile(r"^/news/(?P<code>\d+)(?:/[^/]*)?/?$"),),
+    article_paths=(re.compile(r"^/(?:news|node)/(?P<code>\d+)(?:/[^/]*)?/?$"), MAIN_DETAIL),
+    url_shapes=("/news/<code>", "/news/<code>/<slug>", "/node/<code>", MAIN_DETAIL_SHAPE),
     # Drupal 7's: Drupal 8 and later write other field classes (field--name-body), which this spec does not read.
     markers=(
         "xpath:/html/head/meta[@name='generator'][starts-with(@content, 'Drupal 7')]",

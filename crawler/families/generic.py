@@ -13,6 +13,7 @@ GENERIC = Family(
     name="generic",
     spec=Spec(),
     article_paths=(re.compile(rf"^{_NOT_ARTICLES}.*?(?<!\d)(?P<code>\d{{5,}})(?!\d)"),),
+    url_shapes=("/…/<code>…",),  # a code of 5+ digits anywhere, outside tag, search, feed and media pages
     feeds=("/rss", "/feed", "/rss.xml", "/feeds/", "/fa/rss/allnews", "/fa/feeds/"),
     sitemaps=("/robots.txt", "/sitemap.xml", "/sitemap_index.xml"),
     listings=("/",),

@@ -10,7 +10,8 @@ lead, `div.body` text and `.tags_title` keywords. The date bar
 pages a `.fa_date` and a Gregorian `.en_date` in it. The header's
 `.today_date` clock is the time the page was served, never the article's.
 
-Article URLs are /fa/news/<code>/<slug>. Photo reports, /fa/photos/<code>,
+Article URLs are /fa/news/<code>/<slug>, AMP copies /fa/amp/news/<code>
+(YJC's amphtml link). Photo reports, /fa/photos/<code>,
 share the news codes and are fetched like news: one with text in its body is
 exported, a picture-only album has no body and is dropped by validation.
 Sections are /fa/service/<...>. Discovery: /fa/rss/allnews, the news sitemap
@@ -20,6 +21,7 @@ is left out: it lists every article ever published).
 
 import re
 
+from crawler.families.legacy import MAIN_DETAIL, MAIN_DETAIL_SHAPE
 from crawler.spec import Family, Spec
 
 # The date bar, in the article container or, on some sites (Borna), outside it: found once
@@ -52,7 +54,8 @@ IRANSAMANEH = Family(
         images=(".lead_image img", "div.body img", ".album_listi img"),
         news_code=(".news_id_c",),
     ),
-    article_paths=(re.compile(r"^/fa/(?:news|photos)/(?P<code>\d+)(?:/[^/]*)?/?$"),),
+    article_paths=(re.compile(r"^/fa/(?:news|photos)/(?P<code>\d+)(?:/[^/]*)?/?$"), MAIN_DETAIL),
+    url_shapes=("/fa/news/<code>/<slug>", "/fa/news/<code>", "/fa/photos/<code>/<slug>", MAIN_DETAIL_SHAPE),
     listing_paths=(re.compile(r"^/fa/service/[^/]+(?:/[^/]+)?/?$"),),
     feeds=("/fa/rss/allnews",),
     sitemaps=("/robots.txt", "/fa-sitemap-news"),

@@ -9,13 +9,17 @@ uptitle, `h1` title, `ol.breadcrumb`, `.item-date`), `.introtext` or
 (Mehr, IRNA) or `... - HH:MM` (Khabar Online); English editions write
 `December 17, 2023 - 22:36`. Pages carry `nastooh:code` and `article:*` meta.
 
-Article URLs are /news/<code>/<slug>; ISNA's older ones /fa/news/<code>/.
+Article URLs are /news/<code>/<slug>, also answered as /news/<code>; ISNA's
+older ones /fa/news/<code>/; AMP copies /amp/<code>/ (ISNA's amphtml link),
+asked as /news/<code>. Mehr's and Khabar Online's short links /x<hash> hold
+no code and are not taken.
 Sections are /service/<name>[/<sub>]. Discovery: /rss, the news sitemap
 /sitemap/news/sitemap.xml (about thirty latest items) and robots.txt.
 """
 
 import re
 
+from crawler.families.legacy import MAIN_DETAIL, MAIN_DETAIL_SHAPE
 from crawler.spec import Family, Spec
 
 # Containers of the article, most specific first. Sites that wrap it in
@@ -58,7 +62,10 @@ NASTOOH = Family(
             "xpath:/descendant::*/@class[contains(string(), 'short-link')]/..//input/@value[contains(., '/news/')]",
         ),
     ),
-    article_paths=(re.compile(r"^(?:/fa)?/news/(?P<code>\d+)(?:/[^/]*)?/?$"),),
+    article_paths=(re.compile(r"^(?:/fa)?/news/(?P<code>\d+)(?:/[^/]*)?/?$"), MAIN_DETAIL),
+    # /amp/<code>/ without its AMP marker
+    rewrites=((re.compile(r"^/(\d+)/?$"), r"/news/\1"),),
+    url_shapes=("/news/<code>/<slug>", "/news/<code>", "/fa/news/<code>/", "/amp/<code>/", MAIN_DETAIL_SHAPE),
     listing_paths=(re.compile(r"^/service/[^/]+(?:/[^/]+)?/?$"),),
     feeds=("/rss",),
     sitemaps=("/robots.txt", "/sitemap/news/sitemap.xml"),

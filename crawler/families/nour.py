@@ -13,6 +13,7 @@ lists one urlset per day, all editions mixed.
 
 import re
 
+from crawler.families.legacy import MAIN_DETAIL, MAIN_DETAIL_SHAPE
 from crawler.spec import Family, Spec
 
 
@@ -33,7 +34,8 @@ NOUR = Family(
         published=("xpath:/descendant::meta[@itemprop='datePublished']/@content",),
         tags=("#Body_Body_news_Tags_lblTag a",),
     ),
-    article_paths=(re.compile(r"^(?:/fa)?/news/(?P<code>\d+)(?:/[^/]*)?/?$"),),
+    article_paths=(re.compile(r"^(?:/fa)?/news/(?P<code>\d+)(?:/[^/]*)?/?$"), MAIN_DETAIL),
+    url_shapes=("/fa/news/<code>/<slug>", "/news/<code>", MAIN_DETAIL_SHAPE),
     sitemaps=("/robots.txt", "/sitemap.xml"),
     markers=(
         "xpath:/descendant::comment()[normalize-space()='NEWS CONTENT']",

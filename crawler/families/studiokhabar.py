@@ -7,6 +7,7 @@ reads "تاریخ انتشار : پنجشنبه ۹ دی ۱۳۹۵ ساعت ۱۹:�
 
 import re
 
+from crawler.families.legacy import MAIN_DETAIL, MAIN_DETAIL_SHAPE
 from crawler.spec import Family, Spec
 
 STUDIOKHABAR = Family(
@@ -21,6 +22,7 @@ STUDIOKHABAR = Family(
         tags=(".tags a",),
         section=(".doc-section-info a",),
     ),
-    article_paths=(re.compile(r"^/news/(?P<code>\d+)(?:/[^/]*)?/?$"),),
+    article_paths=(re.compile(r"^/news/(?P<code>\d+)(?:/[^/]*)?/?$"), MAIN_DETAIL),
+    url_shapes=("/news/<code>/<slug>", "/news/<code>", MAIN_DETAIL_SHAPE),
     markers=("#docDiv3TitrMain, #docDiv3TitrRou", "#docDiv3Date, .doc_date", "#doctextarea, #docContentdiv", ".doc_content"),
 )

@@ -5,7 +5,7 @@ Permalinks are /<slug>/ (under a language prefix such as /fa/ on
 multilingual sites), or /?p=<id>. A slug is no id: the post id the page
 states (its shortlink, the postid-<id> body class) is the news code
 (`code_in_url=False`), while the slug still tells articles apart during
-discovery.
+discovery. An AMP copy, /<slug>/amp/, is the post's.
 """
 
 import re
@@ -38,6 +38,7 @@ WORDPRESS = Family(
     article_paths=(re.compile(r"^(?:/[a-z]{2})?/(?!(?:[a-z]{2}|feed|page)/?$|wp-)(?P<code>[^/.]+)/?$"),),
     feeds=("/feed/",),
     code_in_url=False,
+    url_shapes=("/<code>/", "/<lang>/<code>/"),
     markers=(
         "xpath:/html/head/link[@rel='https://api.w.org/']",
         "xpath:/html/head/meta[@name='generator'][starts-with(@content, 'WordPress')]",

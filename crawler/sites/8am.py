@@ -11,4 +11,5 @@ SITE = Site(
     feeds=("/fa/feed/",),
     listings=("/fa/",),
     paths=("/fa/",),
+    url_shapes=("/fa/<code>/",),
 )

@@ -22,20 +22,20 @@ def all_sites() -> tuple[Site, ...]:
 
 
 def site_for_url(url: str) -> Site | None:
-    """The site that owns the URL: the one whose domain is closest to the host
-    (en.irna.ir's own before irna.ir's); where editions share a host, the one
-    whose path prefix matches, before one that claims the whole host."""
+    """The site that owns the URL (`Site.owns`: en.irna.ir is IRNA English's,
+    ar.irna.ir nobody's); where editions share a host, the one whose path
+    prefix matches, before one that claims the whole host."""
     host = urlsplit(url).hostname or ""
     owners = [site for site in _sites_claiming(host) if site.owns(url)]
     if len(owners) == 1:  # (most hosts have one site)
         return owners[0]
-    return max(owners, key=lambda site: (site.host_match(host), bool(site.paths)), default=None)
+    return max(owners, key=lambda site: bool(site.paths), default=None)
 
 
 @lru_cache(maxsize=4096)
 def _sites_claiming(host: str) -> tuple[Site, ...]:
     # Asked for every page and link a crawl meets; matching every site each time was 5% of extraction.
-    return tuple(site for site in all_sites() if site.host_match(host))
+    return tuple(site for site in all_sites() if site.serves_host(host))
 
 
 def site_named(name: str) -> Site:

@@ -20,6 +20,7 @@ ALEF = Family(
         tags=(".post-tag",),
     ),
     article_paths=GENERIC.article_paths,
+    url_shapes=GENERIC.url_shapes,
     feeds=GENERIC.feeds,
     sitemaps=(),
 )

@@ -3,9 +3,10 @@ article in <main>, its paragraphs in <p>, the publication time only in JSON-LD
 (datePublished, UTC; the visible <time> holds the date alone).
 
 Articles are /persian/articles/<id> (id like c9wdrd4qglpo), older ones
-/persian/iran-<8 digits> and /persian/iran-features-<8 digits>; the AMP copies
-(/persian/articles/<id>.amp, /persian/articles/amp/<id>) are the same articles
-and are not fetched. Feeds: feeds.bbci.co.uk/persian/rss.xml and
+/persian/<section>-<8 digits> in every section (iran, iran-features, world,
+world-features, science, arts, sport, afghanistan, ...); the AMP copies
+(/persian/articles/<id>.amp, /persian/articles/amp/<id>) are the same articles,
+asked under the canonical URL. Feeds: feeds.bbci.co.uk/persian/rss.xml and
 /persian/index.xml (notes/sites.md §2 row 52, §4).
 """
 
@@ -25,8 +26,9 @@ BBC_PERSIAN = Family(
     ),
     article_paths=(
         re.compile(r"^/persian/articles/(?P<code>[a-z0-9]+)$"),
-        re.compile(r"^/persian/iran(?:-features)?-(?P<code>\d{8})$"),
+        re.compile(r"^/persian/[a-z]+(?:-[a-z]+)*-(?P<code>\d{8})$"),
     ),
+    url_shapes=("/persian/articles/<code>", "/persian/articles/<code>.amp", "/persian/<section>-<code>"),
     feeds=("https://feeds.bbci.co.uk/persian/rss.xml", "/persian/index.xml"),
     # bbc.com's robots.txt names the sitemaps of every BBC service; none is documented for Persian.
     sitemaps=(),

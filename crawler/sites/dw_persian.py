@@ -12,6 +12,7 @@ DW = Family(
     name="dw",
     spec=Spec(),
     article_paths=(re.compile(r"^/fa-ir/[^/]+/a-(?P<code>\d+)$"),),
+    url_shapes=("/fa-ir/<slug>/a-<code>",),
     feeds=("https://rss.dw.com/xml/rss-fa-all",),
     # dw.com's robots.txt serves all of DW's languages; no Persian sitemap is documented.
     sitemaps=(),

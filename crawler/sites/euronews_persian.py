@@ -4,8 +4,9 @@ ISO time[datetime], tags #adb-article-tags div a; feed /rss (notes/sites.md
 §2 row 51, §4).
 
 sites.md has no article URL shape; these are Euronews' dated paths,
-/<YYYY>/<MM>/<DD>/<slug>, as its editions use them (not verified on a saved
-Persian page). The slug is the only id in the URL, so it is the news code;
+/<YYYY>/<MM>/<DD>/<slug>, also with a section before the date
+(/<section>/<YYYY>/<MM>/<DD>/<slug>: my-europe, business, culture, ...), as its
+editions use them (not verified on a saved Persian page). The slug is the only id in the URL, so it is the news code;
 only Latin-letter slugs are taken, as the export's news code requires.
 """
 
@@ -23,7 +24,8 @@ EURONEWS = Family(
         published=("time::attr(datetime)",),
         tags=("#adb-article-tags div a",),
     ),
-    article_paths=(re.compile(r"^/\d{4}/\d{2}/\d{2}/(?P<code>[A-Za-z0-9_-]+)/?$"),),
+    article_paths=(re.compile(r"^(?:/[a-z]+(?:-[a-z]+)*)?/\d{4}/\d{2}/\d{2}/(?P<code>[A-Za-z0-9_-]+)/?$"),),
+    url_shapes=("/<date>/<code>", "/<section>/<date>/<code>"),
     feeds=("/rss",),
 )
 

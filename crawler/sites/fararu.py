@@ -15,6 +15,7 @@ SITE = Site(
     family=replace(
         IRANSAMANEH,
         article_paths=(*IRANSAMANEH.article_paths, *ASAM.article_paths),
+        url_shapes=(*IRANSAMANEH.url_shapes, *(s for s in ASAM.url_shapes if s not in IRANSAMANEH.url_shapes)),
         listing_paths=(*IRANSAMANEH.listing_paths, *ASAM.listing_paths),
         feeds=(*IRANSAMANEH.feeds, *ASAM.feeds),
         sitemaps=(*IRANSAMANEH.sitemaps, "/sitemap.xml"),

@@ -23,6 +23,7 @@ FARS = Family(
         published=(".publish-time", "div.header time::attr(datetime)"),
     ),
     article_paths=(re.compile(r"^/(?:news|media)/(?P<code>\d+)(?:/[^/]*)?/?$"),),
+    url_shapes=("/news/<code>", "/media/<code>", "/news/<code>/<slug>"),
     listing_paths=(re.compile(r"^/archive/?$"),),
 )
 

@@ -12,6 +12,7 @@ INDEPENDENT_PERSIAN = Family(
     name="independentpersian",
     spec=Spec(),
     article_paths=GENERIC.article_paths,
+    url_shapes=GENERIC.url_shapes,
     feeds=("/rss.xml",),
 )
 

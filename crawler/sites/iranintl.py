@@ -13,6 +13,7 @@ IRANINTL = Family(
     name="iranintl",
     spec=Spec(),
     article_paths=(re.compile(r"^/(?:fa/)?(?P<code>\d{12})/?$"),),
+    url_shapes=("/<code>", "/fa/<code>"),
     feeds=("/fa/feed",),
 )
 

@@ -19,6 +19,7 @@ PANGEA = Family(
         published=(".published time::attr(datetime)",),
     ),
     article_paths=(re.compile(r"^/a/(?:[^/]+/)?(?P<code>\d+)\.html$"),),
+    url_shapes=("/a/<slug>/<code>.html", "/a/<code>.html"),
     feeds=("/rss/?count=20",),
 )
 

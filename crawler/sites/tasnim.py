@@ -1,3 +1,7 @@
+"""Tasnim's Persian edition. It shares its hosts with the English one, which
+claims /en/; this one claims the rest but other languages' prefixes
+(`Site.owns`), so the short links /<id> and tn.ai/<id> are its to follow."""
+
 from crawler.families.tasnim import TASNIM
 from crawler.spec import Site
 
@@ -7,6 +11,5 @@ SITE = Site(
     family=TASNIM,
     base_url="https://www.tasnimnews.com",
     names=("Tasnim", "اخبار تسنیم", "خبرگزاری تسنیم", "تسنیم"),
-    hosts=("tasnimnews.ir", "tasnimnews.org"),
-    paths=("/fa/",),
+    hosts=("tasnimnews.ir", "tasnimnews.org", "tn.ai"),
 )

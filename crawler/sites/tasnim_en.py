@@ -13,4 +13,5 @@ SITE = Site(
     listings=("/en",),
     hosts=("tasnimnews.ir", "tasnimnews.org"),
     paths=("/en/",),
+    url_shapes=("/en/news/<date>/<code>/<slug>", "/en/news/<date>/<code>/<slug>/amp"),
 )

@@ -23,8 +23,10 @@ VARZESH3 = Family(
         # The 2019 layout's top picture sits beside the info box, in a div.pull-lef (sic).
         images=(".news-text img", "div.pull-lef > img", ".news-page--news-text img"),
     ),
-    # The code is the site's own id: sequential digits (1608590) or a short token (d1Gjx), both on 2019 pages.
-    article_paths=(re.compile(r"^/news/(?P<code>[0-9A-Za-z]+)(?:/[^/]*)?/?$"),),
+    # The code is the site's own id: sequential digits (1608590) or a short token (d1Gjx), both on 2019 pages,
+    # with a digit or a capital letter where a lower-case word names a page (/news/live, the live scores).
+    article_paths=(re.compile(r"^/news/(?P<code>(?=[a-z]*[0-9A-Z])[0-9A-Za-z]+)(?:/[^/]*)?/?$"),),
+    url_shapes=("/news/<code>/<slug>", "/news/<code>"),
     feeds=("/rss/all",),
     sitemaps=("/robots.txt", "/sitemap/news"),
 )

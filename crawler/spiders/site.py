@@ -73,10 +73,13 @@ class SiteSpider(SitemapSpider):
         self.sitemap_urls = self._absolute((*self.site.start_sitemaps, *archives))
         self.sitemap_rules = [("", "parse_article")]  # which URLs: sitemap_filter
         super().__init__(*args, **kwargs)
-        self.hosts = {urlsplit(self.base_url).hostname, self.site.domain, *self.site.hosts}
+        # A mirror or test server (-a base_url) serving the site's paths, when it is no host of the site's.
+        base_host = urlsplit(self.base_url).hostname or ""
+        self.mirror = None if self.site.serves_host(base_host) else base_host
         # A start URL may be absolute on another host (BBC's feeds.bbci.co.uk): fetched, but no article host.
         starts = self._absolute((*self.site.start_feeds, *self.site.start_sitemaps, *self.site.start_listings))
-        self.allowed_domains = sorted(h for h in {*self.hosts, *(urlsplit(u).hostname for u in starts)} if h)
+        hosts = {base_host, self.site.domain, *self.site.hosts, *(urlsplit(u).hostname for u in starts)}
+        self.allowed_domains = sorted(h for h in hosts if h)
         self.start_hosts = {urlsplit(u).netloc for u in starts}  # when none answers, the run stops (crawler.faults.Reach)
 
     @classmethod
@@ -128,13 +131,16 @@ class SiteSpider(SitemapSpider):
     # -- which URLs are what ---------------------------------------------------
 
     def _on_site(self, url: str) -> bool:
+        """Whether the URL is of this site: on its hosts (not another edition's:
+        ar.mehrnews.com, tasnimnews.com/en/) or on its mirror."""
         if not readable_url(url):  # no URL a request can be made of (a sitemap's <loc>, a link): not ours
             return False
-        host = urlsplit(url).hostname or ""
-        if not any(host == h or host.endswith("." + h) for h in self.hosts):
+        parts = urlsplit(url)
+        if self.mirror and parts.hostname == self.mirror:
+            return self.site.owns_path(parts.path)
+        if not self.site.owns(url):
             return False
-        # Not when another registered site claims the URL more closely:
-        # en.irna.ir is under irna.ir, but its articles are IRNA English's.
+        # Not when an edition sharing the host claims it by its path prefix, before a site claiming the whole host.
         owner = site_for_url(url)
         return owner is None or owner is self.site
 
@@ -151,8 +157,9 @@ class SiteSpider(SitemapSpider):
     def article_request(self, url: str) -> Request | None:
         if self.article_code(url) is None:
             return None
-        # Articles before listings, so pages in flight stay few.
-        return Request(url, callback=self.parse_article, priority=1)
+        # Articles before listings, so pages in flight stay few. An AMP copy is
+        # asked as its article; a short link as found, its redirect followed.
+        return Request(self.site.family.article_url(url), callback=self.parse_article, priority=1)
 
     # -- discovery ---------------------------------------------------------------
 
@@ -183,6 +190,7 @@ class SiteSpider(SitemapSpider):
             return
         for entry in entries:
             if self.article_code(entry["loc"]) and self._in_window(entry.get("lastmod")):
+                entry["loc"] = self.site.family.article_url(entry["loc"])  # SitemapSpider asks the loc: an AMP copy as its article
                 yield entry
 
     def parse_feed(self, response):
@@ -216,6 +224,13 @@ class SiteSpider(SitemapSpider):
 
     async def parse_article(self, response):
         self.crawler.stats.inc_value("pages/article")
+        redirected = response.meta.get("redirect_urls")
+        if redirected and self.article_code(redirected[0]) and not self.article_code(response.url):
+            # An article's URL redirected to what is no article of this site: another
+            # edition's (tasnimnews.com/en/..., ar.mehrnews.com), another site's, a home page.
+            self.logger.warning("Redirected away from the site's articles: %s -> %s", redirected[0], response.url)
+            self.crawler.stats.inc_value("pages/redirected_away")
+            return
         try:
             reading, body_fingerprint = await CpuPool.of(self.crawler).run(
                 read_page, response.body, response.url, site=self.site,
