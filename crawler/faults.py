@@ -149,7 +149,7 @@ class FaultReport:
         verdict = blocking_verdict(spider.name, stats)
         if verdict:
             level, message = verdict
-            logger.log(level, message)
+            logger.log(level, message, extra={"spider": spider})  # this site's (crawler.logcount)
             if level == logging.ERROR:
                 self.stats.set_value(SITE_BLOCKED_STAT, 1)
 
