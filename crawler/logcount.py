@@ -42,12 +42,13 @@ class SiteLogCount:
     def __init__(self, crawler):
         self.crawler = crawler
         self.handler = CrawlLogCounter(crawler)
-        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler)
+        extension = cls(crawler)
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
 
     def spider_opened(self, spider):
         running.append(self.crawler)

@@ -2,6 +2,7 @@
 
 import json
 import logging
+import os
 import subprocess
 import sys
 from types import SimpleNamespace
@@ -97,9 +98,11 @@ def test_each_site_is_judged_on_its_own_errors(tmp_path):
 @pytest.mark.parametrize("output", [["-O", "all.jsonl"], ["-o", "%(name)s.jsonl"], ["-s", "CRAWLER_OUTPUT=out/%(time)s-%(name)s.jsonl"]])
 def test_one_output_for_many_sites_is_refused(tmp_path, output):
     # Two sites writing one file interleave their lines; each must have a folder of its own.
+    with serve({}) as (base, _):
+        pass  # should the refusal fail, nothing answers (and nothing leaves this machine)
     result = subprocess.run(
-        [sys.executable, "-m", "scrapy", "crawlall", *FAST, "etemadonline", "ilna", *output],
-        cwd=tmp_path, env={**__import__("os").environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"},
+        [sys.executable, "-m", "scrapy", "crawlall", *FAST, "etemadonline", "ilna", "-a", f"base_url={base}", *output],
+        cwd=tmp_path, env={**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"},
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert result.returncode == 2, result.stderr[-2000:]
