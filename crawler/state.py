@@ -64,6 +64,8 @@ def check_state_file(path: Path) -> None:
             size = f.seek(0, 2)
     except FileNotFoundError:
         return
+    except OSError as e:  # a folder, no permission
+        raise StateError(f"crawl state {path} cannot be read: {e.strerror}") from None
     if size == 0:
         raise BrokenState(f"crawl state {path} is empty (0 bytes), which no run leaves; {RESET_HINT}")
     if not header.startswith(SQLITE_MAGIC):
@@ -168,8 +170,11 @@ class SqliteState:
         if state is not None:
             state.users += 1
             return state
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        lock = hold_lock(path, "crawl state")  # first: a refused run opens nothing
+        try:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            lock = hold_lock(path, "crawl state")  # first: a refused run opens nothing
+        except OSError as e:  # LockHeld is no OSError
+            raise StateError(f"crawl state {path} cannot be locked: {e.strerror}: {e.filename}") from None
         try:
             try:
                 state = cls(path, durable)

@@ -13,6 +13,7 @@ from scrapy.statscollectors import MemoryStatsCollector
 
 from crawler import logcount
 from crawler.commands.crawlall import choose_sites, outcome
+from crawler.lock import hold_lock
 from crawler.sites import site_named
 from localsite import FAST, ROOT, Route, serve
 from test_crawl_e2e import site_routes
@@ -149,3 +150,19 @@ def test_log_lines_count_for_the_site_they_name(monkeypatch):
     finally:
         for handler in handlers:
             log.removeHandler(handler)
+
+
+def test_a_busy_state_refuses_every_site_in_one_line(tmp_path):
+    held = hold_lock(tmp_path / "state.sqlite3", "crawl state")
+    try:
+        with serve({}) as (base, _):
+            pass
+        result = crawlall("etemadonline", "ilna", "-a", f"base_url={base}", "-s", f"CRAWLER_STATE={tmp_path}/state.sqlite3", tmp_path=tmp_path)
+    finally:
+        held.release()
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and "Task exception" not in result.stderr, result.stderr[-3000:]
+    [line] = [line for line in result.stderr.splitlines() if line.startswith("crawlall: ")]
+    assert f"is in use by another run (pid {os.getpid()}, started " in line
+    assert "etemadonline         REFUSED" in result.stdout and "ilna                 REFUSED" in result.stdout
+    assert not (tmp_path / "state.sqlite3").exists()

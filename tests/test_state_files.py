@@ -3,6 +3,7 @@ a real `scrapy crawl` with one line and exit 1, and is left as it was."""
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -166,3 +167,12 @@ def test_the_lock_is_one_holders_and_lapses_with_it(tmp_path):
     folder = tmp_path / "out"
     folder.mkdir()
     assert lock_file_of(folder) == folder / ".lock"
+
+
+def test_a_state_path_that_cannot_be_used_is_one_line(site, tmp_path):
+    (tmp_path / "state.sqlite3").mkdir()
+    refused_with_one_line(crawl(site[0], tmp_path), "state.sqlite3 cannot be read: Is a directory")
+    shutil.rmtree(tmp_path / "state.sqlite3")
+    (tmp_path / "state.sqlite3.lock").mkdir()  # (root may write anywhere: a folder is what stops it)
+    refused_with_one_line(crawl(site[0], tmp_path), "state.sqlite3 cannot be locked: Is a directory")
+    assert not (tmp_path / "state.sqlite3").exists()
