@@ -55,9 +55,12 @@ class BrokenState(StateError):
 
 def check_state_file(path: Path) -> None:
     """BrokenState unless the file is missing (a new state) or looks whole.
-    SQLite would take an empty file for a new database, and read a truncated
-    one until a query reached a missing page, in the middle of a crawl; its
-    header gives the size the file must have (in the file since SQLite 3.7)."""
+    SQLite would take an empty file for a new database (a state it made has
+    its first page from the start), and read a truncated one until a query
+    reached a missing page, in the middle of a crawl; its header gives the
+    size the file must have (in the file since SQLite 3.7). Not while a WAL
+    file holds pages: a run killed during a checkpoint leaves the header
+    written and the pages after it still to copy from there, which SQLite does."""
     try:
         with path.open("rb") as f:
             header = f.read(100)
@@ -75,6 +78,9 @@ def check_state_file(path: Path) -> None:
     page_size = int.from_bytes(header[16:18], "big")
     page_size = 65536 if page_size == 1 else page_size
     pages = int.from_bytes(header[28:32], "big")
+    wal = path.with_name(path.name + "-wal")
+    if wal.exists() and wal.stat().st_size:
+        return
     if header[24:28] == header[92:96] and size < pages * page_size:  # the page count is valid when these agree
         raise BrokenState(f"crawl state {path} is truncated ({size} of {pages * page_size} bytes); {RESET_HINT}")
 

@@ -9,7 +9,7 @@ import pytest
 from scrapy.settings import Settings
 
 from crawler.neardup import fingerprint
-from crawler.state import ArticleRecord, SqliteState, open_state
+from crawler.state import ArticleRecord, BrokenState, SqliteState, open_state
 
 BODY = " ".join(f"واژه{i} در متن خبر شماره {i}" for i in range(120))
 
@@ -137,3 +137,31 @@ def test_a_failed_commit_stores_nothing_and_keeps_its_fingerprints_waiting(tmp_p
     state.record([record(code="1")])
     assert len(state) == 1 and state.db.execute("SELECT count(*) FROM fingerprints").fetchone()[0] == 1
     assert SqliteState(tmp_path / "state.sqlite3").near_duplicate_of("b.ir", "9", fp) == ("a.ir", "1")
+
+
+def test_a_state_killed_during_a_checkpoint_is_no_truncated_one(tmp_path):
+    # Killed while SQLite copied pages from the WAL into the file: the file's
+    # header already counts pages the file does not have yet; the WAL has them.
+    path = tmp_path / "state.sqlite3"
+    killed = f"""
+import os
+from crawler.state import ArticleRecord, SqliteState
+state = SqliteState({str(path)!r})
+state.db.execute("PRAGMA wal_autocheckpoint = 0")
+seen = "2024-01-01T00:00:00+00:00"
+state.record([ArticleRecord("a.ir", str(code), None, "h" * 64, None, seen, seen) for code in range(2000)])
+os._exit(0)
+"""
+    assert subprocess.run([sys.executable, "-c", killed], timeout=60).returncode == 0
+    header = bytearray(path.read_bytes())
+    size = len(header)
+    header[28:32] = (size // 4096 + 20).to_bytes(4, "big")  # as a checkpoint writes page 1 before the rest
+    path.write_bytes(bytes(header))
+    assert (tmp_path / "state.sqlite3-wal").stat().st_size > 0
+    state = SqliteState.open(path)
+    assert len(state) == 2000
+    state.close()
+    # Without a WAL to finish from, the same header is a truncated file.
+    path.write_bytes(bytes(header))
+    with pytest.raises(BrokenState, match="is truncated"):
+        SqliteState(path)
