@@ -75,12 +75,12 @@ def check_state_file(path: Path) -> None:
         raise BrokenState(f"crawl state {path} is not an SQLite database; {RESET_HINT}")
     if len(header) < 100:
         raise BrokenState(f"crawl state {path} is truncated ({size} bytes, less than its header); {RESET_HINT}")
-    page_size = int.from_bytes(header[16:18], "big")
-    page_size = 65536 if page_size == 1 else page_size
-    pages = int.from_bytes(header[28:32], "big")
     wal = path.with_name(path.name + "-wal")
     if wal.exists() and wal.stat().st_size:
         return
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
     if header[24:28] == header[92:96] and size < pages * page_size:  # the page count is valid when these agree
         raise BrokenState(f"crawl state {path} is truncated ({size} of {pages * page_size} bytes); {RESET_HINT}")
 
@@ -204,6 +204,8 @@ class SqliteState:
         try:
             self._open_db(path, durable)
         except sqlite3.Error as e:
+            if hasattr(self, "db"):
+                self.db.close()
             message = str(e)
             if message == "database is locked":
                 raise StateError(f"crawl state {path} is locked by another program (SQLite: {message}); try again once it is done") from None
