@@ -135,7 +135,7 @@ class Command(BaseRunSpiderCommand):
                 failed.append(name)
         stray = logcount.unattributed["ERROR"]
         if stray:
-            print(f"crawlall: {stray} errors logged by no one site (see the log)")
+            print(f"crawlall: {stray} errors logged that name no site (see the log)")
         if failed or stray or self.crawler_process.bootstrap_failed:
-            print(f"crawlall: failed: {', '.join(failed) or 'errors of no one site'}")
+            print(f"crawlall: failed: {', '.join(failed) or 'errors that name no site'}")
             self.exitcode = 1
