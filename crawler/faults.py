@@ -126,7 +126,8 @@ class Reach:
         if self._retries_left(request) and trying_since < self.after:
             return
         self.unreachable[host] = cause
-        logger.error("%s: cannot reach %s: %s", self.crawler.spider.name, host, cause)
+        spider = self.crawler.spider
+        logger.error("%s: cannot reach %s: %s", spider.name, host, cause, extra={"spider": spider})  # this site's (crawler.logcount)
         self._stop_if_nothing_answers()
         self._refuse(host)
 
@@ -263,7 +264,7 @@ class FaultReport:
         verdict = blocking_verdict(spider.name, stats)
         if verdict:
             level, message = verdict
-            logger.log(level, message)
+            logger.log(level, message, extra={"spider": spider})  # this site's (crawler.logcount)
             if level == logging.ERROR:
                 self.stats.set_value(SITE_BLOCKED_STAT, 1)
 

@@ -141,5 +141,5 @@ class LayoutMonitor:
     def spider_closed(self, spider):
         alarms = run_report(self.crawler)["alarms"]
         for alarm in alarms:
-            logger.error(alarm["message"])
+            logger.error(alarm["message"], extra={"spider": spider})  # this site's (crawler.logcount)
         self.stats.set_value(ALARMS_STAT, len(alarms))

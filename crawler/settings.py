@@ -75,12 +75,23 @@ DEDUP_STORE = "crawler.dedup.MemoryStore"  # within a run
 # Across runs: the crawl state (crawler.state) remembers every exported article;
 # incremental runs download and export only what it does not hold.
 CRAWLER_STATE = ".crawler/state.sqlite3"  # ":memory:" forgets at the end of the run
+# A SQLite state that is empty, truncated or not a database stops the run
+# (exit 1). True sets such a file aside (<name>.broken-<time>) and starts a
+# new state instead: every article is then exported again.
+CRAWLER_STATE_RESET_BROKEN = False
 # An article exported before whose text or update time changed, on a page
 # fetched anyway: "skip" drops it, "export" writes a new line with its code.
 CRAWLER_UPDATES = "skip"
 # Flush each exported line to disk before the article counts as exported.
 CRAWLER_FSYNC = True
-EXTENSIONS = {"crawler.ledger.ExportLedger": 500, "crawler.monitor.LayoutMonitor": 510, "crawler.faults.FaultReport": 520}
+EXTENSIONS = {
+    # Each crawl counts its own log lines, not the process's (crawler.logcount): crawlall's verdicts.
+    "scrapy.extensions.logcount.LogCount": None,
+    "crawler.logcount.SiteLogCount": 0,
+    "crawler.ledger.ExportLedger": 500,
+    "crawler.monitor.LayoutMonitor": 510,
+    "crawler.faults.FaultReport": 520,
+}
 # Add `field_sources` (which extraction layer gave each field) to every exported line.
 CRAWLER_EXPORT_FIELD_SOURCES = False
 # Worker processes that read article pages and fingerprint bodies (crawler.cpupool):

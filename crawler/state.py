@@ -8,6 +8,13 @@ the backend; nothing else knows which one is in use. The default is one
 SQLite file (setting CRAWLER_STATE); with REDIS_URL set, Redis
 (crawler.state_redis), shared by the workers of a distributed crawl.
 
+A SQLite state serves one run at a time: the run holds an exclusive lock on
+it (crawler.lock) from its opening to its end, and a second run on the same
+file is refused at once. A state file that cannot be what a run left
+(empty, truncated, not a database) or that another program holds locked
+refuses the run with one line (StateError); it is never taken for a new
+state, unless CRAWLER_STATE_RESET_BROKEN asks for that.
+
 Before exporting an article a process claims it (`claim`): while several
 processes crawl at once, only the claim's holder exports the article, and
 `record` turns the claim into "exported". A SQLite state serves one process,
@@ -20,15 +27,72 @@ import json
 import logging
 import sqlite3
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from itertools import chain
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Protocol
 
+from crawler.lock import Lock, hold_lock
 from crawler.neardup import MASK, NearDuplicateIndex, first_within
 
 logger = logging.getLogger(__name__)
 
 KNOWN_CHUNK = 500  # news codes per query of `known`
+SQLITE_MAGIC = b"SQLite format 3\0"
+RESET_HINT = (
+    "restore it from a backup, or run once with -s CRAWLER_STATE_RESET_BROKEN=1 to set it aside"
+    " and start a new state (every article is then exported again)"
+)
+
+
+class StateError(Exception):
+    """The crawl state cannot be used; the message says why, in one line."""
+
+
+class BrokenState(StateError):
+    """The state file is not what a run leaves: empty, truncated, not a database."""
+
+
+def check_state_file(path: Path) -> None:
+    """BrokenState unless the file is missing (a new state) or looks whole.
+    SQLite would take an empty file for a new database (a state it made has
+    its first page from the start), and read a truncated one until a query
+    reached a missing page, in the middle of a crawl; its header gives the
+    size the file must have (in the file since SQLite 3.7). Not while a WAL
+    file holds pages: a run killed during a checkpoint leaves the header
+    written and the pages after it still to copy from there, which SQLite does."""
+    try:
+        with path.open("rb") as f:
+            header = f.read(100)
+            size = f.seek(0, 2)
+    except FileNotFoundError:
+        return
+    except OSError as e:  # a folder, no permission
+        raise StateError(f"crawl state {path} cannot be read: {e.strerror}") from None
+    if size == 0:
+        raise BrokenState(f"crawl state {path} is empty (0 bytes), which no run leaves; {RESET_HINT}")
+    if not header.startswith(SQLITE_MAGIC):
+        raise BrokenState(f"crawl state {path} is not an SQLite database; {RESET_HINT}")
+    if len(header) < 100:
+        raise BrokenState(f"crawl state {path} is truncated ({size} bytes, less than its header); {RESET_HINT}")
+    wal = path.with_name(path.name + "-wal")
+    if wal.exists() and wal.stat().st_size:
+        return
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    if header[24:28] == header[92:96] and size < pages * page_size:  # the page count is valid when these agree
+        raise BrokenState(f"crawl state {path} is truncated ({size} of {pages * page_size} bytes); {RESET_HINT}")
+
+
+def _set_aside(path: Path, why: StateError) -> None:
+    """Renames a broken state file (and its WAL and shared-memory files, which
+    SQLite would otherwise apply to the new one) to `<name>.broken-<time>`."""
+    suffix = ".broken-" + datetime.now(timezone.utc).strftime("%Y-%m-%dT%H-%M-%S")
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if file.exists():
+            file.rename(file.with_name(file.name + suffix))
+    logger.warning("%s; CRAWLER_STATE_RESET_BROKEN: set aside as %s, starting a new state", why, path.name + suffix)
 
 
 def _signed(fingerprint: int) -> int:
@@ -96,26 +160,60 @@ class SqliteState:
 
     UNWRITTEN_LIMIT = 100
     opened: dict[str, SqliteState] = {}  # by file: the process's one state on each (`open`)
+    lock: Lock | None = None
 
     @classmethod
-    def open(cls, path: str | Path, durable: bool = True) -> SqliteState:
+    def open(cls, path: str | Path, durable: bool = True, reset_broken: bool = False) -> SqliteState:
         """The process's one state on this file, shared by its crawls (crawlall
         runs one per site), so that each sees the fingerprints the others have
-        not written yet; closed when the last of them closes it."""
+        not written yet; closed when the last of them closes it. It holds the
+        file's lock (LockHeld while another run has it) until then. A broken
+        file is refused, or set aside for a new state with `reset_broken`."""
         if str(path) == ":memory:":
             return cls(path, durable)
         key = str(Path(path).resolve())
         state = cls.opened.get(key)
-        if state is None:
-            state = cls.opened[key] = cls(path, durable)
-        else:
+        if state is not None:
             state.users += 1
+            return state
+        try:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            lock = hold_lock(path, "crawl state")  # first: a refused run opens nothing
+        except OSError as e:  # LockHeld is no OSError
+            raise StateError(f"crawl state {path} cannot be locked: {e.strerror}: {e.filename}") from None
+        try:
+            try:
+                state = cls(path, durable)
+            except BrokenState as broken:
+                if not reset_broken:
+                    raise
+                _set_aside(Path(path), broken)
+                state = cls(path, durable)
+        except BaseException:
+            lock.release()
+            raise
+        state.lock = lock
+        cls.opened[key] = state
         return state
 
     def __init__(self, path: str | Path, durable: bool = True):
         self.users = 1
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+            check_state_file(Path(path))
+        try:
+            self._open_db(path, durable)
+        except sqlite3.Error as e:
+            if hasattr(self, "db"):
+                self.db.close()
+            message = str(e)
+            if message == "database is locked":
+                raise StateError(f"crawl state {path} is locked by another program (SQLite: {message}); try again once it is done") from None
+            if "not a database" in message or "malformed" in message:
+                raise BrokenState(f"crawl state {path} is damaged (SQLite: {message}); {RESET_HINT}") from None
+            raise StateError(f"crawl state {path} cannot be used (SQLite: {message})") from None
+
+    def _open_db(self, path: str | Path, durable: bool) -> None:
         self.db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
         self.db.execute("PRAGMA journal_mode=WAL")
         # durable (CRAWLER_FSYNC): every commit is on disk when it returns, as
@@ -141,6 +239,10 @@ class SqliteState:
         self.index = NearDuplicateIndex()
         self.unwritten: list[tuple[str, str, int]] = []  # fingerprints for the next commit (_commit)
         self._lay_out_fingerprint_index()
+        # Writable now, not at the first record in the middle of the crawl
+        # (another program's write lock, a read-only file).
+        self.db.execute("BEGIN IMMEDIATE")
+        self.db.execute("ROLLBACK")
 
     def _lay_out_fingerprint_index(self) -> None:
         """The band rows of the near-duplicate index (crawler.neardup), one per
@@ -263,9 +365,13 @@ class SqliteState:
             return
         for key in [k for k, state in self.opened.items() if state is self]:
             del self.opened[key]
-        if self.unwritten:
-            self._commit()
-        self.db.close()
+        try:
+            if self.unwritten:
+                self._commit()
+        finally:
+            self.db.close()
+            if self.lock is not None:
+                self.lock.release()
 
 
 def open_state(settings) -> CrawlState:
@@ -276,4 +382,8 @@ def open_state(settings) -> CrawlState:
         from crawler.state_redis import RedisState  # optional dependency: pip install '.[distributed]'
 
         return RedisState.from_settings(settings)
-    return SqliteState.open(settings.get("CRAWLER_STATE"), durable=settings.getbool("CRAWLER_FSYNC", True))
+    return SqliteState.open(
+        settings.get("CRAWLER_STATE"),
+        durable=settings.getbool("CRAWLER_FSYNC", True),
+        reset_broken=settings.getbool("CRAWLER_STATE_RESET_BROKEN"),
+    )

@@ -1,13 +1,21 @@
 """scrapy crawlall: several sites in one process, separate exports, a summary, an exit status."""
 
 import json
+import logging
+import os
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import pytest
+from scrapy.settings import Settings
+from scrapy.statscollectors import MemoryStatsCollector
 
+from crawler import logcount
 from crawler.commands.crawlall import choose_sites, outcome
-from localsite import FAST, ROOT, serve
+from crawler.lock import hold_lock
+from crawler.sites import site_named
+from localsite import FAST, ROOT, Route, serve
 from test_crawl_e2e import site_routes
 
 
@@ -61,3 +69,100 @@ def test_a_failing_site_makes_the_exit_status_non_zero(tmp_path):
     result = crawlall("etemadonline", "-a", f"base_url={base}", "-s", "RETRY_TIMES=0", tmp_path=tmp_path)
     assert result.returncode == 1
     assert "FAILED" in result.stdout and "crawlall: failed: etemadonline" in result.stdout
+
+
+def test_each_site_is_judged_on_its_own_errors(tmp_path):
+    # One process, two sites on one local server: etemadonline's pages are
+    # served; every start page of 8am (a WordPress site) answers 500.
+    healthy, failing = site_named("etemadonline"), site_named("8am")
+    starts = lambda site: {*site.start_feeds, *site.start_sitemaps, *site.start_listings}  # noqa: E731
+    broken = starts(failing) - starts(healthy)
+    assert broken, "the sites ask for different start pages"
+    routes: dict = {path: Route("server error", "text/plain", 500) for path in broken}
+    with serve(routes) as (base, _):
+        routes.update(site_routes(base))
+        result = crawlall(
+            "etemadonline", "8am", "-a", f"base_url={base}", "-s", "RETRY_TIMES=1",
+            "-s", f"CRAWLER_STATE={tmp_path}/state.sqlite3", tmp_path=tmp_path,
+        )  # fmt: skip
+    assert result.returncode == 1, result.stdout + result.stderr[-2000:]
+    summary = {line.split()[0]: line.split() for line in result.stdout.split("crawlall: 2 sites")[1].splitlines()[1:3]}
+    fields = lambda name: dict(zip(summary[name][2::2], summary[name][3::2]))  # noqa: E731
+    assert summary["etemadonline"][1] == "ok", result.stdout
+    assert fields("etemadonline")["errors"] == "0" and fields("etemadonline")["exported"] == "4"
+    assert fields("etemadonline")["dropped"] == "1"  # its own article without a date, and no other's
+    assert summary["8am"][1] == "FAILED"
+    assert fields("8am")["errors"] == str(len(broken)) and fields("8am")["dropped"] == "0"
+    assert "crawlall: failed: 8am" in result.stdout
+
+
+@pytest.mark.parametrize("output", [["-O", "all.jsonl"], ["-o", "%(name)s.jsonl"], ["-s", "CRAWLER_OUTPUT=out/%(time)s-%(name)s.jsonl"]])
+def test_one_output_for_many_sites_is_refused(tmp_path, output):
+    # Two sites writing one file interleave their lines; each must have a folder of its own.
+    with serve({}) as (base, _):
+        pass  # should the refusal fail, nothing answers (and nothing leaves this machine)
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawlall", *FAST, "etemadonline", "ilna", "-a", f"base_url={base}", *output],
+        cwd=tmp_path, env={**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"},
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert "would be one output for 2 sites; give each its own folder with %(name)s" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == [], "nothing written, nothing crawled"
+
+
+def test_a_folder_per_site_is_accepted(tmp_path):
+    with serve({}) as (base, _):
+        pass  # nothing to crawl: only the output is judged
+    result = crawlall("etemadonline", "-a", f"base_url={base}", "-s", "RETRY_TIMES=0", "-O", f"{tmp_path}/all.jsonl", tmp_path=tmp_path)
+    assert "one output" not in result.stderr, "one site may have one file"
+
+
+class FakeCrawler:
+    def __init__(self, name):
+        self.spider = SimpleNamespace(name=name)
+        self.settings = Settings({"LOG_LEVEL": "INFO", "STATS_DUMP": False})
+        self.stats = MemoryStatsCollector(self)
+
+
+def test_log_lines_count_for_the_site_they_name(monkeypatch):
+    monkeypatch.setattr(logcount, "running", [])
+    monkeypatch.setattr(logcount, "unattributed", logcount.Counter())
+    a, b = FakeCrawler("a"), FakeCrawler("b")
+    handlers = [logcount.CrawlLogCounter(a), logcount.CrawlLogCounter(b)]
+    logcount.running.extend([a, b])
+    log = logging.getLogger("test.logcount")
+    for handler in handlers:
+        log.addHandler(handler)
+    try:
+        log.error("a failed", extra={"spider": a.spider})
+        log.error("a failed again", extra={"spider": a.spider})
+        log.warning("b warns", extra={"spider": b.spider})
+        log.error("whose?")  # names no spider while two run: no one's
+        assert a.stats.get_value("log_count/ERROR") == 2 and b.stats.get_value("log_count/ERROR") is None
+        assert b.stats.get_value("log_count/WARNING") == 1 and a.stats.get_value("log_count/WARNING") is None
+        assert logcount.unattributed["ERROR"] == 1, "counted once, not once per site"
+        logcount.running.remove(a)
+        log.removeHandler(handlers[0])
+        log.error("b alone")  # the only crawl running: its own
+        assert b.stats.get_value("log_count/ERROR") == 1 and logcount.unattributed["ERROR"] == 1
+    finally:
+        for handler in handlers:
+            log.removeHandler(handler)
+
+
+def test_a_busy_state_refuses_every_site_in_one_line(tmp_path):
+    held = hold_lock(tmp_path / "state.sqlite3", "crawl state")
+    try:
+        with serve({}) as (base, _):
+            pass
+        result = crawlall("etemadonline", "ilna", "-a", f"base_url={base}", "-s", f"CRAWLER_STATE={tmp_path}/state.sqlite3", tmp_path=tmp_path)
+    finally:
+        held.release()
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and "Task exception" not in result.stderr, result.stderr[-3000:]
+    [line] = [line for line in result.stderr.splitlines() if line.startswith("crawlall: ")]
+    assert f"is in use by another run (pid {os.getpid()}, started " in line
+    assert "etemadonline         REFUSED" in result.stdout and "ilna                 REFUSED" in result.stdout
+    assert not (tmp_path / "state.sqlite3").exists()

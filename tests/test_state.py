@@ -1,9 +1,15 @@
 """The SQLite crawl state: articles by site and code, canonical URLs, body fingerprints."""
 
+import signal
+import sqlite3
+import subprocess
+import sys
+
+import pytest
 from scrapy.settings import Settings
 
 from crawler.neardup import fingerprint
-from crawler.state import ArticleRecord, SqliteState, open_state
+from crawler.state import ArticleRecord, BrokenState, SqliteState, open_state
 
 BODY = " ".join(f"واژه{i} در متن خبر شماره {i}" for i in range(120))
 
@@ -93,3 +99,69 @@ def test_commits_wait_for_the_disk_as_crawler_fsync_says(tmp_path):
 
     assert synchronous(True) == 2  # FULL: a commit is on disk when it returns
     assert synchronous(False) == 1  # NORMAL: with the OS, like the unsynced export lines
+
+
+def test_a_commit_is_all_or_nothing_across_a_crash(tmp_path):
+    # One commit holds the fingerprints waiting and a group of records (the
+    # lines of one fsync, crawler.feeds): killed in its middle, none of them
+    # may be stored, or the state would hold articles whose lines it never
+    # got, and fingerprints of articles it never recorded.
+    path = tmp_path / "state.sqlite3"
+    crash = f"""
+import os, signal
+from crawler.neardup import fingerprint
+from crawler.state import ArticleRecord, SqliteState
+state = SqliteState({str(path)!r})
+state.near_duplicate_of("a.ir", "1", fingerprint({BODY!r}))
+# SIGKILL while the second record of the group is being written (a temporary trigger: the file's schema stays).
+state.db.create_function("die", 0, lambda: os.kill(os.getpid(), signal.SIGKILL))
+state.db.execute("CREATE TEMP TRIGGER die AFTER INSERT ON main.articles WHEN NEW.news_code = '2' BEGIN SELECT die(); END")
+seen = "2024-01-01T00:00:00+00:00"
+state.record([ArticleRecord("a.ir", code, None, "h", None, seen, seen) for code in ("1", "2", "3")])
+"""
+    result = subprocess.run([sys.executable, "-c", crash], capture_output=True, text=True, timeout=60)
+    assert result.returncode == -signal.SIGKILL, result.stderr
+    state = SqliteState(path)
+    assert len(state) == 0, "no record of the group"
+    assert state.db.execute("SELECT count(*) FROM fingerprints").fetchone()[0] == 0
+    assert state.db.execute("SELECT count(*) FROM fingerprint_slots").fetchone()[0] == 0
+
+
+def test_a_failed_commit_stores_nothing_and_keeps_its_fingerprints_waiting(tmp_path):
+    state = SqliteState(tmp_path / "state.sqlite3")
+    fp = fingerprint(BODY)
+    state.near_duplicate_of("a.ir", "1", fp)
+    with pytest.raises(sqlite3.IntegrityError):
+        state.record([record(code="1"), record(code="2", content_hash=None)])  # the second breaks NOT NULL
+    assert len(state) == 0 and state.db.execute("SELECT count(*) FROM fingerprints").fetchone()[0] == 0
+    state.record([record(code="1")])
+    assert len(state) == 1 and state.db.execute("SELECT count(*) FROM fingerprints").fetchone()[0] == 1
+    assert SqliteState(tmp_path / "state.sqlite3").near_duplicate_of("b.ir", "9", fp) == ("a.ir", "1")
+
+
+def test_a_state_killed_during_a_checkpoint_is_no_truncated_one(tmp_path):
+    # Killed while SQLite copied pages from the WAL into the file: the file's
+    # header already counts pages the file does not have yet; the WAL has them.
+    path = tmp_path / "state.sqlite3"
+    killed = f"""
+import os
+from crawler.state import ArticleRecord, SqliteState
+state = SqliteState({str(path)!r})
+state.db.execute("PRAGMA wal_autocheckpoint = 0")
+seen = "2024-01-01T00:00:00+00:00"
+state.record([ArticleRecord("a.ir", str(code), None, "h" * 64, None, seen, seen) for code in range(2000)])
+os._exit(0)
+"""
+    assert subprocess.run([sys.executable, "-c", killed], timeout=60).returncode == 0
+    header = bytearray(path.read_bytes())
+    size = len(header)
+    header[28:32] = (size // 4096 + 20).to_bytes(4, "big")  # as a checkpoint writes page 1 before the rest
+    path.write_bytes(bytes(header))
+    assert (tmp_path / "state.sqlite3-wal").stat().st_size > 0
+    state = SqliteState.open(path)
+    assert len(state) == 2000
+    state.close()
+    # Without a WAL to finish from, the same header is a truncated file.
+    path.write_bytes(bytes(header))
+    with pytest.raises(BrokenState, match="is truncated"):
+        SqliteState(path)

@@ -6,6 +6,8 @@ the same and then judges the run as `scrapy crawlall` does
 (crawler.commands.crawlall.outcome): it exits 1, with the summary line on
 stderr, when the run did not end normally, logged errors or raised layout
 alarms (crawler.monitor). Cron, systemd and scrapyd see a broken site.
+A run refused before it starts (another run holds the crawl state, or the
+state file is broken: crawler.state) says why in one line and exits 1.
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ from __future__ import annotations
 import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
+from scrapy.exceptions import UsageError
 
 from crawler.commands import check_spider_arguments
-from crawler.commands.crawlall import outcome
+from crawler.commands.crawlall import outcome, start
 from crawler.faults import UNREACHABLE_STAT
 
 
@@ -28,13 +31,16 @@ class Command(ScrapyCrawlCommand):
         if len(args) == 1:
             check_spider_arguments("crawl", self.settings, args, opts.spargs)
 
-    def _create_crawler(self, spidercls):
-        self.run_crawler = super()._create_crawler(spidercls)
-        return self.run_crawler
-
     def run(self, args, opts) -> None:
-        super().run(args, opts)
-        stats = self.run_crawler.stats.get_stats() if self.run_crawler.stats else {}
+        if len(args) != 1:
+            raise UsageError("give one spider; `scrapy crawlall` runs many", print_help=not args)
+        crawler = self._create_crawler(args[0])
+        refused = start(self.crawler_process, [crawler], opts.spargs)
+        if refused:  # a busy or broken state: its one line says it all
+            print(f"crawl: {args[0]}: {refused[crawler]}", file=sys.stderr)
+            self.exitcode = 1
+            return
+        stats = crawler.stats.get_stats() if crawler.stats else {}
         failed, summary = outcome(stats)
         if failed:
             print(f"crawl: {args[0]} {summary}", file=sys.stderr)

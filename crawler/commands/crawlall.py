@@ -3,20 +3,39 @@
 Without arguments every site spider runs; names and `family:<name>` choose.
 Each site writes its own export (CRAWLER_OUTPUT, one folder per spider), and
 `-a` arguments (a date window, say) go to every spider. At the end a summary
-line per site; the exit status is 1 when any site failed: it did not finish
-normally, or logged errors, or raised layout alarms (crawler.monitor), or was
-never started.
+line per site, judged on that site's own stats and log lines
+(crawler.logcount); the exit status is 1 when any site failed: it did not
+finish normally, or logged errors, or raised layout alarms (crawler.monitor),
+or was never started, or when errors were logged that no site can be blamed
+for.
+
+`-o`/`-O` (and FEEDS, CRAWLER_OUTPUT) must give each site its own folder,
+with `%(name)s` in the folder's path: one file written by several sites at
+once would interleave their lines, and its folder's `.part` recovery,
+manifests and lock would be shared too. Otherwise a usage error.
 """
 
 from __future__ import annotations
 
+import logging
+import sys
+
 from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
 
+from crawler import logcount
 from crawler.commands import check_spider_arguments
 from crawler.faults import SITE_BLOCKED_STAT, fault_counts
+from crawler.lock import LockHeld
 from crawler.monitor import ALARMS_STAT
 from crawler.sites import all_sites
+from crawler.state import StateError
+
+logger = logging.getLogger(__name__)
+
+# A run refused before it started: another run holds its state, or the state
+# file is broken. Its one-line message is all there is to say.
+REFUSALS = (LockHeld, StateError)
 
 
 def choose_sites(args: list[str]) -> list[str]:
@@ -58,6 +77,33 @@ def outcome(stats: dict) -> tuple[bool, str]:
     return failed, summary
 
 
+def shared_outputs(settings) -> list[str]:
+    """The run's outputs that would be one file (or folder) for several sites:
+    those whose folder does not vary with %(name)s. Standard output takes whole
+    lines from each site, so it may be shared."""
+    uris = settings.getdict("FEEDS") or [settings["CRAWLER_OUTPUT"]]
+    return [uri for uri in uris if uri not in ("-", "stdout:") and "%(name)s" not in uri.rpartition("/")[0]]
+
+
+def start(process, crawlers: list, spargs: dict) -> dict:
+    """Runs the crawlers to their end. Returns the refusal message of each one
+    refused before it started (REFUSALS); any other exception that stopped a
+    start is logged with its traceback, as asyncio would have."""
+    refused = {}
+
+    def done(task, crawler):
+        error = None if task.cancelled() else task.exception()
+        if isinstance(error, REFUSALS):
+            refused[crawler] = str(error)
+        elif error is not None:
+            logger.error("%s could not start", crawler.spidercls.name, exc_info=error)
+
+    for crawler in crawlers:
+        process.crawl(crawler, **spargs).add_done_callback(lambda task, crawler=crawler: done(task, crawler))
+    process.start()
+    return refused
+
+
 class Command(BaseRunSpiderCommand):
     requires_project = True
 
@@ -73,20 +119,28 @@ class Command(BaseRunSpiderCommand):
 
     def run(self, args: list[str], opts) -> None:
         names = choose_sites(args)
-        crawlers = {}
-        for name in names:
-            crawler = self._create_crawler(name)
-            crawlers[name] = crawler
-            self.crawler_process.crawl(crawler, **opts.spargs)
-        self.crawler_process.start()
+        shared = shared_outputs(self.settings) if len(names) > 1 else []
+        if shared:
+            raise UsageError(
+                f"{shared[0]} would be one output for {len(names)} sites; give each its own folder"
+                " with %(name)s, e.g. -O 'out/%(name)s/%(time)s.jsonl'",
+                print_help=False,
+            )
+        crawlers = {name: self._create_crawler(name) for name in names}
+        refused = start(self.crawler_process, list(crawlers.values()), opts.spargs)
+        for message in dict.fromkeys(refused.values()):
+            print(f"crawlall: {message}", file=sys.stderr)
         failed = []
         print(f"\ncrawlall: {len(names)} sites")
         for name, crawler in crawlers.items():
             stats = crawler.stats.get_stats() if crawler.stats else {}
             site_failed, summary = outcome(stats)
-            print(f"  {name:20} {summary}")
+            print(f"  {name:20} {'REFUSED' if crawler in refused else summary}")
             if site_failed:
                 failed.append(name)
-        if failed or self.crawler_process.bootstrap_failed:
-            print(f"crawlall: failed: {', '.join(failed) or 'bootstrap'}")
+        stray = logcount.unattributed["ERROR"]
+        if stray:
+            print(f"crawlall: {stray} errors logged that name no site (see the log)")
+        if failed or stray or self.crawler_process.bootstrap_failed:
+            print(f"crawlall: failed: {', '.join(failed) or 'errors that name no site'}")
             self.exitcode = 1
