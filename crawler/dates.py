@@ -3,10 +3,13 @@
 `parse_time` finds a date (and, next to it, a time of day) inside a string such
 as a `.item-date` text or an `article:published_time` value, and returns it as
 an aware datetime in Asia/Tehran. The forms it reads are those in
-notes/sites.md §3.1: numeric Jalali (year first or last), day + Persian month
-name + year, English month names, ISO 8601, DD.MM.YYYY, US M/D/YYYY, AM/PM
-markers in Persian and English, and relative times ("۲ ساعت پیش") when the
-caller passes `now`.
+notes/sites.md §3.1: numeric Jalali (year first or last); a Persian month
+name with the day and year in any of the orders sites print (day month year,
+DW's year month day, month day year), a comma and a weekday before or after
+allowed; the spellings اذر, ابان, امرداد and Arabic yeh and kaf; Gregorian
+months in Persian (۱۷ دسامبر ۲۰۲۳) and English; ISO 8601, DD.MM.YYYY,
+US M/D/YYYY, AM/PM markers in Persian and English, and relative times
+("۲ ساعت پیش", "پریروز") when the caller passes `now`.
 
 Rules worth knowing:
 - The year decides the calendar: 1300-1500 is Jalali, 1990-2100 Gregorian;
@@ -24,6 +27,10 @@ Rules worth knowing:
 - A time with an offset (`Z`, `+04:30`, `GMT`) is that instant, shown in Tehran.
 - Fractions of a second are dropped: no site means them and the export format
   has none.
+- A time of day belongs to a date when only separators stand between them, or,
+  after the date, a weekday and the words of "در ساعت" and "زمان انتشار"; not
+  "به‌روزرسانی" (an update time), and not a clock printed before a weekday
+  and a date (a page header's clock beside today's date).
 - When the text holds several dates, the first one that has a time of day next
   to it wins, else the first date. A date next to an impossible time (25:00)
   makes the whole text None rather than a guess.
