@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from functools import cached_property, lru_cache
 from typing import Any
 
 from lxml import etree
 from parsel import Selector
 
-from crawler.dates import ParsedTime, parse_time
 from crawler.extract import boilerplate
 from crawler.extract.html import paragraphs, text_of
 from crawler.extract.junk import junk
+from crawler.extract.published import parse_first_time, published_time, structured_times
 from crawler.extract.selectors import classes_in, required_classes, select
 from crawler.families.generic import GENERIC
 from crawler.spec import Family, Site, Spec
@@ -206,21 +206,6 @@ def all_texts(scope: Scope, selectors: tuple[str, ...]) -> list[str]:
     return []
 
 
-def parse_first_time(candidates: Iterable[str]) -> tuple[str, ParsedTime] | None:
-    """First candidate that parses, preferring one that gives a time of day;
-    the candidates after one with a time of day are not asked for."""
-    dated = None
-    for raw in candidates:
-        raw = normalize_text(raw)
-        parsed = parse_time(raw)
-        if parsed is None:
-            continue
-        if parsed.has_time:
-            return raw, parsed
-        dated = dated or (raw, parsed)
-    return dated
-
-
 def news_code_from_url(url: str, families: tuple[Family, ...]) -> str | None:
     path = decoded_path(url)
     for family in families:
@@ -334,7 +319,10 @@ def images_of(scope: Scope, selectors: tuple[str, ...], base_url: str) -> list[d
 
 
 class MetadataLayer:
-    """JSON-LD NewsArticle, OpenGraph, article:* and canonical link."""
+    """JSON-LD NewsArticle, OpenGraph, article:* and canonical link. The
+    publication time only on a registered site's page (its module relies on
+    the metadata's): on other pages the generic layer weighs the metadata's
+    time against the one the page prints (crawler.extract.published)."""
 
     label = "metadata"
     fields = frozenset(("headline", "lead", "published", "modified", "canonical_url", "tags", "section", "authors", "images"))
@@ -356,13 +344,13 @@ class MetadataLayer:
                 text = normalize_text(boilerplate.strip_prefix(str(value), page.names))
                 if text:
                     return text
-        elif field in ("published", "modified"):
-            ld_key, meta_keys = (
-                ("datePublished", ("article:published_time", "datepublished", "og:published_time", "pubdate"))
-                if field == "published"
-                else ("dateModified", ("article:modified_time", "datemodified", "og:updated_time"))
-            )
-            candidates = [str(v) for v in ld_values(ld_key)] + [v for k in meta_keys for v in meta.get(k, [])]
+        elif field == "published":
+            if page.site is None or page.site.family is GENERIC:
+                return None
+            return parse_first_time(structured_times(page.root, ld, meta))
+        elif field == "modified":
+            candidates = [str(v) for v in ld_values("dateModified")]
+            candidates += [v for k in ("article:modified_time", "datemodified", "og:updated_time") for v in meta.get(k, [])]
             return parse_first_time(candidates)
         elif field == "canonical_url":
             return absolute_url(page.url, page.canonical_link or next(iter(meta.get("og:url", [])), None))
@@ -398,8 +386,9 @@ class MetadataLayer:
 
 
 class GenericLayer:
-    """For pages no spec knows: the first <h1>, <time> elements, and the block
-    holding the most paragraph text as the body."""
+    """For pages no spec knows: the first <h1>, the publication time from all
+    the page's evidence (crawler.extract.published), and the block holding
+    the most paragraph text as the body."""
 
     label = "generic"
     fields = frozenset(("headline", "news_code", "published", "body"))
@@ -411,7 +400,7 @@ class GenericLayer:
         if field == "news_code":
             return news_code_from_url(page.url, (GENERIC,))
         if field == "published":
-            return parse_first_time(page.whole.select("article time::attr(datetime), time::attr(datetime)"))
+            return published_time(page.root, page.url, page.json_ld, page.meta)
         if field == "body":
             return self._densest_block(page, found)
         return None
