@@ -59,14 +59,18 @@ PUBLISHED_META = (
 )  # fmt: skip
 
 NEAR = 600  # characters of text between the headline and a date line (uptitle, lead, code, author, caption)
-LONGEST_LINE = 160  # a longer line is prose, not a date line
+# A longer line is prose (a date in a sentence is not when it was published),
+# unless labelled: an info bar may hold the section, code, date, author and views.
+LONGEST_LINE = 100
+LONGEST_LABELLED_LINE = 200
 SHORT_TIME_LINE = 30  # a line holding only a time of day ("ساعت: ۰۴:۲۵:۱۲ ب.ظ")
 
 # Elements that are page chrome when they are not around the headline nor inside the article.
 _CHROME_TAGS = {"header", "nav", "footer"}
 _CHROME_WORDS = {"navbar", "navigation", "menu", "footer", "topbar"}
-# "header" and "nav" name the page's own alone or with one of these words; an
-# article's header ("item-header") and info bar (IranSamaneh's "news_nav") hold its date.
+# "header" and "nav" name the page's own alone or with one of these words, "bar"
+# with one of them ("top-bar"); an article's header ("item-header") and info
+# bar (IranSamaneh's "news_nav", "date-bar") hold its date.
 _PAGE_WORDS = {"site", "page", "main", "top", "primary"}
 # Boxes of other articles, wherever they are.
 _BOX_TAGS = {"aside"}
@@ -241,6 +245,7 @@ def _is_chrome(element: etree._Element) -> bool:
         element.tag in _CHROME_TAGS
         or bool(words & _CHROME_WORDS)
         or (bool(words & {"header", "nav"}) and (len(words) == 1 or bool(words & _PAGE_WORDS)))
+        or ("bar" in words and bool(words & _PAGE_WORDS))
     )
 
 
@@ -302,7 +307,10 @@ def _date_lines(root: etree._Element, titles: list[str]) -> list[_Candidate]:
     found: list[tuple[bool, int, _Candidate]] = []
     for i, line in enumerate(lines):
         text = normalize_text(line.text)
-        if not text or len(text) > LONGEST_LINE or _TODAY.search(text):
+        if not text or len(text) > LONGEST_LABELLED_LINE or _TODAY.search(text):
+            continue
+        labelled = bool(_LABEL.search(text))
+        if len(text) > LONGEST_LINE and not labelled:
             continue
         update = _UPDATE.search(text)
         if update:
@@ -320,7 +328,6 @@ def _date_lines(root: etree._Element, titles: list[str]) -> list[_Candidate]:
         else:
             ends = lines[headline_at].start + len(lines[headline_at].text)
             gap = max(line.start - ends, lines[headline_at].start - (line.start + len(line.text)), 0)
-        labelled = bool(_LABEL.search(text))
         if gap is not None and gap <= NEAR:
             found.append((False, gap, _Candidate(raw, parsed, gap)))
         elif labelled:
