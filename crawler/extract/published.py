@@ -81,6 +81,7 @@ _SHORTEST_HEADLINE = 10
 _WORD_SPLIT = re.compile(r"[\s_\-]+")
 
 _P = r"[\s\u200c]*"
+_DIGIT = re.compile(r"[0-9۰-۹٠-٩]")
 _TODAY = re.compile(r"امروز|today", re.I)
 _UPDATE = re.compile(rf"به{_P}روز{_P}رسانی|بروز{_P}رسانی|ویرایش|آخرین{_P}تغییر|updated|modified", re.I)
 # A line naming the publication date, or the news code beside it.
@@ -262,16 +263,14 @@ def _headline(headings: list[tuple[etree._Element, int]], titles: list[str]) -> 
     """The heading the page's title (og:title, <title>) holds, h1 before h2
     and h3, outside the page chrome (a logo's <h1> sits in the header); else
     the longest <h1> there."""
-    outside = [
-        (h, i, normalize_text("".join(h.itertext())) or "")
-        for h, i in headings
-        if not any(map(_page_chrome, h.iterancestors()))
-    ]
-    for h, i, text in sorted(outside, key=lambda h: h[0].tag if h[0].tag in _HEADING_TAGS else "h1"):
-        if len(text) >= _SHORTEST_HEADLINE and any(text in title for title in titles):
+    texts = [(h, i, normalize_text("".join(h.itertext())) or "") for h, i in headings]
+    in_title = [t for t in texts if len(t[2]) >= _SHORTEST_HEADLINE and any(t[2] in title for title in titles)]
+    h1s = sorted((t for t in texts if t[0].tag == "h1" and t[2]), key=lambda t: -len(t[2]))
+    rank = {"h2": 1, "h3": 2}  # (h1 and any element marked itemprop=headline: 0)
+    for h, i, _ in [*sorted(in_title, key=lambda t: rank.get(t[0].tag, 0)), *h1s]:
+        if not any(map(_page_chrome, h.iterancestors())):
             return h, i
-    h1s = [(h, i, text) for h, i, text in outside if h.tag == "h1" and text]
-    return max(h1s, key=lambda h: len(h[2]))[:2] if h1s else None
+    return None
 
 
 def _link_dense(element: etree._Element) -> bool:
@@ -306,6 +305,8 @@ def _date_lines(root: etree._Element, titles: list[str]) -> list[_Candidate]:
         headline_at = headline[1] if headline[1] < len(lines) else None
     found: list[tuple[bool, int, _Candidate]] = []
     for i, line in enumerate(lines):
+        if not (line.times or _DIGIT.search(line.text)):
+            continue  # (most lines: no date without a digit)
         text = normalize_text(line.text)
         if not text or len(text) > LONGEST_LABELLED_LINE or _TODAY.search(text):
             continue
