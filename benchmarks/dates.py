@@ -93,7 +93,7 @@ def main() -> None:
             if args.pages:
                 print(f"{kind:9} {name:45} {contender:8} {got or '-':26} expected {expected}")
     print(f"{'pages':9} {'extractor':9} {'n':>3} {'day':>7} {'wrong day':>9} {'no date':>7} {'time':>7} {'exact':>7}")
-    for (kind, contender), scores in rows.items():
+    for (kind, contender), scores in sorted(rows.items(), key=lambda r: ["real", "synthetic", "hard"].index(r[0][0])):
         n = len(scores)
         timed = [s for s in scores if s["time"] is not None]
         day = sum(s["day"] for s in scores)
