@@ -252,6 +252,16 @@ SYNTHETIC = [
         "2020-08-02T05:00:41Z",
     ),
     (
+        "a bare day in the metadata may be the UTC one: the printed time just after midnight stands",
+        synthetic(
+            f'<article><h1>{TITLE}</h1><div class="news-info">۱۲ مرداد ۱۳۹۹ - ۰۰:۲۰</div>{BODY}</article>',
+            head='<meta property="article:published_time" content="2020-08-01">',
+        ),
+        URL,
+        "2020-08-02T00:20:00+04:30",
+        "۰۰:۲۰",
+    ),
+    (
         "<time datetime> gives the time a printed day lacks",
         synthetic(
             f'<article><h1>{TITLE}</h1><time datetime="2020-08-02T09:30:00+04:30">۱۲ مرداد ۱۳۹۹</time>{BODY}</article>',
@@ -297,6 +307,23 @@ SYNTHETIC = [
     (
         "a date in the body's prose is not the publication date",
         synthetic(f"<article><h1>{TITLE}</h1><p>این خط قرار بود ۱۲ مرداد ۱۳۹۹ افتتاح شود اما افتتاح آن به تعویق افتاد و اکنون پس از ماه‌ها تاخیر مسافران از آن استفاده می‌کنند و شهردار از آن بازدید کرد.</p>{BODY}</article>"),
+        URL,
+        None,
+        None,
+    ),
+    (
+        "comments' dates under a short article",
+        synthetic(
+            f"<article><h1>{TITLE}</h1>{BODY[:300]}</article>"
+            '<section class="comments"><div class="comment"><div>علی</div><div>۱۴ مرداد ۱۳۹۹ - ۱۸:۰۰</div><div>عالی بود</div></div></section>'
+        ),
+        URL,
+        None,
+        None,
+    ),
+    (
+        "a date in the headline is what the article is about",
+        synthetic(f"<article><h1>گزارش زنده؛ تراکتور - پرسپولیس - ۱۲/۰۵/۱۳۹۹</h1>{BODY}</article>").replace(TITLE, "گزارش زنده؛ تراکتور - پرسپولیس - ۱۲/۰۵/۱۳۹۹"),
         URL,
         None,
         None,

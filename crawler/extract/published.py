@@ -14,15 +14,15 @@ Candidates:
 
 The printed date is what the export wants (the time the page shows, to the
 minute it shows), so a line is chosen when one can be trusted:
-1. Left out: lines in the page's header, navigation or footer (clocks,
-   today's date bar), in sidebars and related-news boxes, in link-dense
-   blocks or mostly inside links (lists of other articles and their dates),
-   lines saying "today" or naming an update, and prose (long lines).
-2. The rest are ranked by how much text stands between them and the headline
-   (the heading the page's title holds, else the longest <h1>, outside the
-   page chrome); beyond `NEAR` characters only
-   a line labelled as the publication date (تاریخ انتشار, کد خبر's line, ...)
-   counts.
+1. Left out: the headline itself; lines in the page's header, navigation or
+   footer (clocks, today's date bar), in sidebars, related-news and comment
+   boxes, in link-dense blocks or mostly inside links (lists of other
+   articles and their dates); lines saying "today" or naming an update; and
+   prose (long lines, unless labelled).
+2. The rest are ranked by how much text stands between them and the
+   headline (the heading the page's title holds, else the longest <h1>,
+   outside the page chrome); beyond `NEAR` characters only a line labelled
+   as the publication date (تاریخ انتشار, کد خبر's line, ...) counts.
 3. With structured data or a URL date, the nearest line agreeing with them on
    the day wins, and none agreeing, the structured time (else the URL's day):
    evidence that disagrees gives no printed date. With neither, the nearest
@@ -74,7 +74,9 @@ _CHROME_WORDS = {"navbar", "navigation", "menu", "footer", "topbar"}
 _PAGE_WORDS = {"site", "page", "main", "top", "primary"}
 # Boxes of other articles, wherever they are.
 _BOX_TAGS = {"aside"}
-_BOX_WORDS = {"sidebar", "related", "ticker", "marquee", "latest", "popular", "most", "mostviewed", "suggest", "sugg"}
+_BOX_WORDS = {
+    "sidebar", "related", "ticker", "marquee", "latest", "popular", "most", "mostviewed", "suggest", "comment", "comments",
+}  # fmt: skip
 _HEADING_TAGS = {"h1", "h2", "h3"}
 _ARTICLE_TAGS = {"article", "main"}
 _SHORTEST_HEADLINE = 10
@@ -111,11 +113,9 @@ def published_time(
     """The page's publication time (see the module's docstring)."""
     structured = parse_first_time(structured_times(root, json_ld, meta))
     from_url = _url_date(url)
-    evidence = []
-    if structured:
-        evidence.append((structured[1].value.date(), 0))
-    if from_url:
-        evidence.append((from_url[1].value.date(), 1))  # a path may be dated in UTC: a day either way
+    # (day, days it may be off): a time's day is exact; a bare day, in a path
+    # or a meta tag, may be the UTC one.
+    evidence = [(found[1].value.date(), 0 if found[1].has_time else 1) for found in (structured, from_url) if found]
     title = root.find("head/title")
     titles = [t for t in map(normalize_text, [*meta.get("og:title", ()), title.text if title is not None else None]) if t]
     lines = _date_lines(root, titles)
@@ -158,7 +158,6 @@ def _url_date(url: str) -> tuple[str, ParsedTime] | None:
 class _Candidate:
     raw: str
     parsed: ParsedTime
-    gap: int  # characters of text between the headline and the line
 
     @property
     def day(self) -> date:
@@ -170,7 +169,7 @@ class _Line:
     text: str
     block: etree._Element  # the block element the line is in
     start: int  # characters of page text before the line
-    link_chars: int  # of them, inside links
+    link_chars: int  # characters of the line inside links
     times: list[str]  # datetime attributes of <time> elements in the line
 
 
@@ -305,8 +304,8 @@ def _date_lines(root: etree._Element, titles: list[str]) -> list[_Candidate]:
         headline_at = headline[1] if headline[1] < len(lines) else None
     found: list[tuple[bool, int, _Candidate]] = []
     for i, line in enumerate(lines):
-        if not (line.times or _DIGIT.search(line.text)):
-            continue  # (most lines: no date without a digit)
+        if i == headline_at or not (line.times or _DIGIT.search(line.text)):
+            continue  # (a date in the headline is what it is about; most lines have no digit)
         text = normalize_text(line.text)
         if not text or len(text) > LONGEST_LABELLED_LINE or _TODAY.search(text):
             continue
@@ -330,9 +329,9 @@ def _date_lines(root: etree._Element, titles: list[str]) -> list[_Candidate]:
             ends = lines[headline_at].start + len(lines[headline_at].text)
             gap = max(line.start - ends, lines[headline_at].start - (line.start + len(line.text)), 0)
         if gap is not None and gap <= NEAR:
-            found.append((False, gap, _Candidate(raw, parsed, gap)))
+            found.append((False, gap, _Candidate(raw, parsed)))
         elif labelled:
-            found.append((True, gap or 0, _Candidate(raw, parsed, gap or 0)))
+            found.append((True, gap or 0, _Candidate(raw, parsed)))
     found.sort(key=lambda f: f[:2])
     return [c for _, _, c in found]
 
