@@ -353,6 +353,17 @@ SYNTHETIC = [
         "22:36",
     ),
     (
+        "the headline in a <header> of its own, outside any <article>",
+        synthetic(
+            f'<div class="content"><header class="entry-header"><h1 class="entry-title">{TITLE}</h1>'
+            f'<div class="entry-meta">۱۲ مرداد ۱۳۹۹ - ۰۹:۳۰</div></header>{BODY}</div>',
+            before=f'<header class="site-header"><div class="logo">خبرگزاری نمونه</div>{MENU}</header>',
+        ).replace("<main>", "").replace("</main>", ""),
+        URL,
+        "2020-08-02T09:30:00+04:30",
+        "۰۹:۳۰",
+    ),
+    (
         "DW's year-first date with a weekday",
         synthetic(f'<article><h1>{TITLE}</h1><span class="date">۱۳۹۹ مرداد ۱۲, یکشنبه</span>{BODY}</article>'),
         URL,

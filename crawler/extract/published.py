@@ -259,17 +259,17 @@ def _is_box(element: etree._Element) -> bool:
 
 
 def _headline(headings: list[tuple[etree._Element, int]], titles: list[str]) -> tuple[etree._Element, int] | None:
-    """The heading the page's title (og:title, <title>) holds, h1 before h2
-    and h3, outside the page chrome (a logo's <h1> sits in the header); else
-    the longest <h1> there."""
+    """The longest heading the page's title (og:title, <title>) holds, h1
+    first among equals (a list of latest news may repeat it in an <h3>); else
+    the longest <h1> outside the page chrome (a logo's <h1> sits in the header)."""
+    rank = {"h2": 1, "h3": 2}  # (h1 and any element marked itemprop=headline: 0)
     texts = [(h, i, normalize_text("".join(h.itertext())) or "") for h, i in headings]
     in_title = [t for t in texts if len(t[2]) >= _SHORTEST_HEADLINE and any(t[2] in title for title in titles)]
-    h1s = sorted((t for t in texts if t[0].tag == "h1" and t[2]), key=lambda t: -len(t[2]))
-    rank = {"h2": 1, "h3": 2}  # (h1 and any element marked itemprop=headline: 0)
-    for h, i, _ in [*sorted(in_title, key=lambda t: rank.get(t[0].tag, 0)), *h1s]:
-        if not any(map(_page_chrome, h.iterancestors())):
-            return h, i
-    return None
+    if in_title:
+        h, i, _ = min(in_title, key=lambda t: (-len(t[2]), rank.get(t[0].tag, 0), t[1]))
+        return h, i
+    h1s = [(h, i, text) for h, i, text in texts if h.tag == "h1" and text and not any(map(_page_chrome, h.iterancestors()))]
+    return max(h1s, key=lambda t: len(t[2]))[:2] if h1s else None
 
 
 def _link_dense(element: etree._Element) -> bool:
