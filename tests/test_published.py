@@ -131,6 +131,13 @@ SYNTHETIC = [
         None,
     ),
     (
+        'a <div class="header"> with today\'s date and a clock, the article undated',
+        synthetic(f"<article><h1>{TITLE}</h1>{BODY}</article>", before='<div class="header"><span>۱۴ مرداد ۱۳۹۹ ۱۸:۴۵</span></div>'),
+        URL,
+        None,
+        None,
+    ),
+    (
         "a sidebar's date before the headline, the article undated",
         synthetic(
             f"<article><h1>{TITLE}</h1>{BODY}</article>",

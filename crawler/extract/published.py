@@ -236,7 +236,7 @@ def _lines(root: etree._Element) -> tuple[list[_Line], list[tuple[etree._Element
 
 def _words(element: etree._Element) -> set[str]:
     names = f"{element.get('class') or ''} {element.get('id') or ''}".lower()
-    return set(_WORD_SPLIT.split(names)) if names.strip() else set()
+    return set(filter(None, _WORD_SPLIT.split(names)))
 
 
 def _is_chrome(element: etree._Element) -> bool:
