@@ -371,6 +371,40 @@ SYNTHETIC = [
         "۰۹:۳۰",
     ),
     (
+        "an info bar's date beside short share links",
+        synthetic(
+            f'<article><h1>{TITLE}</h1><ul class="tools"><li>۱۲ مرداد ۱۳۹۹ - ۰۹:۳۰</li><li><a href="#">چاپ</a></li>'
+            f'<li><a href="#">ارسال</a></li><li><a href="#">لینک کوتاه</a></li><li><a href="#">اشتراک</a></li></ul>{BODY}</article>'
+        ),
+        URL,
+        "2020-08-02T09:30:00+04:30",
+        "۰۹:۳۰",
+    ),
+    (
+        "a time in an element right after the date, no space between",
+        synthetic(f"<article><h1>{TITLE}</h1><div>۱۲ مرداد ۱۳۹۹<b>۰۹:۳۰</b></div>{BODY}</article>"),
+        URL,
+        "2020-08-02T09:30:00+04:30",
+        "۰۹:۳۰",
+    ),
+    (
+        "a date in an element right before the time, no space between",
+        synthetic(f"<article><h1>{TITLE}</h1><div><b>۱۲ مرداد ۱۳۹۹</b>۰۹:۳۰</div>{BODY}</article>"),
+        URL,
+        "2020-08-02T09:30:00+04:30",
+        "۰۹:۳۰",
+    ),
+    (
+        "a <title> of the site's name alone, its logo <h1> in a header with a menu and today's date",
+        synthetic(
+            ARTICLE,
+            before=f'<header><h1 class="logo">خبرگزاری نمونه</h1><div>سه‌شنبه ۱۴ مرداد ۱۳۹۹ ۱۸:۴۵</div>{MENU}</header>',
+        ).replace(f"<title>{TITLE} - خبرگزاری نمونه</title>", "<title>خبرگزاری نمونه</title>"),
+        URL,
+        "2020-08-02T09:30:00+04:30",
+        "۰۹:۳۰",
+    ),
+    (
         "DW's year-first date with a weekday",
         synthetic(f'<article><h1>{TITLE}</h1><span class="date">۱۳۹۹ مرداد ۱۲, یکشنبه</span>{BODY}</article>'),
         URL,

@@ -78,6 +78,8 @@ _BOX_WORDS = {
     "sidebar", "related", "ticker", "marquee", "latest", "popular", "most", "mostviewed", "suggest", "comment", "comments",
 }  # fmt: skip
 _HEADING_TAGS = {"h1", "h2", "h3"}
+_TITLE_CHARS = 15  # the mean length of links that are other articles' titles
+_MENU_LINKS = 5
 _ARTICLE_TAGS = {"article", "main"}
 _SHORTEST_HEADLINE = 10
 _WORD_SPLIT = re.compile(r"[\s_\-]+")
@@ -213,6 +215,8 @@ def _lines(root: etree._Element) -> tuple[list[_Line], list[tuple[etree._Element
             if tag in BLOCK_TAGS:
                 flush()
                 blocks.append(node)
+            else:
+                buf.append(" ")  # (<span>۱۲ مرداد ۱۳۹۹</span><span>۰۹:۳۰</span> shows a gap)
             if tag == "a":
                 state["in_link"] += 1
             if tag in _HEADING_TAGS or node.get("itemprop") == "headline":
@@ -226,6 +230,8 @@ def _lines(root: etree._Element) -> tuple[list[_Line], list[tuple[etree._Element
                 if tag in BLOCK_TAGS:
                     flush()
                     blocks.pop()
+                else:
+                    buf.append(" ")
                 if tag == "a":
                     state["in_link"] -= 1
             if node is not body and node.tail:
@@ -260,11 +266,13 @@ def _is_box(element: etree._Element) -> bool:
 
 def _headline(headings: list[tuple[etree._Element, int]], titles: list[str]) -> tuple[etree._Element, int] | None:
     """The longest heading the page's title (og:title, <title>) holds, h1
-    first among equals (a list of latest news may repeat it in an <h3>); else
-    the longest <h1> outside the page chrome (a logo's <h1> sits in the header)."""
+    first among equals (a list of latest news may repeat it in an <h3>), not
+    in the site's header (a logo's <h1> sits there, and a title may be the
+    site's name alone); else the longest <h1> outside the page chrome."""
     rank = {"h2": 1, "h3": 2}  # (h1 and any element marked itemprop=headline: 0)
     texts = [(h, i, normalize_text("".join(h.itertext())) or "") for h, i in headings]
     in_title = [t for t in texts if len(t[2]) >= _SHORTEST_HEADLINE and any(t[2] in title for title in titles)]
+    in_title = [t for t in in_title if not any(map(_site_header, t[0].iterancestors()))]
     if in_title:
         h, i, _ = min(in_title, key=lambda t: (-len(t[2]), rank.get(t[0].tag, 0), t[1]))
         return h, i
@@ -273,13 +281,19 @@ def _headline(headings: list[tuple[etree._Element, int]], titles: list[str]) -> 
 
 
 def _link_dense(element: etree._Element) -> bool:
-    """A block of links: a list of other articles, a menu."""
+    """A list of other articles: mostly the text of links as long as titles
+    (an article's info bar has short ones: print, send, short link)."""
     links = list(element.iter("a"))
     if len(links) < 3:
         return False
     text = len("".join(element.itertext()).strip())
     linked = sum(len("".join(a.itertext()).strip()) for a in links)
-    return text > 0 and linked / text > 0.5
+    return linked * 2 > text and linked >= _TITLE_CHARS * len(links)
+
+
+def _site_header(element: etree._Element) -> bool:
+    """Page chrome holding a menu: where a logo's <h1> is, not a post's."""
+    return _page_chrome(element) and sum(1 for _ in element.iter("a")) >= _MENU_LINKS
 
 
 def _excluded(line: _Line, around_headline: set[etree._Element]) -> bool:
