@@ -8,7 +8,8 @@ name with the day and year in any of the orders sites print (day month year,
 DW's year month day, month day year), a comma and a weekday before or after
 allowed; the spellings اذر, ابان, امرداد and Arabic yeh and kaf; Gregorian
 months in Persian (۱۷ دسامبر ۲۰۲۳) and English; ISO 8601, DD.MM.YYYY,
-US M/D/YYYY, AM/PM markers in Persian and English, and relative times
+US M/D/YYYY, AM/PM markers in Persian and English (after the time, or
+before it: "ب.ظ 04:25:12"), and relative times
 ("۲ ساعت پیش", "پریروز") when the caller passes `now`.
 
 Rules worth knowing:
@@ -151,12 +152,15 @@ _DATE_FORMS = (
     (re.compile(rf"(?<![a-z])(?=[adfjmnos]){_EN}\.?\s*(?P<d>[0-9]{{1,2}})(?:st|nd|rd|th)?,?\s*(?P<y>[0-9]{{4}})(?![0-9])"), "en", _LATIN_WORD),
 )  # fmt: skip
 
-_AMPM = r"(?P<ap>ق\.?\s?ظ|ب\.?\s?ظ|قبل\s?از\s?ظهر|بعد\s?از\s?ظهر|[ap]\.?\s?m\.?(?![a-z]))"
+_AMPM = r"ق\.?\s?ظ|ب\.?\s?ظ|قبل\s?از\s?ظهر|بعد\s?از\s?ظهر|[ap]\.?\s?m\.?(?![a-z])"
 # An offset is 4 or 6 digits and no more, so a phone number after a time (+9821...) is not one.
 _TZ = r"(?P<tz>(?:utc|gmt)?[+-][0-9]{2}:?[0-9]{2}(?::?[0-9]{2})?(?![0-9])|z(?![a-z])|utc|gmt)"
+# The AM/PM marker after the time, or before it as .NET's fa-IR culture writes
+# it ("ب.ظ 04:25:12").
 _TIME = (
+    rf"(?:(?<![^\W\d_])(?P<ap_before>{_AMPM})\s*)?"
     r"(?P<H>[0-9]{1,2}):(?P<M>[0-9]{2})(?::(?P<S>[0-9]{2})(?:\.[0-9]+)?)?(?![0-9])"
-    rf"(?:\s*{_AMPM})?(?:\s?{_TZ})?"
+    rf"(?:\s*(?P<ap>{_AMPM}))?(?:\s?{_TZ})?"
 )
 # What may stand between a time and the date after it: white space, dashes,
 # Persian and Latin commas, slash, bar, colon, the words ساعت ("hour") and
@@ -251,8 +255,9 @@ def _read_clock(m: re.Match) -> tuple[int, int, int | None, tzinfo | None] | Non
     """(hour, minute, second or None, tzinfo or None), or None if impossible."""
     hour, minute = int(m["H"]), int(m["M"])
     second = int(m["S"]) if m["S"] is not None else None
-    if m["ap"] and hour <= 12:
-        pm = m["ap"][0] in "بp"  # ب.ظ / بعد از ظهر / PM; the rest are AM
+    marker = m["ap"] or m["ap_before"]
+    if marker and hour <= 12:
+        pm = marker[0] in "بp"  # ب.ظ / بعد از ظهر / PM; the rest are AM
         hour = hour % 12 + (12 if pm else 0)  # 12 ب.ظ is noon, 12 ق.ظ midnight
     if hour > 23 or minute > 59 or (second or 0) > 59:
         return None
