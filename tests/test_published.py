@@ -269,6 +269,16 @@ SYNTHETIC = [
         "۰۰:۲۰",
     ),
     (
+        "a date labelled as the publication's stands against the metadata's day",
+        synthetic(
+            f'<article><h1>{TITLE}</h1><div class="info">تاریخ انتشار: ۱۲ مرداد ۱۳۹۹ - ۰۹:۳۰</div>{BODY}</article>',
+            head='<meta property="article:published_time" content="2020-08-04T14:15:00Z">',
+        ),
+        URL,
+        "2020-08-02T09:30:00+04:30",
+        "تاریخ انتشار",
+    ),
+    (
         "<time datetime> gives the time a printed day lacks",
         synthetic(
             f'<article><h1>{TITLE}</h1><time datetime="2020-08-02T09:30:00+04:30">۱۲ مرداد ۱۳۹۹</time>{BODY}</article>',

@@ -24,9 +24,8 @@ minute it shows), so a line is chosen when one can be trusted:
    outside the page chrome); beyond `NEAR` characters only a line labelled
    as the publication date (تاریخ انتشار, کد خبر's line, ...) counts.
 3. With structured data or a URL date, the nearest line agreeing with them on
-   the day wins, and none agreeing, the structured time (else the URL's day):
-   evidence that disagrees gives no printed date. With neither, the nearest
-   line wins.
+   the day wins; none agreeing, the nearest labelled line, else the
+   structured time (else the URL's day). With neither, the nearest line wins.
 4. A line giving a day and no time of day takes its time from the next or
    previous line when that line is only a time, else from the structured time
    of the same day.
@@ -123,7 +122,9 @@ def published_time(
     lines = _date_lines(root, titles)
     if evidence:
         agreeing = [c for c in lines if any(abs((c.day - day).days) <= slack for day, slack in evidence)]
-        chosen = agreeing[0] if agreeing else None
+        # None agreeing, a line naming itself the publication date still
+        # stands: the page says so (metadata is often the serving time).
+        chosen = agreeing[0] if agreeing else next((c for c in lines if c.labelled), None)
     else:
         chosen = lines[0] if lines else None
     if chosen is None:
@@ -160,6 +161,7 @@ def _url_date(url: str) -> tuple[str, ParsedTime] | None:
 class _Candidate:
     raw: str
     parsed: ParsedTime
+    labelled: bool  # named as the publication date, or on the news code's line
 
     @property
     def day(self) -> date:
@@ -343,9 +345,9 @@ def _date_lines(root: etree._Element, titles: list[str]) -> list[_Candidate]:
             ends = lines[headline_at].start + len(lines[headline_at].text)
             gap = max(line.start - ends, lines[headline_at].start - (line.start + len(line.text)), 0)
         if gap is not None and gap <= NEAR:
-            found.append((False, gap, _Candidate(raw, parsed)))
+            found.append((False, gap, _Candidate(raw, parsed, labelled)))
         elif labelled:
-            found.append((True, gap or 0, _Candidate(raw, parsed)))
+            found.append((True, gap or 0, _Candidate(raw, parsed, labelled)))
     found.sort(key=lambda f: f[:2])
     return [c for _, _, c in found]
 
