@@ -289,6 +289,16 @@ SYNTHETIC = [
         "2020-08-02T09:30:00+04:30",
     ),
     (
+        "a labelled date before a nearer unlabelled one (a photo's date under the headline)",
+        synthetic(
+            f"<article><h1>{TITLE}</h1><figure><figcaption>عکس: آرشیو، ۱۰ مرداد ۱۳۹۹</figcaption></figure>"
+            f"<div>تاریخ انتشار: ۱۲ مرداد ۱۳۹۹ - ۰۹:۳۰</div>{BODY}</article>"
+        ),
+        URL,
+        "2020-08-02T09:30:00+04:30",
+        "۰۹:۳۰",
+    ),
+    (
         "an update time is not the publication time",
         synthetic(
             f"<article><h1>{TITLE}</h1><div>به‌روزرسانی: ۱۴ مرداد ۱۳۹۹ - ۱۸:۰۰</div>"

@@ -21,8 +21,9 @@ minute it shows), so a line is chosen when one can be trusted:
    prose (long lines, unless labelled).
 2. The rest are ranked by how much text stands between them and the
    headline (the heading the page's title holds, else the longest <h1>,
-   outside the page chrome); beyond `NEAR` characters only a line labelled
-   as the publication date (تاریخ انتشار, کد خبر's line, ...) counts.
+   outside the page chrome), a line labelled as the publication date
+   (تاریخ انتشار, کد خبر's line, ...) first; beyond `NEAR` characters only a
+   labelled line counts.
 3. With structured data or a URL date, the nearest line agreeing with them on
    the day wins; none agreeing, the nearest labelled line, else the
    structured time (else the URL's day). With neither, the nearest line wins.
@@ -348,7 +349,8 @@ def _date_lines(root: etree._Element, titles: list[str]) -> list[_Candidate]:
             found.append((False, gap, _Candidate(raw, parsed, labelled)))
         elif labelled:
             found.append((True, gap or 0, _Candidate(raw, parsed, labelled)))
-    found.sort(key=lambda f: f[:2])
+    # Near lines before far ones, labelled before unlabelled, then by distance.
+    found.sort(key=lambda f: (f[0], not f[2].labelled, f[1]))
     return [c for _, _, c in found]
 
 
