@@ -279,6 +279,25 @@ SYNTHETIC = [
         "تاریخ انتشار",
     ),
     (
+        "itemprop=datePublished on the article only",
+        synthetic(f'<article><h1>{TITLE}</h1><span itemprop="datePublished" content="2020-08-02T09:30:00+04:30"></span>{BODY}</article>'),
+        URL,
+        "2020-08-02T09:30:00+04:30",
+        "2020-08-02T09:30:00+04:30",
+    ),
+    (
+        "itemprop=datePublished on the article and on each related item: none trusted",
+        synthetic(
+            f'<article><h1>{TITLE}</h1>{BODY}</article>',
+            after="<ul>"
+            + "".join(f'<li itemscope><a href="/n/{i}">خبر دیگر {i}</a><span itemprop="datePublished" content="2020-08-0{i}T10:00:00+04:30"></span></li>' for i in (3, 4))
+            + "</ul>",
+        ).replace("<article>", '<article><span itemprop="datePublished" content="2020-08-02T09:30:00+04:30"></span>'),
+        URL,
+        None,
+        None,
+    ),
+    (
         "<time datetime> gives the time a printed day lacks",
         synthetic(
             f'<article><h1>{TITLE}</h1><time datetime="2020-08-02T09:30:00+04:30">۱۲ مرداد ۱۳۹۹</time>{BODY}</article>',

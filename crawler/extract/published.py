@@ -142,8 +142,11 @@ def structured_times(root: etree._Element, json_ld: list[dict[str, Any]], meta: 
             yield str(obj["datePublished"])
     for key in PUBLISHED_META:
         yield from meta.get(key, ())
-    for element in _ITEMPROP(root):
-        yield element.get("datetime") or element.get("content") or "".join(element.itertext())
+    # Elements marked datePublished, when they agree: a list of other articles
+    # may carry their own.
+    marked = {element.get("datetime") or element.get("content") or "".join(element.itertext()) for element in _ITEMPROP(root)}
+    if len(marked) == 1:
+        yield from marked
 
 
 def _url_date(url: str) -> tuple[str, ParsedTime] | None:
