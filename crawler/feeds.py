@@ -6,8 +6,9 @@ call; with CRAWLER_FSYNC (on by default) the lines written within
 SYNC_DELAY seconds (at most SYNC_LINES of them) are flushed to disk by one
 fsync and only then reported as written, so the crawl state records them
 with one commit (a group commit: two fsyncs per group instead of two per
-article); on close the file is renamed to its final name, compressed first
-when that name ends in `.gz`.
+article; CRAWLER_GROUP_COMMIT off, as in distributed mode, syncs and reports
+each line alone); on close the file is renamed to its final name, compressed
+first when that name ends in `.gz`.
 A `.part` file left by a killed run is finished by the next run of the same
 spider: its whole lines are kept, a half-written last line is cut
 (crawler.ledger), and it is renamed like any other. A `.part` being written
@@ -146,10 +147,11 @@ class DurableLineFile:
 
 
 class AtomicFileFeedStorage(FileFeedStorage):
-    def __init__(self, uri: str, *, feed_options=None, fsync: bool = True, ledger=None):
+    def __init__(self, uri: str, *, feed_options=None, fsync: bool = True, ledger=None, group_commit: bool = True):
         super().__init__(uri, feed_options=feed_options)
         self.fsync = fsync
         self.ledger = ledger
+        self.group_commit = group_commit
 
     @classmethod
     def from_crawler(cls, crawler, uri: str, *, feed_options=None):
@@ -160,6 +162,7 @@ class AtomicFileFeedStorage(FileFeedStorage):
             feed_options=feed_options,
             fsync=crawler.settings.getbool("CRAWLER_FSYNC", True),
             ledger=ExportLedger.of(crawler),
+            group_commit=crawler.settings.getbool("CRAWLER_GROUP_COMMIT", True),
         )
 
     def open(self, spider):
@@ -179,7 +182,8 @@ class AtomicFileFeedStorage(FileFeedStorage):
             return DurableLineFile(self.part_path, self.write_mode, self.fsync)
         file = DurableLineFile(
             self.part_path, self.write_mode, self.fsync,
-            on_written=lambda lines: self.ledger.lines_written(self.final_path, lines), sync_later=call_later,
+            on_written=lambda lines: self.ledger.lines_written(self.final_path, lines),
+            sync_later=call_later if self.group_commit else None,
             on_failed=self.ledger.export_failed,
         )  # fmt: skip
         self.ledger.open_files.add(file)
