@@ -103,8 +103,9 @@ class ExportLedger:
             " closing the run", path, error.strerror or error,
         )  # fmt: skip
         self.stats.inc_value("export/write_failed")
-        if not self.failed and self.crawler.engine is not None and self.crawler.engine.spider is not None:
-            deferred_from_coro(self.crawler.engine.close_spider_async(reason="export_failed"))
+        engine = self.crawler._engine  # Scrapy's way to ask before the crawl starts: None
+        if not self.failed and engine is not None and engine.spider is not None:
+            deferred_from_coro(engine.close_spider_async(reason="export_failed"))
         self.failed = True
 
     # -- runs ------------------------------------------------------------------------

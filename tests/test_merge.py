@@ -49,11 +49,14 @@ def test_one_line_per_key_the_latest(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["all.jsonl", "w1", "w2"], "no temporary left"
 
 
-def test_gzipped_output_and_a_merge_of_a_merge_changes_nothing(tmp_path):
-    (tmp_path / "a.jsonl").write_text(line("isna.ir", "9", "2024-01-01T00:00:00+00:00") + line("isna.ir", "9", "2024-01-01T00:00:00+00:00"))
+def test_gzipped_output_a_tie_kept_first_and_a_merge_of_a_merge_changes_nothing(tmp_path):
+    (tmp_path / "a.jsonl").write_text(
+        line("isna.ir", "9", "2024-01-01T00:00:00+00:00", headline="met first")
+        + line("isna.ir", "9", "2024-01-01T00:00:00+00:00", headline="same times, met second")
+    )  # fmt: skip
     assert merge("-o", tmp_path / "m.jsonl.gz", tmp_path / "a.jsonl").returncode == 0
     once = gzip.decompress((tmp_path / "m.jsonl.gz").read_bytes())
-    assert once == line("isna.ir", "9", "2024-01-01T00:00:00+00:00").encode()
+    assert once == line("isna.ir", "9", "2024-01-01T00:00:00+00:00", headline="met first").encode()
     assert merge("-o", tmp_path / "m2.jsonl", tmp_path / "m.jsonl.gz").returncode == 0
     assert (tmp_path / "m2.jsonl").read_bytes() == once
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import project_settings
 from crawler.feeds import AtomicFileFeedStorage, DurableLineFile, cut_partial_line, write_atomically
 from crawler.lock import Busy, hold
 from localsite import FAST, ROOT, serve
@@ -107,7 +108,8 @@ def test_a_second_run_on_a_busy_output_folder_is_refused_and_touches_nothing(tmp
     [line] = [line for line in err.splitlines() if "in use by another run" in line]
     assert f"output folder {out} is in use by another run: pid {first.pid}, started " in line
     assert "crawl etemadonline" in line or "etemadonline -s" in line, "the holder's command"
-    assert refused_in < 30, "refused at once, not after a crawl"
+    assert refused_in < 30 and "finish output_locked" in err, "refused at once, not after a crawl"
+    assert "downloader/request_count" not in err, "nothing downloaded"
     assert "Finished the export a killed run left" not in err, "the live .part was not taken for a killed run's"
     assert codes_of(final_lines(out)) == CODES, "the first run's export whole: every article once"
     assert recorded_codes(tmp_path / "other.sqlite3") == [], "the refused run exported nothing"
@@ -224,6 +226,24 @@ def test_a_failed_line_is_cut_at_once_and_the_file_takes_no_more(tmp_path):
     assert child.returncode == 0, child.stderr
     assert child.stdout.splitlines() == ["failed File too large", "failed: True"], "told once"
     assert part.read_bytes() == b"1" * 6000 + b"\n", "the broken second line cut, the third not written after it"
+
+
+def test_a_run_whose_export_failed_is_not_complete_in_its_manifest(tmp_path):
+    """Even when the failure comes as the run closes normally (the last group's fsync)."""
+    from scrapy.utils.test import get_crawler
+
+    from crawler.ledger import ExportLedger
+    from crawler.spiders.sites import EtemadonlineSpider
+
+    feed = f"{tmp_path}/%(name)s/run.jsonl"
+    crawler = get_crawler(EtemadonlineSpider, project_settings(CRAWLER_STATE=":memory:", FEEDS={feed: {"format": "jsonlines"}}))
+    spider = crawler.spider = EtemadonlineSpider.from_crawler(crawler)
+    ledger = ExportLedger.of(crawler)
+    ledger.export_failed(tmp_path / "etemadonline" / "run.jsonl.part", OSError(27, "File too large"))
+    ledger.spider_closed(spider, "finished")
+    [manifest] = (tmp_path / "etemadonline").glob("*.manifest.json")
+    assert json.loads(manifest.read_text("utf-8"))["complete"] is False
+    ledger.state.close()
 
 
 def test_a_half_written_last_line_is_cut_before_the_final_name(tmp_path):
