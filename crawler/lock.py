@@ -45,14 +45,24 @@ def hold(path: Path, what: str) -> Held:
     except BlockingIOError:
         holder = os.read(fd, 4096).decode("utf-8", "replace").strip() or "a run starting this very moment"
         os.close(fd)
-        raise Busy(f"{what} is in use by another run: {holder}") from None
+        by = "another crawl of this process" if holder.startswith(f"pid {os.getpid()},") else "another run"
+        raise Busy(f"{what} is in use by {by}: {holder}") from None
     except BaseException:
         os.close(fd)
         raise
     started = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
     os.ftruncate(fd, 0)
-    os.write(fd, f"pid {os.getpid()}, started {started}, command: {shlex.join(sys.argv)}\n".encode())
+    os.write(fd, f"pid {os.getpid()}, started {started}, command: {shlex.join(_command())}\n".encode())
     return Held(path, fd)
+
+
+def _command() -> list[str]:
+    """This process's command line as started: Scrapy takes the command's
+    name (crawl, crawlall) out of sys.argv."""
+    try:
+        return [a.decode("utf-8", "replace") for a in Path("/proc/self/cmdline").read_bytes().split(b"\0")[:-1]]
+    except OSError:  # no /proc: what is left
+        return sys.argv
 
 
 def try_hold_open_file(file) -> bool:

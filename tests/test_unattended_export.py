@@ -82,7 +82,7 @@ def test_lock_names_its_holder_and_is_free_once_released(tmp_path):
     with pytest.raises(Busy) as refused:
         hold(tmp_path / "x.lock", "output folder x")  # another open file: refused even in this process
     message = str(refused.value)
-    assert message.startswith("output folder x is in use by another run: pid ")
+    assert message.startswith("output folder x is in use by another crawl of this process: pid ")
     assert f"pid {os.getpid()}, started 20" in message and "command: " in message
     assert "\n" not in message
     first.release()
@@ -107,7 +107,7 @@ def test_a_second_run_on_a_busy_output_folder_is_refused_and_touches_nothing(tmp
     assert code != 0
     [line] = [line for line in err.splitlines() if "in use by another run" in line]
     assert f"output folder {out} is in use by another run: pid {first.pid}, started " in line
-    assert "crawl etemadonline" in line or "etemadonline -s" in line, "the holder's command"
+    assert "-m scrapy crawl etemadonline " in line, "the holder's command"
     assert refused_in < 30 and "finish output_locked" in err, "refused at once, not after a crawl"
     assert "downloader/request_count" not in err, "nothing downloaded"
     assert "Finished the export a killed run left" not in err, "the live .part was not taken for a killed run's"
