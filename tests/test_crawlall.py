@@ -163,6 +163,6 @@ def test_a_busy_state_refuses_every_site_in_one_line(tmp_path):
     assert result.returncode == 1
     assert "Traceback" not in result.stderr and "Task exception" not in result.stderr, result.stderr[-3000:]
     [line] = [line for line in result.stderr.splitlines() if line.startswith("crawlall: ")]
-    assert f"is in use by another run (pid {os.getpid()}, started " in line
+    assert f"is in use by another run: pid {os.getpid()}, started " in line
     assert "etemadonline         REFUSED" in result.stdout and "ilna                 REFUSED" in result.stdout
     assert not (tmp_path / "state.sqlite3").exists()
