@@ -36,8 +36,9 @@ from crawler.extract.junk import drop_tree, junk
 MIN_PROSE_CHARS = 40
 # A block or element with more than this share of its characters in links is navigation.
 MAX_LINK_DENSITY = 0.5
-# Elements that hold a page's parts around the article, never the article.
-NOT_ARTICLE = frozenset(("header", "footer"))
+# What is dropped from a body no selector names: the boilerplate every body
+# drops, and the parts of a page around an article, and its pictures' captions.
+DROP = (*DROP_SELECTORS, "header, footer, figure, figcaption")
 # The share of its parent's prose an element, or its kind, holds for the parent to be the article's.
 HOLDS_MOST = 0.6
 # Less prose than this is not an article.
@@ -69,7 +70,7 @@ class _Frame:
         self.raw = 0  # prose characters
         self.chars = self.links = 0  # all characters, and those in links
         self.prose = 0  # prose blocks
-        self.junk = junk  # boilerplate.DROP_SELECTORS drop it, or it is a NOT_ARTICLE
+        self.junk = junk  # DROP drops it
         self.in_junk = self if junk else parent.in_junk if parent else None  # the innermost such around it
         self.own = 0  # prose characters of its own text, not its children's
         self.kids = 0  # those of its children's own text
@@ -105,15 +106,18 @@ def densest_block(root: etree._Element) -> Block | None:
 
 def _kind(frame: _Frame, parent: _Frame) -> int:
     """The prose of the parent's children of the frame's kind (tag and class),
-    boilerplate left out; 0 when the frame is the only one of its kind."""
+    boilerplate left out; 0 when the frame is the only one of its kind, or
+    has no class to name one."""
     tag, cls = frame.element.tag, frame.element.get("class")
+    if not cls:
+        return 0
     same = [f.weight for f in parent.children if not f.junk and f.element.tag == tag and f.element.get("class") == cls]
     return sum(same) if len(same) > 1 else 0
 
 
 def _walk(root: etree._Element) -> list[_Frame]:
     """Every element's frame, in the order the elements end (the root last)."""
-    drop = junk(DROP_SELECTORS).matches
+    drop = junk(DROP).matches
     frames: list[_Frame] = []
     stack: list[_Frame] = []
     buf: list[str] = []
@@ -145,17 +149,18 @@ def _walk(root: etree._Element) -> list[_Frame]:
             if in_link:
                 buf_link += len(text.strip())
 
-    walker = etree.iterwalk(root, events=("start", "end"))
+    # (Comments and processing instructions come as events of their own: only their tails are read.)
+    walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
     for event, node in walker:
         tag = node.tag
         if event == "start":
-            if not isinstance(tag, str) or tag in SKIP_TAGS:
+            if tag in SKIP_TAGS:
                 walker.skip_subtree()  # neither counted nor read: its end comes next, and its tail
                 continue
             if buf and tag in BLOCK_TAGS:
                 flush()
             index += 1
-            stack.append(_Frame(node, stack[-1] if stack else None, index, tag in NOT_ARTICLE or drop(node)))
+            stack.append(_Frame(node, stack[-1] if stack else None, index, drop(node)))
             if tag == "a":
                 in_link += 1
             add(node.text)
@@ -212,4 +217,4 @@ def body_paragraphs(root: etree._Element) -> list[str]:
         return []
     for element in block.link_dense:
         drop_tree(element)
-    return paragraphs(block.element, junk(DROP_SELECTORS))
+    return paragraphs(block.element, junk(DROP))
