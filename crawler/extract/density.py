@@ -38,7 +38,7 @@ MIN_PROSE_CHARS = 40
 MAX_LINK_DENSITY = 0.5
 # What is dropped from a body no selector names: the boilerplate every body
 # drops, and the parts of a page around an article, and its pictures' captions.
-DROP = (*DROP_SELECTORS, "header, footer, figure, figcaption, [class*=caption], [class*=gallery], [class*=carousel]")
+DROP = (*DROP_SELECTORS, "header, footer, [class*=footer], [id*=footer], figure, figcaption, [class*=caption], [class*=gallery], [class*=carousel]")
 # The share of its parent's prose an element, or its kind, holds for the parent to be the article's.
 HOLDS_MOST = 0.6
 # Less prose than this is not an article.
