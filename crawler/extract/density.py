@@ -83,9 +83,24 @@ def densest_block(root: etree._Element) -> Block | None:
     frames = _walk(root)
     if not frames:
         return None
-    top = frames[-1]  # the last to end
-    wrappers = _count_wrappers(frames, top.raw / 2)
-    # Inside boilerplate (a comment, a teaser) is not the article; inside a wrapper may be.
+    # Boilerplate that holds more than half the page's prose may wrap the
+    # article (an ASP.NET page's <form>, a <body class="print-...">, an
+    # "entry-content no-share"), or be a long comment thread: it is read as a
+    # wrapper only when nothing outside boilerplate holds more than a
+    # headline and a lead would (2 * MIN_BODY_CHARS).
+    best = _choose(frames, set())
+    if best is None or best.weight < 2 * MIN_BODY_CHARS:
+        wrappers = _count_wrappers(frames, frames[-1].raw / 2)  # (the root ends last)
+        best = (_choose(frames, wrappers) if wrappers else None) or best
+    if best is None:
+        return None
+    dense = [f.element for f in frames if best.first < f.first and f.last <= best.last and f.element.tag in BLOCK_TAGS and f.links > f.chars * MAX_LINK_DENSITY]
+    return Block(best.element, best.weight, dense)
+
+
+def _choose(frames: list[_Frame], wrappers: set[_Frame]) -> _Frame | None:
+    """The element with the most prose near it, outside boilerplate other
+    than `wrappers`, and up from it over the article's other blocks."""
     candidates = [f for f in frames if f.in_junk is None or f.in_junk in wrappers]
     best = max(candidates, key=lambda f: f.own + f.near, default=None)
     if best is None or not best.own + best.near:
@@ -98,10 +113,7 @@ def densest_block(root: etree._Element) -> Block | None:
         best = parent
         if best.weight > chosen.weight:
             chosen = best
-    best = chosen
-    if best.weight < MIN_BODY_CHARS:
-        return None
-    return Block(best.element, best.weight, [f.element for f in frames if best.first < f.first and f.last <= best.last and f.element.tag in BLOCK_TAGS and f.links > f.chars * MAX_LINK_DENSITY])
+    return chosen if chosen.weight >= MIN_BODY_CHARS else None
 
 
 def _kind(frame: _Frame, parent: _Frame) -> int:
@@ -193,9 +205,8 @@ def _walk(root: etree._Element) -> list[_Frame]:
 
 def _count_wrappers(frames: list[_Frame], half: float) -> set[_Frame]:
     """Boilerplate that holds more than half the page's prose is no widget but
-    a wrapper (an ASP.NET page's <form>, a <body class="print-...">): its
-    prose counts for the elements around it after all. Such elements are
-    nested in one another: one climb from the innermost gives it them."""
+    a wrapper: its prose counts for the elements around it after all. Such
+    elements are nested in one another: one climb from the innermost gives it them."""
     wrappers = {f for f in frames if f.junk and f.raw > half}
     inner = next((f for f in frames if f in wrappers), None)  # the first to end
     if inner is None:
