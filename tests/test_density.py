@@ -96,6 +96,19 @@ def test_navigation_and_link_lists_are_not_the_body_nor_in_it():
     assert body_of(html) == "\n\n".join(BR_PARAGRAPHS)
 
 
+def test_a_link_list_inside_the_articles_text_is_left_out():
+    inline = "<ul>" + "".join(f"<li><a href='/n/{i}'>عنوان خبری دیگر که مرتبط است شماره {i}</a></li>" for i in range(5)) + "</ul>"
+    text = "".join(f"<p>{prose(i)}</p>" + (inline if i == 1 else "") for i in range(4))
+    assert body_of(page(f"{MENU}<div class='text'>{text}</div>")) == "\n\n".join(prose(i) for i in range(4))
+
+
+def test_short_lines_split_by_br_are_not_prose():
+    """A box of short lines (dates, labels) is as many short lines, not one long block."""
+    lines = "<div class='latest'>" + "".join(f"گزارش کوتاه روز {i}<br>" for i in range(40)) + "</div>"
+    article = "<div class='text'>" + "".join(f"<p>{prose(i)}</p>" for i in range(3)) + "</div>"
+    assert body_of(page(f"{lines}{article}")) == "\n\n".join(prose(i) for i in range(3))
+
+
 def test_a_long_link_list_is_not_chosen_over_a_short_article():
     many = "<ul>" + "".join(f"<li><a href='/n/{i}'>{'عنوان خبری دیگر بسیار بلند ' * 3}{i}</a></li>" for i in range(60)) + "</ul>"
     html = page(f"<div class='list'>{many}</div><div class='story'>{BR_ARTICLE}</div>")

@@ -3,23 +3,24 @@
 One walk of the page cuts its text into blocks where a paragraph would break
 (block elements and <br>, as html.paragraphs does), so that text split by
 <br> inside one <div> is as many blocks as a row of <p>s. A block is prose
-when it is long enough and few of its characters are in links; menus,
+when it is long enough and at most half of it is link text; menus,
 related-news lists and tag clouds are not. Each element is weighed by the
-prose in it; boilerplate elements (boilerplate.DROP_SELECTORS, <header>,
-<footer>) and what they hold are left out of every weight around them, as
-html.paragraphs leaves them out of the text.
+unlinked prose in it; boilerplate (DROP: boilerplate.DROP_SELECTORS, the
+page's header and footer, figures, captions, galleries) and what it holds
+count for nothing around it, as html.paragraphs leaves them out of the text.
 
-The body is found in two steps. First the element whose prose is nearest to
-it: its own text, its children's and (half) its grandchildren's, as
+The body is found in two steps. First the element with the most prose near
+it: its own text, its children's and half its grandchildren's, as
 Readability scores, which finds the container of the paragraphs or the
-<div> of <br>-separated text, and not a sidebar's teaser or a comment (inside
-boilerplate). Then up from there while the element holds most of its parent's
-prose, or its parent's prose is mostly in elements of its own kind: an
-article split into sibling blocks is taken whole, a column that adds as much
-prose of its own is not.
+<div> of <br>-separated text, and not a teaser or a comment (inside
+boilerplate). Then up from there over parents that add no prose, and over
+parents whose prose is mostly in children of its kind: an article split into
+sibling blocks of one class is taken whole, a column that adds prose of its
+own is not. Its text is html.paragraphs', without the blocks inside it that
+are mostly links.
 
 Pure and linear in the page: an lxml tree in, paragraphs out. Each element
-is visited twice on the walk and at most twice more after it.
+is visited twice on the walk and a few times after it.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ class _Frame:
     """What the walk knows of one element and what it holds."""
 
     __slots__ = (
-        "element", "parent", "first", "last", "weight", "raw", "chars", "links", "prose",
+        "element", "parent", "first", "last", "weight", "raw", "chars", "links",
         "junk", "in_junk", "own", "kids", "near", "children",
     )
 
@@ -69,7 +70,6 @@ class _Frame:
         self.weight = 0  # prose characters, those in boilerplate inside it left out
         self.raw = 0  # prose characters
         self.chars = self.links = 0  # all characters, and those in links
-        self.prose = 0  # prose blocks
         self.junk = junk  # DROP drops it
         self.in_junk = self if junk else parent.in_junk if parent else None  # the innermost such around it
         self.own = 0  # prose characters of its own text, not its children's
@@ -152,7 +152,6 @@ def _walk(root: etree._Element) -> list[_Frame]:
                 frame.weight += prose
                 frame.raw += prose
                 frame.own += prose
-                frame.prose += 1
 
     def add(text: str | None) -> None:
         nonlocal buf_link
@@ -190,7 +189,6 @@ def _walk(root: etree._Element) -> list[_Frame]:
                 parent.chars += frame.chars
                 parent.links += frame.links
                 parent.raw += frame.raw
-                parent.prose += frame.prose
                 parent.children.append(frame)
                 # Boilerplate is left out of the text of any element around it
                 # (html.paragraphs drops it): its prose does not count for them.
