@@ -144,6 +144,16 @@ def test_an_article_split_into_sibling_blocks_of_one_kind_is_taken_whole():
     assert body_of(html) == "\n\n".join(p for part in parts for p in part)
 
 
+def test_a_span_holding_the_paragraphs_is_the_body():
+    """ASP.NET sites (nournews, pana) hold the article in <span id="...lblNewsBody">."""
+    html = page(
+        "<div class='news'><div class='rutitr'>روتیتر خبر</div><h1>عنوان خبر</h1>"
+        "<div class='info'><span>۱۴ آبان ۱۴۰۲ - ۰۹:۴۰</span> <span>کد خبر: ۱۲۳</span></div>"
+        "<span id='Body_lblNewsBody'>" + "".join(f"<p>{prose(i)}</p>" for i in range(3)) + "</span></div>"
+    )
+    assert body_of(html) == "\n\n".join(prose(i) for i in range(3))
+
+
 def test_captions_and_galleries_are_not_body_text():
     article = (
         "<div class='text'>"

@@ -33,6 +33,12 @@ from crawler.extract.boilerplate import DROP_SELECTORS
 from crawler.extract.html import BLOCK_TAGS, SKIP_TAGS, paragraphs
 from crawler.extract.junk import drop_tree, junk
 
+# Text-level elements, which the walk gives no frame of their own (not <span>
+# or <font>: ASP.NET sites hold the article in a <span id="...lblNewsBody">).
+INLINE_TAGS = frozenset(
+    "a abbr b bdi bdo big cite code em i img kbd label mark nobr q s samp small source strike "
+    "strong sub sup time tt u var wbr".split()
+)
 # A block shorter than this is a label, date or button, not prose.
 MIN_PROSE_CHARS = 40
 # A block or element with more than this share of its characters in links is navigation.
@@ -168,22 +174,30 @@ def _walk(root: etree._Element) -> list[_Frame]:
             if tag in SKIP_TAGS:
                 walker.skip_subtree()  # neither counted nor read: its end comes next, and its tail
                 continue
+            if tag == "a":
+                in_link += 1
+            if tag in INLINE_TAGS:
+                # No frame (no such element holds an article on its own: its
+                # block does), which spares a third of the page's; boilerplate is not read.
+                if drop(node):
+                    walker.skip_subtree()
+                else:
+                    add(node.text)
+                continue
             if buf and tag in BLOCK_TAGS:
                 flush()
             index += 1
             stack.append(_Frame(node, stack[-1] if stack else None, index, drop(node)))
-            if tag == "a":
-                in_link += 1
             add(node.text)
             continue
+        if tag == "a":
+            in_link -= 1
         if stack and stack[-1].element is node:
             if buf and (tag in BLOCK_TAGS or len(stack) == 1):
                 flush()
             frame = stack.pop()
             frame.last = index
             frames.append(frame)
-            if tag == "a":
-                in_link -= 1
             if stack:
                 parent = stack[-1]
                 parent.chars += frame.chars
