@@ -118,7 +118,9 @@ def trafilatura_body(html: bytes, url: str) -> str | None:
 
 
 def located(html: bytes, url: str, locate: Callable[[bytes, Any], Any]) -> str | None:
-    """Our generic body with the content element chosen by `locate(html, root)`."""
+    """Our generic body with the content element chosen by `locate(html, root)`:
+    density.densest_block is swapped for the locator for the call, so that the
+    text is taken and cleaned exactly as the generic layer does."""
     from crawler.extract import density
 
     original = density.densest_block

@@ -203,3 +203,19 @@ def test_the_walk_is_linear_in_the_page(kind):
     assert done.returncode == 0, done.stderr[-2000:]
     size, found = map(int, done.stdout.split())
     assert size > 500_000 and found >= 1
+
+
+def test_the_public_benchmarks_metric():
+    """benchmarks/body.py scores as the article-extraction benchmark's README says:
+    4-token shingles of \\w+ tokens, with multiplicity, per page divided by their sum."""
+    from benchmarks.body import shingle_counts, shingle_prf
+
+    text = "one two three four five six"  # 3 shingles
+    assert shingle_counts(text, text) == (1.0, 0.0, 0.0)
+    assert shingle_counts("one two three four", "five six seven eight") == (0.0, 0.5, 0.5)
+    assert shingle_counts(None, "") == (0.0, 0.0, 0.0)
+    # One page right, one page half found: every page weighs the same, whatever its length.
+    half = shingle_counts("a b c d e", "a b c d e f g h i j")  # 2 of 7 true shingles
+    assert half == pytest.approx((2 / 7, 0.0, 5 / 7))
+    p, r, f = shingle_prf([(1.0, 0.0, 0.0), half])
+    assert (p, r) == pytest.approx((1.0, (1 + 2 / 7) / 2))

@@ -45,7 +45,11 @@ MIN_PROSE_CHARS = 40
 MAX_LINK_DENSITY = 0.5
 # What is dropped from a body no selector names: the boilerplate every body
 # drops, and the parts of a page around an article, and its pictures' captions.
-DROP = (*DROP_SELECTORS, "header, footer, [class*=footer], [id*=footer], figure, figcaption, [class*=caption], [class*=gallery], [class*=carousel]")
+DROP = (
+    *DROP_SELECTORS,
+    "header, footer, [class*=footer], [id*=footer]",
+    "figure, figcaption, [class*=caption], [class*=gallery], [class*=carousel]",
+)
 # The share of its parent's prose an element, or its kind, holds for the parent to be the article's.
 HOLDS_MOST = 0.6
 # Less prose than this is not an article.
@@ -100,7 +104,8 @@ def densest_block(root: etree._Element) -> Block | None:
         best = (_choose(frames, wrappers) if wrappers else None) or best
     if best is None:
         return None
-    dense = [f.element for f in frames if best.first < f.first and f.last <= best.last and f.element.tag in BLOCK_TAGS and f.links > f.chars * MAX_LINK_DENSITY]
+    inside = (f for f in frames if best.first < f.first and f.last <= best.last)
+    dense = [f.element for f in inside if f.element.tag in BLOCK_TAGS and f.links > f.chars * MAX_LINK_DENSITY]
     return Block(best.element, best.weight, dense)
 
 
