@@ -138,13 +138,13 @@ def paragraphs(element: etree._Element, junk: Junk | None = None) -> list[str]:
         junk.drop_complex(element)
     matches = junk.matches if junk is not None else None
     # (Each read of an lxml element's tag, text or tail builds a new string: read once.)
-    walker = etree.iterwalk(element, events=("start", "end"))
+    # Comments and processing instructions come as events of their own (with
+    # "start" and "end" alone, not at all, and their tails were lost: "had
+    # suffered<!-- --> months of..."): only their tails are read, below.
+    walker = etree.iterwalk(element, events=("start", "end", "comment", "pi"))
     for event, node in walker:
         tag = node.tag
         if event == "start":
-            if not isinstance(tag, str):  # comment, processing instruction
-                walker.skip_subtree()
-                continue
             if matches is not None and matches(node):
                 dropped.append(node)
                 if node is not element:

@@ -17,7 +17,7 @@ from typing import Any
 from lxml import etree
 from parsel import Selector
 
-from crawler.extract import boilerplate, heading
+from crawler.extract import boilerplate, density, heading
 from crawler.extract.heading import HOME_CRUMBS
 from crawler.extract.html import paragraphs, text_of
 from crawler.extract.junk import junk
@@ -413,7 +413,6 @@ class GenericLayer:
 
     label = "generic"
     fields = frozenset(("uptitle", "headline", "lead", "news_code", "published", "body"))
-    MIN_BODY_CHARS = 200
 
     def get(self, field: str, page: Page, found: dict[str, Any]) -> Any:
         if field == "headline":
@@ -428,21 +427,8 @@ class GenericLayer:
         if field == "published":
             return published_time(page.root, page.url, page.json_ld, page.meta)
         if field == "body":
-            return self._densest_block(page, found)
+            return self._body(page, found)
         return None
 
-    def _densest_block(self, page: Page, found: dict[str, Any]):
-        best, best_score = None, 0
-        for parent in _PARENTS_OF_PARAGRAPHS(page.root):
-            score = sum(map(len, _PARAGRAPH_TEXT(parent)))
-            if score > best_score:
-                best, best_score = parent, score
-        if best is None or best_score < self.MIN_BODY_CHARS:
-            return None
-        return body_value(paragraphs(best, junk(boilerplate.DROP_SELECTORS)), page, found)
-
-
-# The <p>s' parents: the same elements as //*[p], in the same order, for half
-# its cost (no predicate tested on every element of the page).
-_PARENTS_OF_PARAGRAPHS = etree.XPath("//p/..")
-_PARAGRAPH_TEXT = etree.XPath("./p[not(ancestor::a)]//text()[not(ancestor::a)]", smart_strings=False)
+    def _body(self, page: Page, found: dict[str, Any]):
+        return body_value(density.body_paragraphs(page.root), page, found)
