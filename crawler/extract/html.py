@@ -9,6 +9,7 @@ paragraphs stay paragraphs.
 from __future__ import annotations
 
 import codecs
+import re
 import threading
 
 from lxml import etree
@@ -82,6 +83,36 @@ def _mislabelled(body: bytes, declared: str) -> str | None:
         if sum("\u0600" <= c <= "\u06ff" for c in letters) > len(letters) / 2:
             return "cp1256"
     return None
+
+
+# libxml2's HTML parser compares each attribute of an element with every one
+# before it: 20,000 distinct attributes take a second to parse, 200,000 many
+# minutes, all in C, where no time budget can stop it (Python runs signal
+# handlers between its own instructions). Pages with an element of more are
+# refused unparsed (crawler.extract.read_article); 5,000 parse in ~50 ms.
+MAX_ATTRIBUTES = 5_000
+# Bytes of a tag that may hold that many: ~15 KB of the shortest distinct
+# names. Only tags this long are counted, found where the page has LONG_TAG/2
+# aligned bytes with no < or >: a few dozen find()s on an ordinary page.
+_LONG_TAG = 8192
+_ATTRIBUTE_NAME = re.compile(rb"""[\s/]+([^\s/>"'=]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*))?""")
+
+
+def most_attributes(body: bytes) -> int:
+    """The most distinct attributes an element of the page has, counted in
+    its tags longer than _LONG_TAG bytes (0 if it has none)."""
+    most, half, end = 0, _LONG_TAG // 2, 0
+    for start in range(0, len(body) - half + 1, half):
+        if start < end or body.find(b"<", start, start + half) >= 0 or body.find(b">", start, start + half) >= 0:
+            continue
+        # A stretch without < or >: where it begins and ends.
+        tag = max(body.rfind(b"<", 0, start), body.rfind(b">", 0, start))
+        ends = [i for i in (body.find(b"<", start), body.find(b">", start)) if i >= 0]
+        end = min(ends) if ends else len(body)
+        if tag >= 0 and body[tag : tag + 1] == b"<" and body[tag + 1 : tag + 2].isalpha():
+            names = {name.lower() for name in _ATTRIBUTE_NAME.findall(body, tag + 1, end)}
+            most = max(most, len(names))
+    return most
 
 
 def parse_html(body: bytes | str, url: str, content_type: str | bytes | None = None) -> Selector:

@@ -180,6 +180,7 @@ class SiteSpider(SitemapSpider):
             reading, body_fingerprint = await CpuPool.of(self.crawler).run(
                 read_page, response.body, response.url, site=self.site,
                 content_type=response.headers.get("Content-Type"), flags=tuple(response.flags),
+                budget=self.crawler.settings.getfloat("CRAWLER_EXTRACT_TIMEOUT"),
             )  # fmt: skip
         except Exception:
             self.logger.exception("Extraction failed on %s", response.url)
