@@ -31,7 +31,7 @@ from parsel import Selector
 
 from crawler.article import complete_article
 from crawler.extract.boilerplate import DROP_SELECTORS
-from crawler.extract.html import MAX_ATTRIBUTES, most_attributes, parse_html
+from crawler.extract.html import MAX_ATTRIBUTES, long_tag_attributes, parse_html
 from crawler.extract.layers import GenericLayer, MetadataLayer, Page, SpecLayer
 from crawler.extract.pagecheck import PageProblem, byte_problem, content_problem
 from crawler.extract.selectors import select
@@ -107,9 +107,10 @@ def read_article(
     problem = byte_problem(body, tuple(flags))
     if problem:
         return ArticleReading(None, problem)
-    attributes = most_attributes(body.encode() if isinstance(body, str) else body)
-    if attributes > MAX_ATTRIBUTES:
-        return ArticleReading(None, PageProblem("bad/too_slow", f"an element with {attributes} attributes, too slow to parse"))
+    counts = long_tag_attributes(body.encode() if isinstance(body, str) else body)
+    if sum(n * n for n in counts) > MAX_ATTRIBUTES**2:
+        elements = f"{len(counts)} elements with up to" if len(counts) > 1 else "an element with"
+        return ArticleReading(None, PageProblem("bad/too_slow", f"{elements} {max(counts)} attributes, too slow to parse"))
     try:
         with cpu_budget(budget):
             return _read_article(body, url, site, content_type, layers)
@@ -136,31 +137,32 @@ class OverBudget(BaseException):
 
 @contextmanager
 def cpu_budget(seconds: float | None):
-    """Raise OverBudget in the block once the process has used `seconds` of
-    CPU time in it (None or 0: no limit). A CPU timer (ITIMER_PROF), not a
-    clock: a loaded machine slows every page, and refusing good pages for it
-    would lose them. Its signal reaches only the main thread, where a crawl
-    reads pages, in its own process (Scrapy's reactor) or in a worker's
-    (crawler.cpupool); in any other thread, or where SIGPROF has a handler
-    of its own (a profiler's), the block runs unlimited. The signal interrupts
-    Python, not a C function: libxml2's parse of one page ends before it."""
+    """Raise OverBudget in the block once the process has spent `seconds` of
+    user CPU time in it (None or 0: no limit). A CPU timer (ITIMER_VIRTUAL),
+    not a clock: a loaded machine slows every page, and pages would be
+    refused for the machine's fault. Its signal reaches only the main thread,
+    where a crawl reads pages, in its own process (Scrapy's reactor) or in a
+    worker's (crawler.cpupool); in any other thread, or where SIGVTALRM has a
+    handler of its own (a profiler's), the block runs unlimited. The signal
+    interrupts Python, not a C function: a libxml2 parse or an XPath running
+    ends first (in a worker, crawler.cpupool's own limit stops those)."""
     global _armed
     if not seconds or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
         yield
         return
-    if signal.getsignal(signal.SIGPROF) is not _over_budget:
-        if signal.getsignal(signal.SIGPROF) != signal.SIG_DFL:
+    if signal.getsignal(signal.SIGVTALRM) is not _over_budget:
+        if signal.getsignal(signal.SIGVTALRM) != signal.SIG_DFL:
             yield
             return
         # Left in place: a signal arriving as the timer is stopped is ignored,
-        # where SIGPROF's default action would end the process.
-        signal.signal(signal.SIGPROF, _over_budget)
+        # where SIGVTALRM's default action would end the process.
+        signal.signal(signal.SIGVTALRM, _over_budget)
     _armed = True
-    signal.setitimer(signal.ITIMER_PROF, seconds)
+    signal.setitimer(signal.ITIMER_VIRTUAL, seconds)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
         _armed = False
 
 

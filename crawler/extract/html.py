@@ -88,20 +88,22 @@ def _mislabelled(body: bytes, declared: str) -> str | None:
 # libxml2's HTML parser compares each attribute of an element with every one
 # before it: 20,000 distinct attributes take a second to parse, 200,000 many
 # minutes, all in C, where no time budget can stop it (Python runs signal
-# handlers between its own instructions). Pages with an element of more are
-# refused unparsed (crawler.extract.read_article); 5,000 parse in ~50 ms.
-MAX_ATTRIBUTES = 5_000
-# Bytes of a tag that may hold that many: ~15 KB of the shortest distinct
-# names. Only tags this long are counted, found where the page has LONG_TAG/2
-# aligned bytes with no < or >: a few dozen find()s on an ordinary page.
-_LONG_TAG = 8192
+# handlers between its own instructions). A page whose long tags hold more
+# than MAX_ATTRIBUTES² pairs of attributes (one element of 10,000: ~0.3 s)
+# is refused unparsed (crawler.extract.read_article).
+MAX_ATTRIBUTES = 10_000
+# Tags shorter than this (at most ~700 attributes) are not counted: parsing
+# them is at most a few seconds for a page of DOWNLOAD_MAXSIZE. Long tags are
+# found where the page has _LONG_TAG/2 aligned bytes without < or >: a few
+# hundred find()s of a few bytes each on an ordinary page.
+_LONG_TAG = 2048
 _ATTRIBUTE_NAME = re.compile(rb"""[\s/]+([^\s/>"'=]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*))?""")
 
 
-def most_attributes(body: bytes) -> int:
-    """The most distinct attributes an element of the page has, counted in
-    its tags longer than _LONG_TAG bytes (0 if it has none)."""
-    most, half, end = 0, _LONG_TAG // 2, 0
+def long_tag_attributes(body: bytes) -> list[int]:
+    """How many distinct attributes each tag longer than _LONG_TAG bytes has."""
+    counts: list[int] = []
+    half, end = _LONG_TAG // 2, 0
     for start in range(0, len(body) - half + 1, half):
         if start < end or body.find(b"<", start, start + half) >= 0 or body.find(b">", start, start + half) >= 0:
             continue
@@ -110,9 +112,8 @@ def most_attributes(body: bytes) -> int:
         ends = [i for i in (body.find(b"<", start), body.find(b">", start)) if i >= 0]
         end = min(ends) if ends else len(body)
         if tag >= 0 and body[tag : tag + 1] == b"<" and body[tag + 1 : tag + 2].isalpha():
-            names = {name.lower() for name in _ATTRIBUTE_NAME.findall(body, tag + 1, end)}
-            most = max(most, len(names))
-    return most
+            counts.append(len({name.lower() for name in _ATTRIBUTE_NAME.findall(body, tag + 1, end)}))
+    return counts
 
 
 def parse_html(body: bytes | str, url: str, content_type: str | bytes | None = None) -> Selector:
