@@ -27,10 +27,10 @@ def die_in_a_worker() -> str:
 
 
 def stuck_in_c_in_a_worker() -> str:
-    """Some minutes in one C call, which no Python signal handler interrupts."""
+    """Some seconds in one C call (~20 here), which no Python signal handler interrupts."""
     if os.getpid() != CRAWL:
-        sum(range(10**11))
-    return "crawl"
+        sum(range(10**9))
+    return where()
 
 
 def fail_in_a_worker() -> None:
