@@ -107,13 +107,24 @@ def long_tag_attributes(body: bytes) -> list[int]:
     for start in range(0, len(body) - half + 1, half):
         if start < end or body.find(b"<", start, start + half) >= 0 or body.find(b">", start, start + half) >= 0:
             continue
-        # A stretch without < or >: where it begins and ends.
-        tag = max(body.rfind(b"<", 0, start), body.rfind(b">", 0, start))
-        ends = [i for i in (body.find(b"<", start), body.find(b">", start)) if i >= 0]
-        end = min(ends) if ends else len(body)
+        # A stretch without < or >, begun in the window before this one (or it would have been found there).
+        tag = max(body.rfind(b"<", max(0, start - half), start), body.rfind(b">", max(0, start - half), start))
+        end = _next_angle(body, start)
         if tag >= 0 and body[tag : tag + 1] == b"<" and body[tag + 1 : tag + 2].isalpha():
             counts.append(len({name.lower() for name in _ATTRIBUTE_NAME.findall(body, tag + 1, end)}))
     return counts
+
+
+def _next_angle(body: bytes, start: int) -> int:
+    """Where the first < or > after `start` is (len(body) if none): each
+    looked for in C, in a span doubled until one is in it, so that neither is
+    looked for far past the other."""
+    span = _LONG_TAG
+    while True:
+        found = [i for i in (body.find(b"<", start, start + span), body.find(b">", start, start + span)) if i >= 0]
+        if found or start + span >= len(body):
+            return min(found, default=len(body))
+        span *= 2
 
 
 def parse_html(body: bytes | str, url: str, content_type: str | bytes | None = None) -> Selector:
