@@ -181,7 +181,7 @@ def paragraphs(element: etree._Element, junk: Junk | None = None) -> list[str]:
         junk.drop_complex(element)
     matches = junk.matches if junk is not None else None
     # (Each read of an lxml element's tag, text or tail builds a new string: read once.)
-    walker = etree.iterwalk(element, events=("start", "end"))
+    walker = etree.iterwalk(element, events=("start", "end", "comment", "pi"))
     for event, node in walker:
         tag = node.tag
         if event == "start":
@@ -201,7 +201,7 @@ def paragraphs(element: etree._Element, junk: Junk | None = None) -> list[str]:
             text = node.text
             if text:
                 buf.append(text)
-        else:
+        elif event == "end":
             # A dropped element is no block: its tail runs on as if it never was.
             if buf and tag in BLOCK_TAGS and not (dropped and dropped[-1] is node):
                 flush()
@@ -209,6 +209,10 @@ def paragraphs(element: etree._Element, junk: Junk | None = None) -> list[str]:
                 tail = node.tail
                 if tail:
                     buf.append(tail)
+        elif node is not element:  # a comment or processing instruction: no text, but the text after it is
+            tail = node.tail
+            if tail:
+                buf.append(tail)
     flush()
     for node in dropped:
         drop_tree(node)
