@@ -6,6 +6,10 @@ log line and a stats counter, exports none, and exports the good articles."""
 import gzip
 import json
 import runpy
+import signal
+import subprocess
+import sys
+import threading
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -189,6 +193,43 @@ def test_a_page_over_the_budget_is_refused_as_too_slow():
     assert str(reading.problem) == "reading it took over 0.05 s of CPU (CRAWLER_EXTRACT_TIMEOUT)"
     # The budget is over: nothing is left armed.
     assert read_article(PATHOLOGICAL["nested-tags.html"](), URL).problem is None
+
+
+def test_off_the_main_thread_a_page_is_read_without_a_budget():
+    """Signals reach only the main thread: elsewhere the budget is no limit, and no error."""
+    readings = []
+    thread = threading.Thread(target=lambda: readings.append(read_article(PATHOLOGICAL["nested-tags.html"](), URL, budget=0.05)))
+    thread.start()
+    thread.join()
+    assert readings[0].problem is None
+
+
+def test_a_handler_of_someone_elses_is_left_alone():
+    """A profiler's SIGVTALRM handler: the page is read without a budget, the handler kept."""
+
+    def profiler(signum, frame):
+        pass
+
+    previous = signal.signal(signal.SIGVTALRM, profiler)
+    try:
+        assert read_article(PATHOLOGICAL["nested-tags.html"](), URL, budget=0.05).problem is None
+        assert signal.getsignal(signal.SIGVTALRM) is profiler
+    finally:
+        signal.signal(signal.SIGVTALRM, previous)
+
+
+def test_a_late_budget_signal_ends_nothing():
+    """A signal arriving as the timer is stopped, or after, is ignored
+    (SIGVTALRM's default action would end the crawl)."""
+    script = (
+        "import os, signal\n"
+        "from crawler.extract import read_article\n"
+        f"read_article(b'<html><body><p>x</p></body></html>', {URL!r}, budget=5)\n"
+        "os.kill(os.getpid(), signal.SIGVTALRM)\n"
+        "print('still here')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert result.stdout == "still here\n", result.stderr
 
 
 def test_control_characters_in_text_and_tails_are_cleaned_not_raised():
