@@ -181,6 +181,14 @@ def test_an_element_with_200000_attributes_is_refused_before_it_is_parsed():
     assert time.process_time() - started < BUDGET
 
 
+def test_many_crowded_elements_are_refused_as_one_is():
+    """What the parse costs is the sum over elements of their attributes squared."""
+    element = "<div " + " ".join(f"a{i}" for i in range(2000)) + ">متن</div>"
+    reading = read_article(f"<html><body>{element * 30}</body></html>".encode(), URL, budget=BUDGET)
+    assert str(reading.problem) == "30 elements with up to 2000 attributes, too slow to parse"
+    assert read_article(f"<html><body>{element}</body></html>".encode(), URL, budget=BUDGET).problem is None
+
+
 def test_an_ordinary_element_is_not_counted_as_crowded():
     attributes = " ".join(f'data-x{i}="{i}"' for i in range(1000)) + ' content="' + "واژه " * 5000 + '"'
     page = SAMPLE.replace('<div id="echo_detail"', f'<div {attributes} id="echo_detail"')
