@@ -90,7 +90,7 @@ class Family:
     # (decoded, AMP marker dropped) applies. ISNA's AMP copy /amp/<code>/ is /<code>/
     # without its marker, which Nastooh answers as /news/<code>.
     rewrites: tuple[tuple[re.Pattern[str], str], ...] = ()
-    # The article URL shapes the patterns accept, as the README's table lists
+    # The article URL shapes the patterns accept, as docs/sites.md's table lists
     # them: <code> is the news code, <slug> a title, <section> a section's
     # name, <n> a number, <date> a date's Y/M/D (tests/test_url_shapes.py reads
     # each back through the patterns).

@@ -26,7 +26,7 @@ the ones a live process still holds.
 
 Redis keeps what it acknowledged only as well as its persistence is set up:
 for exactly-once across a Redis restart, run it with `appendonly yes` and
-`appendfsync always` (README, "Distributed crawling").
+`appendfsync always` (docs/distributed.md).
 """
 
 from __future__ import annotations

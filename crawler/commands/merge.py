@@ -1,8 +1,8 @@
 """scrapy merge -o OUT PATH...: many exports in, one line per article out.
 
 Every exported line carries its key, (site, news_code). The union of a
-distributed crawl's files may hold an article twice (README, "Distributed
-crawling"), and with CRAWLER_UPDATES=export a site's files hold each update
+distributed crawl's files may hold an article twice (docs/distributed.md),
+and with CRAWLER_UPDATES=export a site's files hold each update
 of an article; merging keeps one line per key, the latest: the greatest
 `modified_at`, then the greatest `crawled_at`. Inputs are JSON Lines files
 (`.jsonl`, `.jsonl.gz`) and folders searched for them; `.part` files, which a
