@@ -351,7 +351,7 @@ def _rewrite(dataset: Path, site: str, month: str, added: pa.Table, replaced_cod
     rows = rows.take(pc.sort_indices(rows, [("published_at", "ascending"), ("news_code", "ascending")]))
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{DATA_FILE}.tmp")  # a dot name: no reader takes it for data
-    pq.write_table(rows, tmp, compression="zstd")
+    pq.write_table(rows, tmp, compression="zstd", compression_level=3)  # zstd's own default: ~10% smaller than Arrow's 1, at little cost
     _fsync(tmp)
     os.replace(tmp, path)
     _fsync_dir(path.parent)
