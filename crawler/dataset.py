@@ -145,7 +145,7 @@ def update(exports: Path, dataset: Path, round_bytes: int = ROUND_BYTES) -> Repo
             _merge(dataset, table, report)
             for path in files:
                 if str(path) not in report.bad_files:
-                    seen[str(path)] = _signature(exports / path)
+                    seen[str(path)] = new[path]
             _write_manifest(dataset, seen)  # last: a killed round is read again
         report.rows = sum(pq.read_metadata(p).num_rows for p in dataset.glob(f"site=*/month=*/{DATA_FILE}"))
     return report
@@ -159,18 +159,19 @@ def _signature(path: Path) -> dict:
     return {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
 
 
-def _new_exports(exports: Path, dataset: Path, seen: dict) -> tuple[list[Path], int]:
-    """Export files (relative to `exports`) not read before or changed since, and how many `.part` files were passed over."""
-    new, parts = [], 0
+def _new_exports(exports: Path, dataset: Path, seen: dict) -> tuple[dict[Path, dict], int]:
+    """Export files (relative to `exports`) not read before or changed since,
+    with their signatures as found, and how many `.part` files were passed over."""
+    new, parts = {}, 0
     for path in sorted(exports.rglob("*")):
         if dataset.resolve() in path.resolve().parents or not path.is_file():
             continue
         if path.name.endswith(".part"):
             parts += 1
         elif path.name.endswith((".jsonl", ".jsonl.gz")):
-            relative = path.relative_to(exports)
-            if seen.get(str(relative)) != _signature(path):
-                new.append(relative)
+            relative, signature = path.relative_to(exports), _signature(path)
+            if seen.get(str(relative)) != signature:
+                new[relative] = signature
     return new, parts
 
 

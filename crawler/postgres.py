@@ -106,7 +106,7 @@ class PostgresPipeline:
         self.dsn = dsn
         self.table = table
         self.connection = None
-        self.pending: list[tuple[dict, asyncio.Future]] = []
+        self.pending: list[tuple[tuple, asyncio.Future]] = []  # (row, told whether it committed)
         self.writer: asyncio.Task | None = None
         self.failure: str | None = None  # why the database is given up on
 
@@ -134,9 +134,12 @@ class PostgresPipeline:
             params = {} if "connect_timeout" in self.dsn else {"connect_timeout": CONNECT_TIMEOUT}
             self.connection = await psycopg.AsyncConnection.connect(self.dsn, autocommit=True, **params)
             await self.connection.execute("SET TIME ZONE 'Asia/Tehran'")
-            names = {f"{kind}_index": sql.Identifier(f"{self.table}_{kind}_at" if kind != "url" else f"{self.table}_canonical_url")
-                     for kind in ("published", "crawled", "url")}  # fmt: skip
-            await self.connection.execute(sql.SQL(CREATE).format(table=sql.Identifier(self.table), **names))
+            await self.connection.execute(sql.SQL(CREATE).format(
+                table=sql.Identifier(self.table),
+                published_index=sql.Identifier(f"{self.table}_published_at"),
+                crawled_index=sql.Identifier(f"{self.table}_crawled_at"),
+                url_index=sql.Identifier(f"{self.table}_canonical_url"),
+            ))  # fmt: skip
         except psycopg.Error as e:
             logger.error("PostgreSQL unreachable (POSTGRES_DSN %s): %s", where, first_line(e))
             raise CloseSpider("postgres_unavailable") from None

@@ -20,7 +20,7 @@ import pyarrow.dataset as ds  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 
 from crawler.article import field_names, normalize_article  # noqa: E402
-from crawler.dataset import ARROW_SCHEMA, MANIFEST, update  # noqa: E402
+from crawler.dataset import ARROW_SCHEMA, MANIFEST, ROUND_BYTES, update  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 TEHRAN = timezone(timedelta(hours=3, minutes=30))
@@ -88,7 +88,8 @@ def test_partitioned_by_site_and_publication_month_with_typed_columns(tmp_path):
     assert nine["duplicate_of"] == {"site": "etemadonline.com", "news_code": "1"}
 
 
-def test_one_row_per_article_the_latest_version(tmp_path):
+@pytest.mark.parametrize("round_bytes", [ROUND_BYTES, 1], ids=["one round", "a round per file"])
+def test_one_row_per_article_the_latest_version(tmp_path, round_bytes):
     data = tmp_path / "data" / "etemadonline"
     export(data / "run1.jsonl", [
         article("1", headline="نسخه نخست"),
@@ -101,7 +102,7 @@ def test_one_row_per_article_the_latest_version(tmp_path):
         article("3", headline="ویرایش نخست", modified="2021-11-25T10:00:00+03:30", crawled="2026-01-05T00:00:00+00:00"),
         article("3", headline="ویرایش دوم", modified="2021-11-26T10:00:00+03:30", crawled="2026-01-01T00:00:00+00:00"),
     ])  # fmt: skip
-    update(tmp_path / "data", tmp_path / "dataset")
+    update(tmp_path / "data", tmp_path / "dataset", round_bytes)
     rows = read(tmp_path / "dataset")
     assert [(r["news_code"], r["headline"]) for r in rows] == [
         ("1", "نسخه دوم"),  # crawled_at breaks the tie
