@@ -133,6 +133,10 @@ class PostgresPipeline:
         try:
             params = {} if "connect_timeout" in self.dsn else {"connect_timeout": CONNECT_TIMEOUT}
             self.connection = await psycopg.AsyncConnection.connect(self.dsn, autocommit=True, **params)
+        except psycopg.Error as e:
+            logger.error("PostgreSQL unreachable (POSTGRES_DSN %s): %s", where, first_line(e))
+            raise CloseSpider("postgres_unavailable") from None
+        try:
             await self.connection.execute("SET TIME ZONE 'Asia/Tehran'")
             await self.connection.execute(sql.SQL(CREATE).format(
                 table=sql.Identifier(self.table),
@@ -140,8 +144,9 @@ class PostgresPipeline:
                 crawled_index=sql.Identifier(f"{self.table}_crawled_at"),
                 url_index=sql.Identifier(f"{self.table}_canonical_url"),
             ))  # fmt: skip
-        except psycopg.Error as e:
-            logger.error("PostgreSQL unreachable (POSTGRES_DSN %s): %s", where, first_line(e))
+        except psycopg.Error as e:  # e.g. no right to create the table
+            logger.error("PostgreSQL table %s not usable (POSTGRES_DSN %s): %s", self.table, where, first_line(e))
+            await self.connection.close()
             raise CloseSpider("postgres_unavailable") from None
         self.upsert = sql.SQL(UPSERT).format(
             table=sql.Identifier(self.table),

@@ -175,22 +175,36 @@ def test_an_update_replaces_the_row_and_an_older_version_does_not(dsn):
     assert indexes == {"articles_pkey", "articles_published_at", "articles_crawled_at", "articles_canonical_url"}
 
 
+def failed_start(tmp_path, dsn) -> str:
+    """A crawl that must stop before any download with one ERROR line, exit 1; that line."""
+    routes: dict = {}
+    with serve(routes) as (base, requested):
+        routes.update(big_site(base))
+        proc = crawl(base, tmp_path, dsn)
+        _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 1
+    errors = [line for line in stderr.splitlines() if "] ERROR: " in line]
+    assert len(errors) == 1, stderr[-3000:]
+    assert "Traceback" not in stderr and "secret" not in stderr
+    assert "finish postgres_unavailable" in stderr
+    assert not [p for p in requested if p.startswith("/بخش-")], "no article downloaded"
+    assert not exported_lines(tmp_path / "out" / "etemadonline")
+    return errors[0]
+
+
 @pytest.mark.parametrize("bad_dsn, said", [
     (f"postgresql://postgres:secret@127.0.0.1:{free_port()}/news", "PostgreSQL unreachable (POSTGRES_DSN postgres@127.0.0.1:"),
     ("host=127.0.0.1 password=secret port", "POSTGRES_DSN is not a connection string"),
 ])  # fmt: skip
 def test_a_wrong_dsn_fails_the_run_with_one_clear_line_before_any_download(tmp_path, bad_dsn, said):
-    routes: dict = {}
-    with serve(routes) as (base, requested):
-        routes.update(big_site(base))
-        proc = crawl(base, tmp_path, bad_dsn)
-        _, stderr = proc.communicate(timeout=120)
-    assert proc.returncode == 1
-    errors = [line for line in stderr.splitlines() if "] ERROR: " in line]
-    assert len(errors) == 1 and said in errors[0], stderr[-3000:]
-    assert "Traceback" not in stderr and "secret" not in stderr
-    assert not [p for p in requested if p.startswith("/بخش-")], "no article downloaded"
-    assert not exported_lines(tmp_path / "out" / "etemadonline")
+    assert said in failed_start(tmp_path, bad_dsn)
+
+
+def test_a_role_that_may_not_create_the_table_fails_the_run_with_one_clear_line(tmp_path, dsn):
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        connection.execute("CREATE ROLE reader LOGIN")  # PostgreSQL 15+: no CREATE on schema public for others
+    line = failed_start(tmp_path, dsn.replace("postgres@", "reader:secret@"))
+    assert "PostgreSQL table articles not usable (POSTGRES_DSN reader@127.0.0.1:" in line and "permission denied" in line
 
 
 def test_without_postgres_dsn_the_pipeline_is_off():
