@@ -43,10 +43,10 @@ COLUMNS = field_names()
 KEY = ("site", "news_code")
 JSON_COLUMNS = ("images", "duplicate_of", "field_sources")
 
-# The table; {table} and {index} names are quoted identifiers. Times are
-# instants (timestamptz): a date without a time of day is 00:00 Tehran time,
-# the session's time zone.
-CREATE = """
+# The table; {table} is a quoted identifier. Times are instants
+# (timestamptz): a date without a time of day is 00:00 Tehran time, the
+# session's time zone.
+CREATE_TABLE = """
 CREATE TABLE IF NOT EXISTS {table} (
     site text NOT NULL,
     news_code text NOT NULL,
@@ -71,11 +71,9 @@ CREATE TABLE IF NOT EXISTS {table} (
     duplicate_of jsonb,
     field_sources jsonb,
     PRIMARY KEY (site, news_code)
-);
-CREATE INDEX IF NOT EXISTS {published_index} ON {table} (published_at);
-CREATE INDEX IF NOT EXISTS {crawled_index} ON {table} (crawled_at);
-CREATE INDEX IF NOT EXISTS {url_index} ON {table} (canonical_url);
+)
 """
+INDEXED = ("published_at", "crawled_at", "canonical_url")  # each as index <table>_<column>
 # A stored row is replaced only by a newer version.
 UPSERT = """
 INSERT INTO {table} AS stored ({columns}) VALUES ({values})
@@ -138,12 +136,7 @@ class PostgresPipeline:
             raise CloseSpider("postgres_unavailable") from None
         try:
             await self.connection.execute("SET TIME ZONE 'Asia/Tehran'")
-            await self.connection.execute(sql.SQL(CREATE).format(
-                table=sql.Identifier(self.table),
-                published_index=sql.Identifier(f"{self.table}_published_at"),
-                crawled_index=sql.Identifier(f"{self.table}_crawled_at"),
-                url_index=sql.Identifier(f"{self.table}_canonical_url"),
-            ))  # fmt: skip
+            await self._create_missing(sql)
         except psycopg.Error as e:  # e.g. no right to create the table
             logger.error("PostgreSQL table %s not usable (POSTGRES_DSN %s): %s", self.table, where, first_line(e))
             await self.connection.close()
@@ -156,6 +149,20 @@ class PostgresPipeline:
             excluded=sql.SQL(", ").join(sql.SQL("excluded.") + sql.Identifier(c) for c in COLUMNS if c not in KEY),
         )
         logger.info("Upserting articles into PostgreSQL %s, table %s", where, self.table)
+
+    async def _create_missing(self, sql) -> None:
+        """The table and its indexes, those missing only: a role that may
+        write rows but not create tables uses a table its owner made."""
+        table = sql.Identifier(self.table)
+        wanted = [(self.table, sql.SQL(CREATE_TABLE).format(table=table))] + [
+            (f"{self.table}_{column}", sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} ({})").format(
+                sql.Identifier(f"{self.table}_{column}"), table, sql.Identifier(column)))
+            for column in INDEXED
+        ]  # fmt: skip
+        for name, create in wanted:
+            cursor = await self.connection.execute("SELECT to_regclass(%s)", [sql.Identifier(name).as_string(self.connection)])
+            if (await cursor.fetchone())[0] is None:
+                await self.connection.execute(create)
 
     async def process_item(self, item, spider=None):
         if self.failure is None:

@@ -203,8 +203,15 @@ def test_a_wrong_dsn_fails_the_run_with_one_clear_line_before_any_download(tmp_p
 def test_a_role_that_may_not_create_the_table_fails_the_run_with_one_clear_line(tmp_path, dsn):
     with psycopg.connect(dsn, autocommit=True) as connection:
         connection.execute("CREATE ROLE reader LOGIN")  # PostgreSQL 15+: no CREATE on schema public for others
-    line = failed_start(tmp_path, dsn.replace("postgres@", "reader:secret@"))
+    reader = dsn.replace("postgres@", "reader:secret@")
+    line = failed_start(tmp_path, reader)
     assert "PostgreSQL table articles not usable (POSTGRES_DSN reader@127.0.0.1:" in line and "permission denied" in line
+    # Once its owner has made the table, the role that may only write rows uses it.
+    send(dsn)
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        connection.execute("GRANT SELECT, INSERT, UPDATE ON articles TO reader")
+    send(reader, version("نسخه نخست", "2026-01-01T10:00:00+00:00"))
+    assert [r[2] for r in rows(dsn)] == ["نسخه نخست"]
 
 
 def test_without_postgres_dsn_the_pipeline_is_off():
