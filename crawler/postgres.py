@@ -112,7 +112,7 @@ class PostgresPipeline:
     def from_crawler(cls, crawler):
         dsn = crawler.settings.get("POSTGRES_DSN")
         if not dsn:
-            raise NotConfigured("POSTGRES_DSN is not set")
+            raise NotConfigured  # without a message, which Scrapy would log as a WARNING on every run
         return cls(crawler, dsn, crawler.settings.get("POSTGRES_TABLE", "articles"))
 
     async def open_spider(self, spider=None):

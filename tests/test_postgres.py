@@ -3,7 +3,6 @@ on 127.0.0.1 (tests/pgserver.py), with real crawls of a local site: skipped,
 saying why, where PostgreSQL or psycopg is not installed."""
 
 import asyncio
-import json
 import signal
 import sqlite3
 import subprocess
