@@ -69,6 +69,8 @@ ITEM_PIPELINES = {
     "crawler.pipelines.ValidatePipeline": 200,
     "crawler.pipelines.DeduplicatePipeline": 300,
     "crawler.pipelines.NearDuplicatePipeline": 400,
+    # Last: an article goes on to the export once its row is committed (crawler.postgres).
+    "crawler.postgres.PostgresPipeline": 500,
 }
 DEDUP_STORE = "crawler.dedup.MemoryStore"  # within a run
 
@@ -134,6 +136,12 @@ FEED_STORAGES = {
     "": "crawler.feeds.AtomicFileFeedStorage",
     "file": "crawler.feeds.AtomicFileFeedStorage",
 }
+
+# PostgreSQL sink (crawler.postgres): every exported article also upserted, one
+# row per site and news code, into POSTGRES_TABLE, e.g.
+# -s POSTGRES_DSN=postgresql://crawler@dbhost/news. Unset, no database is used.
+POSTGRES_DSN = None
+POSTGRES_TABLE = "articles"
 
 # An unattended crawler needs no console or code-execution port.
 TELNETCONSOLE_ENABLED = False
