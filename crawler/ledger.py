@@ -227,13 +227,24 @@ class ExportLedger:
             "crawler_version": __version__,
             "schema_version": SCHEMA_VERSION,
         }
-        path = manifest_dir / f"{self.started.isoformat().replace(':', '-')}.manifest.json"
+        path = self._manifest_path(manifest_dir)
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             write_atomically(path, (json.dumps(manifest, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
         except OSError as e:
             logger.error("Could not write the run's manifest %s (%s)", path, e.strerror or e)
             self.stats.inc_value("export/manifest_failed")
+
+    def _manifest_path(self, manifest_dir: Path) -> Path:
+        """Named after the run's export file (`<time>.jsonl` -> `<time>.manifest.json`,
+        `-O out.jsonl` -> `out.manifest.json`), so the two are found together; a
+        run that wrote no file names it by its start."""
+        for written in self.files:
+            final = Path(written)
+            final = final_path_of(final) if final.name.endswith(PART_SUFFIX) else final
+            stem = final.name.removesuffix(".gz").removesuffix(".jsonl").removesuffix(".jl").removesuffix(".json")
+            return final.with_name(f"{stem}.manifest.json")
+        return manifest_dir / f"{self.started.isoformat().replace(':', '-')}.manifest.json"
 
     def _manifest_dir(self, spider) -> Path | None:
         """The folder of the run's first file feed, where its exports go."""

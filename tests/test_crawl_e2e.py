@@ -101,10 +101,16 @@ def test_default_output_is_one_file_per_run_under_the_spider_name(tmp_path):
     [export] = (tmp_path / "etemadonline").glob("*.jsonl")
     assert len(export.read_text("utf-8").splitlines()) == 4
     [manifest_path] = (tmp_path / "etemadonline").glob("*.manifest.json")
+    assert manifest_path.name == export.name.replace(".jsonl", ".manifest.json")  # found beside its export
     manifest = json.loads(manifest_path.read_text("utf-8"))
     assert manifest["complete"] is True and manifest["finish_reason"] == "finished"
     assert manifest["files"] == [{"path": export.name, "articles": 4}]
     assert manifest["counts"]["exported"] == 4 and manifest["counts"]["dropped/missing_published_at"] == 1
+
+
+def test_a_named_export_gets_its_manifest_beside_it(crawled):
+    out, _, _ = crawled
+    assert [p.name for p in out.parent.glob("*.manifest.json")] == ["etemadonline.manifest.json"]
 
 
 def test_every_article_exported_once(crawled):
