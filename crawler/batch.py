@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
-from collections import Counter
+from collections import Counter, deque
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator, NamedTuple
@@ -67,7 +68,12 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--input-dir", type=Path, metavar="DIR", help="a folder of saved pages (*.html, *.htm, no suffix; subfolders too)")
     parser.add_argument("--site", help="site spec to read every page with (a spider name), whatever the URL's host")
     parser.add_argument("--sources", action="store_true", help="add field_sources: the layer that gave each field")
+    parser.add_argument(
+        "--jobs", type=int, default=os.cpu_count() or 1, metavar="N", help="worker processes (default: one per CPU; 1: none)"
+    )
     args = parser.parse_args(argv)
+    if args.jobs < 1:
+        parser.error(f"--jobs {args.jobs}: give 1 or more")
     if not args.files and args.input_dir is None:
         parser.error("give saved pages, WARC files or --input-dir DIR")
     if args.input_dir is not None and not args.input_dir.is_dir():
@@ -95,8 +101,8 @@ def main(argv: list[str] | None = None) -> int:
     progress = Progress(len(pages_files) if not warcs else None) if sys.stderr.isatty() else None
     counts: Counter[str] = Counter()
     out = sys.stdout
-    for page in pages(pages_files, warcs, site):
-        outcome, line = extract(page, site, args.sources)
+    jobs = args.jobs if len(pages_files) > 1 or warcs else 1  # one page: no workers to start
+    for page, (outcome, line) in extracted(pages(pages_files, warcs, site), site, args.sources, jobs):
         counts[outcome] += 1
         if outcome == "complete":
             out.write(line + "\n")
@@ -223,6 +229,29 @@ def page_host(page) -> str | None:
     links = [urlsplit(u) for u in page.xpath("//a/@href | //link/@href").getall() if u.startswith(("http://", "https://"))]
     common = Counter(f"{u.scheme}://{u.netloc}" for u in links).most_common(1)
     return common[0][0] if common and common[0][1] * 2 > len(links) else None
+
+
+def extracted(pages: Iterator[Page], site, sources: bool, jobs: int) -> Iterator[tuple[Page, tuple[str, str]]]:
+    """Each page with its `extract` result, in the pages' order. With jobs > 1,
+    in that many worker processes, a few pages per worker in flight: pages
+    are read no faster than they are extracted, so a large WARC or folder
+    is never held in memory."""
+    if jobs == 1:
+        for page in pages:
+            yield page, extract(page, site, sources)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(jobs) as pool:
+        waiting: deque = deque()
+        for page in pages:
+            waiting.append((page, pool.submit(extract, page, site, sources)))
+            if len(waiting) >= 4 * jobs:
+                done, future = waiting.popleft()
+                yield done, future.result()
+        while waiting:
+            done, future = waiting.popleft()
+            yield done, future.result()
 
 
 def extract(page: Page, site, sources: bool) -> tuple[str, str]:

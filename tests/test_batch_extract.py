@@ -133,8 +133,9 @@ def test_a_warc_gives_each_page_its_record_s_url_and_time(tmp_path):
         response("https://www.yjc.ir/robots.txt", b"User-agent: *\n", content_type="text/plain")
         response("https://www.yjc.ir/fa/news/1/x", b"gone", status="404 Not Found")
         response(expected(YJC)["url"], YJC.read_bytes(), date="2026-11-03T01:02:03Z")
-    result = extract(warc)
+    result = extract("--jobs", "2", warc)
     assert result.returncode == 0, result.stderr
+    assert extract("--jobs", "1", warc).stdout == result.stdout  # workers change nothing but the speed
     got = articles(result)
     assert [(a["url"], a["crawled_at"]) for a in got] == [
         (expected(ETEMAD)["url"], "2026-11-02T10:20:30+00:00"),
@@ -160,6 +161,7 @@ def test_extraction_runs_without_importing_scrapy():
         (["no-such-page.html"], "no-such-page.html: no such file"),
         (["--input-dir", "no-such-folder"], "--input-dir no-such-folder: not a folder"),
         (["--site", "nosuchsite", str(VARZESH3)], "no site named 'nosuchsite'"),
+        (["--jobs", "0", str(VARZESH3)], "--jobs 0: give 1 or more"),
     ],
 )
 def test_a_usage_mistake_is_one_line_and_exit_2(args, message):
