@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from crawler.commands.crawl import cause
 from crawler.report import sparkline, verdict
 from localsite import FAST, ROOT, serve
 from test_monitor import articles, news_site
@@ -23,23 +24,27 @@ from test_monitor import articles, news_site
 CHROMIUM = Path("/usr/bin/chromium")
 
 
-def crawl(spider: str, out: Path, base: str) -> dict:
-    subprocess.run(
+SUMMARIES: dict[str, str] = {}  # each crawl's last line on stderr, by the run's name here
+
+
+def crawl(spider: str, out: Path, base: str, name: str) -> dict:
+    result = subprocess.run(
         [sys.executable, "-m", "scrapy", "crawl", spider, *FAST, "-a", f"base_url={base}",
          "-s", f"CRAWLER_OUTPUT={out}/%(name)s/%(time)s.jsonl"],
         cwd=ROOT, capture_output=True, text=True, timeout=180,
     )  # fmt: skip
+    SUMMARIES[name] = result.stderr.splitlines()[-1]
     [path] = sorted((out / spider).glob("*.manifest.json"))[-1:]
     manifest = json.loads(path.read_text("utf-8"))
     path.unlink()  # its copies, on the days the test gives them, stand for it
     return manifest
 
 
-def served(out: Path, pages: list[str]) -> dict:
+def served(out: Path, pages: list[str], name: str) -> dict:
     routes: dict = {}
     with serve(routes) as (base, _):
         routes.update(news_site(base, pages))
-        return crawl("etemadonline", out, base)
+        return crawl("etemadonline", out, base, name)
 
 
 def refused_port() -> int:
@@ -60,9 +65,9 @@ def copy_on(manifest: dict, days_ago: int, out: Path) -> None:
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     out = tmp_path_factory.mktemp("data")
-    six, three = served(out, articles(6)), served(out, articles(3))
-    lead_lost = served(out, articles(6, lead_lost=5))
-    unreachable = crawl("ilna", out, f"http://127.0.0.1:{refused_port()}")
+    six, three = served(out, articles(6), "six"), served(out, articles(3), "three")
+    lead_lost = served(out, articles(6, lead_lost=5), "lead_lost")
+    unreachable = crawl("ilna", out, f"http://127.0.0.1:{refused_port()}", "unreachable")
     assert (six["counts"]["exported"], three["counts"]["exported"], lead_lost["counts"]["exported"]) == (6, 3, 6)
     assert lead_lost["quality"]["alarms"] and unreachable["finish_reason"] == "unreachable"
     for manifest, days_ago in ((six, 6), (three, 4), (six, 2), (three, 2), (lead_lost, 0)):
@@ -70,6 +75,30 @@ def runs(tmp_path_factory):
     for days_ago in (2, 1, 0):
         copy_on(unreachable, days_ago, out)
     return out
+
+
+def test_every_crawl_ends_with_its_summary_line_and_a_failed_one_with_its_cause(runs):
+    assert re.fullmatch(r"crawl: etemadonline ok +exported +6 +dropped +0 +errors +0 +alarms +0 .* finish finished", SUMMARIES["six"])
+    assert re.fullmatch(
+        r"crawl: etemadonline FAILED +exported +6 .* finish finished  cause: etemadonline: field lead filled in 17% of 6 articles,"
+        r" threshold 50% — the site's layout may have changed", SUMMARIES["lead_lost"],
+    )  # fmt: skip
+    assert re.fullmatch(r"crawl: ilna FAILED .* finish unreachable  cause: cannot reach 127\.0\.0\.1:\d+: connection refused", SUMMARIES["unreachable"])
+
+
+@pytest.mark.parametrize(
+    "stats, alarms, expected",
+    [
+        ({"finish_reason": "finished", "faults/site_blocked": 1, "pages/blocked/arvancloud": 7}, [],
+         "the site blocks the crawler (anti-bot pages: arvancloud 7)"),
+        ({"finish_reason": "shutdown", "log_count/ERROR": 2}, ["x: field lead ..."], "finish reason shutdown"),
+        ({"finish_reason": "finished", "monitor/alarms": 2}, ["x: field lead ...", "x: field tags ..."], "x: field lead ... (and 1 more alarms)"),
+        ({"finish_reason": "finished", "log_count/ERROR": 3, "faults/timeout": 5, "faults/http_5xx": 2}, [], "3 errors logged, most faults timeout (5)"),
+        ({"finish_reason": "finished", "log_count/ERROR": 1}, [], "1 error logged"),
+    ],
+)  # fmt: skip
+def test_the_main_cause_is_what_stopped_or_spoiled_the_run_first(stats, alarms, expected):
+    assert cause(stats, alarms) == expected
 
 
 def status(*args) -> subprocess.CompletedProcess:

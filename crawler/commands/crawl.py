@@ -68,4 +68,4 @@ def cause(stats: dict, alarms: list[str]) -> str:
     faults = {kind: stats[f"faults/{kind}"] for kind in FAULT_KINDS if stats.get(f"faults/{kind}")}
     worst = max(faults, key=faults.get, default=None)
     errors = stats.get("log_count/ERROR", 0)
-    return f"{errors} errors logged" + (f", most faults {worst.replace('_', ' ')} ({faults[worst]})" if worst else "")
+    return f"{errors} error{'' if errors == 1 else 's'} logged" + (f", most faults {worst.replace('_', ' ')} ({faults[worst]})" if worst else "")
