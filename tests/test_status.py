@@ -70,7 +70,7 @@ def runs(tmp_path_factory):
     unreachable = crawl("ilna", out, f"http://127.0.0.1:{refused_port()}", "unreachable")
     assert (six["counts"]["exported"], three["counts"]["exported"], lead_lost["counts"]["exported"]) == (6, 3, 6)
     assert lead_lost["quality"]["alarms"] and unreachable["finish_reason"] == "unreachable"
-    for manifest, days_ago in ((six, 6), (three, 4), (six, 2), (three, 2), (lead_lost, 0)):
+    for manifest, days_ago in ((six, 6), (lead_lost, 5), (three, 4), (six, 2), (three, 2), (lead_lost, 0)):
         copy_on(manifest, days_ago, out)
     for days_ago in (2, 1, 0):
         copy_on(unreachable, days_ago, out)
@@ -118,12 +118,12 @@ def test_the_terminal_report_shows_each_site_s_last_run_volume_coverage_and_alar
     result = status(runs)
     assert result.returncode == 1, result.stderr  # ilna failed its last three runs
     etemad = site_block(result.stdout, "etemadonline")
-    # Per day, oldest first, over 14 days: 6 six days ago, 3 four days ago, 6 + 3 two days ago, 6 today.
-    assert etemad[0].split("|")[1] == " " * 7 + "▆ ▃ █ ▆"
+    # Per day, oldest first, over 14 days: 6 six and five days ago, 3 four days ago, 6 + 3 two days ago, 6 today.
+    assert etemad[0].split("|")[1] == " " * 7 + "▆▆▃ █ ▆"
     assert re.match(r"etemadonline +FAILED +last run \d{4}-\d\d-\d\d \d\d:\d\d UTC +exported 6 ", etemad[0])
     assert etemad[1].strip().startswith("cause: etemadonline: field lead filled in 17% of 6 articles, threshold 50%")
     assert etemad[2].strip() == "coverage now (median): lead 17% (100%)"
-    assert len(etemad) == 3  # not failing three runs in a row: its earlier runs were fine
+    assert len(etemad) == 3  # not failing three runs in a row: the run before the last was fine
     ilna = site_block(result.stdout, "ilna")
     assert ilna[0].split("|")[1] == " " * 11 + "___"  # ran, exported nothing
     assert ilna[1].strip() == "FAILED ITS LAST 3 RUNS"
@@ -136,6 +136,9 @@ def test_the_window_and_the_streak_are_the_operator_s(runs):
     assert result.returncode == 0  # no site failed four runs in a row
     assert site_block(result.stdout, "etemadonline")[0].split("|")[1] == "█ ▆"
     assert "FAILED ITS LAST" not in result.stdout
+    two = status(runs, "--failed-runs", "2")
+    assert two.returncode == 1 and "FAILED ITS LAST 3 RUNS" in site_block(two.stdout, "ilna")[1]
+    assert "FAILED ITS LAST" not in "\n".join(site_block(two.stdout, "etemadonline"))  # its two failed runs were not in a row
 
 
 def test_a_file_that_is_no_manifest_is_named_and_skipped(runs, tmp_path):
@@ -204,6 +207,6 @@ def test_the_html_page_has_a_row_and_two_charts_per_site(runs, tmp_path):
             assert etemad.locator("svg.coverage rect.now.fell").evaluate_all("bars => bars.map(b => b.querySelector('title').textContent)") == [
                 "lead: 17% now, median 100%"
             ]
-            assert etemad.locator("svg.volume rect.bar").count() == 4 and rows.nth(0).locator("svg.volume rect.none").count() == 3
+            assert etemad.locator("svg.volume rect.bar").count() == 5 and rows.nth(0).locator("svg.volume rect.none").count() == 3
         finally:
             browser.close()
