@@ -23,6 +23,7 @@ import json
 import os
 import re
 import sys
+import zlib
 from collections import Counter, deque
 from datetime import datetime, timezone
 from pathlib import Path
@@ -100,19 +101,23 @@ def main(argv: list[str] | None = None) -> int:
     warcs = [f for f in files if f.name.endswith(WARC_SUFFIXES)]
     progress = Progress(len(pages_files) if not warcs else None) if sys.stderr.isatty() else None
     counts: Counter[str] = Counter()
-    out = sys.stdout
     jobs = args.jobs if len(pages_files) > 1 or warcs else 1  # one page: no workers to start
-    for page, (outcome, line) in extracted(pages(pages_files, warcs, site), site, args.sources, jobs):
-        counts[outcome] += 1
-        if outcome == "complete":
-            out.write(line + "\n")
-        else:
-            report(progress, f"{page.name}: {outcome}: {line}")
-        if progress:
-            progress.step()
+    try:
+        for page, (outcome, line) in extracted(pages(pages_files, warcs, site), site, args.sources, jobs):
+            counts[outcome] += 1
+            if outcome == "complete":
+                sys.stdout.write(line + "\n")
+            else:
+                report(progress, f"{page.name}: {outcome}: {line}")
+            if progress:
+                progress.step()
+    except BrokenPipeError:  # `| head`: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's flush at exit would fail again
+        return 1
     if progress:
         progress.clear()
-    print(f"{PROG}: {sum(counts.values())} pages: " + ", ".join(f"{counts[o]} {o}" for o in OUTCOMES), file=sys.stderr)
+    total = sum(counts.values())
+    print(f"{PROG}: {total} page{'' if total == 1 else 's'}: " + ", ".join(f"{counts[o]} {o}" for o in OUTCOMES), file=sys.stderr)
     return 1 if counts["no URL"] or counts["unreadable"] else 0
 
 
@@ -164,19 +169,32 @@ def warc_pages(path: Path) -> Iterator[Page]:
     """The HTML pages a WARC file's response records hold, answered 200;
     their bodies as served, decoded of chunking and content encodings."""
     from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
 
-    with path.open("rb") as file:
-        for record in ArchiveIterator(file):
-            http = record.http_headers
-            if record.rec_type != "response" or http is None or http.get_statuscode() != "200":
-                continue
-            content_type = http.get_header("content-type") or ""
-            if "html" not in content_type.lower():
-                continue  # robots.txt, feeds, sitemaps, pictures
-            url = record.rec_headers.get_header("WARC-Target-URI")
-            date = record.rec_headers.get_header("WARC-Date") or ""
-            crawled_at = datetime.fromisoformat(date.replace("Z", "+00:00")).replace(microsecond=0).isoformat() if date else ""
-            yield Page(f"{path}#{url}", record.content_stream().read(), url, crawled_at, content_type)
+    try:
+        with path.open("rb") as file:
+            for record in ArchiveIterator(file):
+                http = record.http_headers
+                if record.rec_type != "response" or http is None or http.get_statuscode() != "200":
+                    continue
+                content_type = http.get_header("content-type") or ""
+                if "html" not in content_type.lower():
+                    continue  # robots.txt, feeds, sitemaps, pictures
+                url = record.rec_headers.get_header("WARC-Target-URI")
+                date = record.rec_headers.get_header("WARC-Date") or ""
+                yield Page(f"{path}#{url}", record.content_stream().read(), url, utc_iso(date), content_type)
+    except (ArchiveLoadFailed, OSError, EOFError, zlib.error) as e:
+        # The pages before the damage are read; the rest of the file cannot be.
+        why = str(e).split(", first line:")[0][:200]  # warcio quotes the unreadable bytes at length
+        yield Page(str(path), None, None, "", problem=f"not a readable WARC file from here on ({why})")
+
+
+def utc_iso(date: str) -> str:
+    """A WARC-Date as the export writes times; "" (the extraction's time) when it is none."""
+    try:
+        return datetime.fromisoformat(date.replace("Z", "+00:00")).astimezone(timezone.utc).replace(microsecond=0).isoformat()
+    except ValueError:
+        return ""
 
 
 HEAD_END = re.compile(rb"</head\s*>", re.IGNORECASE)

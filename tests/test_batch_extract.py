@@ -146,6 +146,21 @@ def test_a_warc_gives_each_page_its_record_s_url_and_time(tmp_path):
     assert summary(result) == "iran-news-extract: 2 pages: 2 complete, 0 incomplete, 0 not an article, 0 no URL, 0 unreadable"
 
 
+def test_a_damaged_warc_is_reported_after_the_pages_before_the_damage(tmp_path):
+    whole = tmp_path / "whole.warc"
+    with whole.open("wb") as file:
+        writer = WARCWriter(file, gzip=False)
+        http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record(expected(YJC)["url"], "response", payload=BytesIO(YJC.read_bytes()), http_headers=http))
+    damaged = tmp_path / "damaged.warc"
+    damaged.write_bytes(whole.read_bytes() + b"not a WARC record\r\n\r\n")
+    result = extract(damaged)
+    assert result.returncode == 1
+    assert [a["news_code"] for a in articles(result)] == [expected(YJC)["news_code"]]
+    assert f"{damaged}: unreadable: not a readable WARC file from here on (Invalid WARC record)" in result.stderr.splitlines()
+    assert "Traceback" not in result.stderr
+
+
 def test_extraction_runs_without_importing_scrapy():
     code = (
         "import sys; from crawler.batch import main; main([sys.argv[1]]);"
