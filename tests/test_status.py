@@ -11,13 +11,13 @@ import shutil
 import socket
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
 from crawler.commands.crawl import cause
-from crawler.report import sparkline, verdict
+from crawler.report import health, run_of, sparkline, verdict
 from localsite import FAST, ROOT, serve
 from test_monitor import articles, news_site
 
@@ -161,6 +161,15 @@ def test_a_usage_mistake_is_one_line_and_exit_2(args, message):
 def test_no_manifests_is_said_in_one_line(tmp_path):
     result = status(tmp_path)
     assert result.returncode == 1 and result.stderr == f"status: no run manifests under {tmp_path}\n"
+
+
+def test_news_crawls_of_several_domains_are_a_site_each():
+    def run(spider, site, day):
+        return run_of({"spider": spider, "site": site, "started_at": f"2026-12-0{day}T03:00:00+00:00", "finish_reason": "finished"}, Path("m"))
+
+    sites = health([run("news", "a.ir", 1), run("news", "b.ir", 2), run("isna", "isna.ir", 1), run("isna", "isna.ir", 2)], 3, date(2026, 12, 2))
+    assert [s.name for s in sites] == ["isna", "news a.ir", "news b.ir"]
+    assert [len(s.runs) for s in sites] == [2, 1, 1]
 
 
 def test_the_sparkline_scales_to_the_busiest_day_and_marks_empty_days():

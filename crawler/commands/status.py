@@ -68,7 +68,12 @@ class Command(ScrapyCommand):
         sites = report.health(runs, days, now.date())
         print(report.text(sites, days, failed_runs), end="")
         if opts.html:
-            report.write_atomically(Path(opts.html), report.html_page(sites, days, failed_runs, now))
+            try:
+                report.write_atomically(Path(opts.html), report.html_page(sites, days, failed_runs, now))
+            except OSError as e:
+                print(f"status: cannot write {opts.html}: {e.strerror or e}", file=sys.stderr)
+                self.exitcode = 1
+                return
             print(f"status: wrote {opts.html}", file=sys.stderr)
         if any(site.failing >= failed_runs for site in sites):
             self.exitcode = 1
