@@ -43,7 +43,7 @@ OUTCOMES = ("complete", "incomplete", "not an article", "no URL", "unreadable")
 class Page(NamedTuple):
     name: str  # as reported: the file, or the WARC file and the record's URL
     body: bytes | None  # None: the file could not be read (`problem` says why)
-    url: str | None
+    url: str | None  # None: read from the page itself (`page_url`)
     crawled_at: str
     content_type: str | None = None
     problem: str | None = None
@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     counts: Counter[str] = Counter()
     jobs = args.jobs if len(pages_files) > 1 or warcs else 1  # one page: no workers to start
     try:
-        for page, (outcome, line) in extracted(pages(pages_files, warcs, site), site, args.sources, jobs):
+        for page, (outcome, line) in extracted(pages(pages_files, warcs), site, args.sources, jobs):
             counts[outcome] += 1
             if outcome == "complete":
                 sys.stdout.write(line + "\n")
@@ -126,13 +126,13 @@ def is_page_file(path: Path, top: Path) -> bool:
     return path.is_file() and not hidden and path.name != URLS_FILE and path.suffix.lower() in PAGE_SUFFIXES
 
 
-def pages(files: list[Path], warcs: list[Path], site) -> Iterator[Page]:
+def pages(files: list[Path], warcs: list[Path]) -> Iterator[Page]:
     urls: dict[Path, dict[str, str]] = {}  # folder -> its urls.tsv
     for path in files:
         folder = path.parent
         if folder not in urls:
             urls[folder] = read_urls(folder / URLS_FILE)
-        yield saved_page(path, urls[folder].get(path.name), site)
+        yield saved_page(path, urls[folder].get(path.name))
     for path in warcs:
         yield from warc_pages(path)
 
@@ -154,7 +154,7 @@ def read_urls(path: Path) -> dict[str, str]:
     return found
 
 
-def saved_page(path: Path, url: str | None, site) -> Page:
+def saved_page(path: Path, url: str | None) -> Page:
     try:
         body = path.read_bytes()
         mtime = path.stat().st_mtime
@@ -162,7 +162,7 @@ def saved_page(path: Path, url: str | None, site) -> Page:
         return Page(str(path), None, None, "", problem=e.strerror or str(e))
     # A saved page was downloaded when it was saved.
     crawled_at = datetime.fromtimestamp(mtime, timezone.utc).replace(microsecond=0).isoformat()
-    return Page(str(path), body, url or page_url(body, site), crawled_at)
+    return Page(str(path), body, url, crawled_at)
 
 
 def warc_pages(path: Path) -> Iterator[Page]:
@@ -279,9 +279,10 @@ def extract(page: Page, site, sources: bool) -> tuple[str, str]:
 
     if page.body is None:
         return "unreadable", page.problem
-    if page.url is None:
+    url = page.url or page_url(page.body, site)  # here, in the workers: it may parse the page
+    if url is None:
         return "no URL", f"not in {URLS_FILE}, and no absolute canonical link or og:url, nor a host to make one absolute"
-    reading = read_article(page.body, page.url, site=site, content_type=page.content_type)
+    reading = read_article(page.body, url, site=site, content_type=page.content_type)
     if reading.problem:
         return "not an article", f"{reading.problem.kind}: {reading.problem}"
     article = normalize_article({**reading.fields, "crawled_at": page.crawled_at or None})
