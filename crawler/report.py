@@ -154,12 +154,16 @@ def when(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
+def worst_first(sites: list[SiteHealth], failed_runs: int) -> list[SiteHealth]:
+    """Sites failing `failed_runs` runs in a row first, then those whose last run failed, each by name."""
+    return sorted(sites, key=lambda s: (s.failing < failed_runs, not s.last.failed, s.name))
+
+
 def text(sites: list[SiteHealth], days: int, failed_runs: int) -> str:
-    """The terminal report: a block per site, sites failing `failed_runs` runs
-    in a row first, then those whose last run failed."""
+    """The terminal report: a block per site, the worst first."""
     lines = [f"{len(sites)} sites; exported per day over {days} days, oldest first ('{NO_RUN}' no run, '{NONE_EXPORTED}' none exported)"]
     width = max(len(s.name) for s in sites)
-    for site in sorted(sites, key=lambda s: (s.failing < failed_runs, not s.last.failed, s.name)):
+    for site in worst_first(sites, failed_runs):
         last = site.last
         counts = [n for _, n in site.days]
         lines.append(
@@ -201,7 +205,7 @@ def html_page(sites: list[SiteHealth], days: int, failed_runs: int, generated: d
     volume and coverage charts as inline SVG (a <title> on each bar says its value)."""
     failing = [s.name for s in sites if s.failing >= failed_runs]
     failed = [s.name for s in sites if s.last.failed]
-    rows = "\n".join(_row(site, failed_runs) for site in sorted(sites, key=lambda s: (s.failing < failed_runs, not s.last.failed, s.name)))
+    rows = "\n".join(_row(site, failed_runs) for site in worst_first(sites, failed_runs))
     e = html.escape
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Crawl status</title><style>{STYLE}</style></head>
