@@ -124,8 +124,13 @@ def health(runs: Iterable[Run], days: int, today: date) -> list[SiteHealth]:
     """Each site's health over the `days` days up to `today`, sites in name order."""
     window = [today - timedelta(days=n) for n in range(days - 1, -1, -1)]
     by_site: dict[str, list[Run]] = {}
+    runs = list(runs)
+    # `scrapy crawl news -a domain=...` crawls a site per domain under one spider name.
+    domains: dict[str, set] = {}
     for run in runs:
-        by_site.setdefault(run.spider, []).append(run)
+        domains.setdefault(run.spider, set()).add(run.site)
+    for run in runs:
+        by_site.setdefault(run.spider if len(domains[run.spider]) == 1 else f"{run.spider} {run.site}", []).append(run)
     sites = []
     for name in sorted(by_site):
         site_runs = by_site[name]
