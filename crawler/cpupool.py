@@ -27,6 +27,16 @@ counted (`cpu_pool/broken`), and a new worker serves the calls after them. A cra
 MAX_BREAKS times (workers that cannot start, or a page that kills every
 worker it meets) gives them up and reads its pages in its own process to
 the end.
+
+A call may use CPU_LIMIT_FACTOR times CRAWLER_EXTRACT_TIMEOUT seconds of CPU
+in its worker. The page budget (crawler.extract.cpu_budget) stops a page's
+reading in Python, in a worker as in the crawl's process; this limit stops
+one stuck in a C function (a libxml2 parse, an XPath), which no signal
+handler interrupts: the kernel ends the worker (a timer of user and system
+time, ITIMER_PROF, set for each call; SIGPROF's default action), the call
+raises CallOverLimit, and the calls queued behind it go to another worker
+(no breakage counted: they may be as costly, and the crawl's process
+could not stop them).
 """
 
 from __future__ import annotations
@@ -47,6 +57,7 @@ logger = logging.getLogger(__name__)
 
 MAX_TASKS_PER_WORKER = 20_000
 MAX_BREAKS = 3
+CPU_LIMIT_FACTOR = 3
 _LENGTH = 4  # bytes of a frame's length, before the frame
 
 
@@ -54,6 +65,10 @@ class WorkerDied(Exception):
     def __init__(self, worker: Worker):
         super().__init__("the worker process died")
         self.worker = worker
+
+
+class CallOverLimit(Exception):
+    """The call used more CPU time than the pool allows it, and its worker was stopped."""
 
 
 class RemoteTraceback(Exception):
@@ -68,9 +83,10 @@ class CpuPool:
     workers: list[Worker] = []  # the process's, when any crawl uses them
     users: set[CpuPool] = set()
 
-    def __init__(self, crawler, processes: int):
+    def __init__(self, crawler, processes: int, cpu_limit: float = 0):
         self.crawler = crawler
         self.processes = processes
+        self.cpu_limit = cpu_limit  # seconds of CPU a call may use in a worker; 0 for no limit
         self.breaks = 0
         crawler.signals.connect(self.close, signal=signals.engine_stopped)
 
@@ -83,17 +99,21 @@ class CpuPool:
             if processes and os.name != "posix":  # the workers' pipes are handed over as POSIX file descriptors
                 logger.warning("CRAWLER_PROCESSES needs Linux or macOS: this crawl reads its pages in its own process")
                 processes = 0
-            pool = crawler.__dict__["_cpu_pool"] = cls(crawler, processes)
+            cpu_limit = CPU_LIMIT_FACTOR * crawler.settings.getfloat("CRAWLER_EXTRACT_TIMEOUT", 0)
+            pool = crawler.__dict__["_cpu_pool"] = cls(crawler, processes, cpu_limit)
         return pool
 
     async def run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """fn(*args, **kwargs), in a worker process when the pool has any.
-        `fn` must be importable by name and its arguments and result picklable."""
+        `fn` must be importable by name and its arguments and result picklable.
+        Raises CallOverLimit when it used up the pool's cpu_limit in a worker."""
         if not self.processes:
             return fn(*args, **kwargs)
         try:
-            return await self._worker().call(fn, args, kwargs)
+            return await self._worker().call(fn, args, kwargs, self.cpu_limit)
         except WorkerDied as died:
+            if died.worker.over_limit:  # stopped for the call before this one, which may be as costly
+                return await self.run(fn, *args, **kwargs)
             if not (died.worker.stopping or died.worker.counted):  # the first call to see it counts it
                 died.worker.counted = True
                 self._broken("A worker process died")
@@ -147,6 +167,7 @@ class Worker:
         self.sent = 0
         self.retiring = False  # takes no new calls, stops once it has answered
         self.stopping = False
+        self.over_limit = False  # stopped by the kernel for a call's CPU time
         self.counted = False  # its death, by a crawl
         self.out: asyncio.WriteTransport | None = None
         self.ready = asyncio.ensure_future(self._connect(os.fdopen(calls_w, "wb", 0), os.fdopen(answers_r, "rb", 0)))
@@ -167,10 +188,10 @@ class Worker:
     def idle(self) -> bool:
         return not self.calls
 
-    async def call(self, fn: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
+    async def call(self, fn: Callable[..., Any], args: tuple, kwargs: dict, cpu_limit: float) -> Any:
         self.sent += 1
         call_id = self.sent
-        frame = pickle.dumps((call_id, fn, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
+        frame = pickle.dumps((call_id, fn, args, kwargs, cpu_limit), protocol=pickle.HIGHEST_PROTOCOL)
         answer = self.calls[call_id] = asyncio.get_running_loop().create_future()  # its share of the load from now
         await self.ready
         if self.out.is_closing():  # it died meanwhile
@@ -195,16 +216,21 @@ class Worker:
             self.stop()
 
     def gone(self) -> None:
-        """Its answers pipe closed: it stopped, or died."""
+        """Its answers pipe closed: it stopped, died, or was stopped for
+        using up the CPU time of the call it was making, its oldest."""
         if self in CpuPool.workers:
             CpuPool.workers.remove(self)
+        if self.process.wait() == -signal.SIGPROF and self.calls:
+            self.over_limit = True
+            answer = self.calls.pop(min(self.calls))
+            if not answer.done():
+                answer.set_exception(CallOverLimit("it used up its CPU time; its worker process was stopped"))
         for answer in self.calls.values():
             if not answer.done():
                 answer.set_exception(WorkerDied(self))
         self.calls.clear()
         if self.out is not None:
             self.out.close()
-        self.process.wait()
 
     def stop(self) -> None:
         """It ends once it has answered what was sent: an empty frame says so
@@ -244,11 +270,13 @@ def serve(calls_fd: int, answers_fd: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the crawl decides when to stop, and closes the pipe
     with open(calls_fd, "rb") as calls, open(answers_fd, "wb", buffering=0) as answers:
         while len(head := calls.read(_LENGTH)) == _LENGTH and (length := int.from_bytes(head, "big")):
-            call_id, fn, args, kwargs = pickle.loads(calls.read(length))
+            call_id, fn, args, kwargs, cpu_limit = pickle.loads(calls.read(length))
+            signal.setitimer(signal.ITIMER_PROF, cpu_limit)  # past it, SIGPROF ends the process
             try:
                 answer = (call_id, True, fn(*args, **kwargs))
             except Exception as e:
                 answer = (call_id, False, (e, traceback.format_exc()))
+            signal.setitimer(signal.ITIMER_PROF, 0)
             try:
                 frame = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
             except Exception as e:  # an answer that cannot travel

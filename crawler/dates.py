@@ -3,10 +3,14 @@
 `parse_time` finds a date (and, next to it, a time of day) inside a string such
 as a `.item-date` text or an `article:published_time` value, and returns it as
 an aware datetime in Asia/Tehran. The forms it reads are those in
-notes/sites.md §3.1: numeric Jalali (year first or last), day + Persian month
-name + year, English month names, ISO 8601, DD.MM.YYYY, US M/D/YYYY, AM/PM
-markers in Persian and English, and relative times ("۲ ساعت پیش") when the
-caller passes `now`.
+notes/sites.md §3.1: numeric Jalali (year first or last); a Persian month
+name with the day and year in any of the orders sites print (day month year,
+DW's year month day, month day year), a comma and a weekday before or after
+allowed; the spellings اذر, ابان, امرداد and Arabic yeh and kaf; Gregorian
+months in Persian (۱۷ دسامبر ۲۰۲۳) and English; ISO 8601, DD.MM.YYYY,
+US M/D/YYYY, AM/PM markers in Persian and English (after the time, or
+before it: "ب.ظ 04:25:12"), and relative times
+("۲ ساعت پیش", "پریروز") when the caller passes `now`.
 
 Rules worth knowing:
 - The year decides the calendar: 1300-1500 is Jalali, 1990-2100 Gregorian;
@@ -24,6 +28,10 @@ Rules worth knowing:
 - A time with an offset (`Z`, `+04:30`, `GMT`) is that instant, shown in Tehran.
 - Fractions of a second are dropped: no site means them and the export format
   has none.
+- A time of day belongs to a date when only separators stand between them, or,
+  after the date, a weekday and the words of "در ساعت" and "زمان انتشار"; not
+  "به‌روزرسانی" (an update time), and not a clock printed before a weekday
+  and a date (a page header's clock beside today's date).
 - When the text holds several dates, the first one that has a time of day next
   to it wins, else the first date. A date next to an impossible time (25:00)
   makes the whole text None rather than a guess.
@@ -66,12 +74,22 @@ class ParsedTime:
 
 # --- tables -----------------------------------------------------------------
 
-# Spellings after normalize_text (Arabic yeh/kaf already folded).
+# Spellings after normalize_text (Arabic yeh/kaf already folded), with and
+# without the madda, and the older امرداد.
 _FA_MONTHS = {
     "فروردین": 1, "اردیبهشت": 2, "خرداد": 3, "تیر": 4, "مرداد": 5, "امرداد": 5,
     "شهریور": 6, "مهر": 7, "آبان": 8, "ابان": 8, "آذر": 9, "اذر": 9, "دی": 10,
     "بهمن": 11, "اسفند": 12,
 }  # fmt: skip
+# Gregorian month names as Persian writes them (BBC, DW, Euronews); read only
+# with a Gregorian year.
+_FA_GREGORIAN_MONTHS = {
+    "ژانویه": 1, "فوریه": 2, "مارس": 3, "آوریل": 4, "اوریل": 4, "مه": 5, "می": 5,
+    "ژوئن": 6, "ژوئیه": 7, "جولای": 7, "اوت": 8, "آگوست": 8, "اگوست": 8,
+    "سپتامبر": 9, "اکتبر": 10, "نوامبر": 11, "دسامبر": 12,
+}  # fmt: skip
+# A weekday, written before or after a date (and so between a date and its time).
+_WEEKDAY = r"(?:(?:یک|دو|سه|چهار|پنج)[\s\u200c]?)?شنبه|جمعه|(?:mon|tues|wednes|thurs|fri|satur|sun)day"
 _EN_MONTHS = {
     name: i
     for i, names in enumerate(
@@ -116,26 +134,43 @@ _EN = rf"(?P<mon>{_alt(_EN_MONTHS)})(?![a-z])"
 # trying); tried together, the earliest match wins.
 _LATIN_WORD = re.compile("[a-z]{3}")
 _PERSIAN_WORD = re.compile("[\u0621-\u06cc]{2}")
+# A Persian month name, Jalali or Gregorian, maybe followed by ماه ("month"),
+# and not the start of a longer word.
+_FA_MON = rf"(?P<mon>{_alt({**_FA_MONTHS, **_FA_GREGORIAN_MONTHS})})(?:[\s\u200c]*ماه)?(?![^\W\d])"
+# A day or year that does not continue a longer number (52399, 1608590/13).
+_NUM_START = r"(?<![0-9])(?<![0-9][/.])"
 _DATE_FORMS = (
     (re.compile(rf"{_START}(?P<y>[0-9]{{4}})(?P<sep>[/.\-])(?P<m>[0-9]{{1,2}})(?P=sep)(?P<d>[0-9]{{1,2}}){_END}"), "ymd", None),
     (re.compile(rf"{_START}(?P<d>[0-9]{{1,2}})(?P<sep>[/.\-])(?P<m>[0-9]{{1,2}})(?P=sep)(?P<y>[0-9]{{4}}){_END}"), "dmy", None),
-    (re.compile(rf"(?<![0-9])(?P<d>[0-9]{{1,2}})\s*(?P<mon>{_alt(_FA_MONTHS)})(?![^\W\d])(?:\s*ماه)?\s*(?P<y>[0-9]{{4}}|[0-9]{{2}})(?![0-9:])"), "fa", _PERSIAN_WORD),
+    # day month year ("۱۶ تیر ۱۳۹۷", "۱۶ تیر، ۱۳۹۷"; a two-digit year only without the comma)
+    (re.compile(rf"{_NUM_START}(?P<d>[0-9]{{1,2}})\s*{_FA_MON}(?:\s*[,،]?\s*(?P<y>[0-9]{{4}})|\s*(?P<yy>[0-9]{{2}}))(?![0-9:])"), "fa", _PERSIAN_WORD),
+    # year month day (DW: "۱۳۹۷ تیر ۱۶, شنبه")
+    (re.compile(rf"{_NUM_START}(?P<y>[0-9]{{4}})\s*[,،]?\s*{_FA_MON}\s*(?P<d>[0-9]{{1,2}})(?![0-9]|[:/.][0-9])"), "fa", _PERSIAN_WORD),
+    # month day year ("تیر ۱۶، ۱۳۹۷")
+    (re.compile(rf"(?<![^\W\d]){_FA_MON}\s*(?P<d>[0-9]{{1,2}})\s*[,،]?\s*(?P<y>[0-9]{{4}})(?![0-9:])"), "fa", _PERSIAN_WORD),
     (re.compile(rf"(?<![0-9])(?P<d>[0-9]{{1,2}})(?:st|nd|rd|th)?\s*(?:of\s+)?{_EN}\.?,?\s*(?P<y>[0-9]{{4}})(?![0-9])"), "en", _LATIN_WORD),
     (re.compile(rf"(?<![a-z])(?=[adfjmnos]){_EN}\.?\s*(?P<d>[0-9]{{1,2}})(?:st|nd|rd|th)?,?\s*(?P<y>[0-9]{{4}})(?![0-9])"), "en", _LATIN_WORD),
 )  # fmt: skip
 
-_AMPM = r"(?P<ap>ق\.?\s?ظ|ب\.?\s?ظ|قبل\s?از\s?ظهر|بعد\s?از\s?ظهر|[ap]\.?\s?m\.?(?![a-z]))"
+_AMPM = r"ق\.?\s?ظ|ب\.?\s?ظ|قبل\s?از\s?ظهر|بعد\s?از\s?ظهر|[ap]\.?\s?m\.?(?![a-z])"
 # An offset is 4 or 6 digits and no more, so a phone number after a time (+9821...) is not one.
 _TZ = r"(?P<tz>(?:utc|gmt)?[+-][0-9]{2}:?[0-9]{2}(?::?[0-9]{2})?(?![0-9])|z(?![a-z])|utc|gmt)"
+# The AM/PM marker after the time, or before it as .NET's fa-IR culture writes
+# it ("ب.ظ 04:25:12").
 _TIME = (
+    rf"(?:(?<![^\W\d_])(?P<ap_before>{_AMPM})\s*)?"
     r"(?P<H>[0-9]{1,2}):(?P<M>[0-9]{2})(?::(?P<S>[0-9]{2})(?:\.[0-9]+)?)?(?![0-9])"
-    rf"(?:\s*{_AMPM})?(?:\s?{_TZ})?"
+    rf"(?:\s*(?P<ap>{_AMPM}))?(?:\s?{_TZ})?"
 )
-# What may stand between a date and its time: white space, dashes, Persian and
-# Latin commas, slash, bar, colon, the words ساعت ("hour") and "at", ISO's T
-# (lowercased).
+# What may stand between a time and the date after it: white space, dashes,
+# Persian and Latin commas, slash, bar, colon, the words ساعت ("hour") and
+# "at", ISO's T (lowercased).
 _SEP = r"(?:\s|[-–—،,/|؛:t]|ساعت|at)*"
-_TIME_AFTER = re.compile(_SEP + _TIME)
+# After a date, also a weekday and the words of "در ساعت" ("at the hour") and
+# "زمان انتشار" ("publication time"), so that their time is not dropped. Not
+# "به‌روزرسانی": the time after it is another one.
+_SEP_AFTER = rf"(?:\s|[-–—،,/|؛:t]|ساعت|at|در|زمان|انتشار|{_WEEKDAY})*"
+_TIME_AFTER = re.compile(_SEP_AFTER + _TIME)
 _TIME_BEFORE = re.compile(rf"(?<![0-9:]){_TIME}{_SEP}\Z")
 _BEFORE_WINDOW = 48  # characters; "ساعت ۱۲:۴۵:۲۹ ب.ظ - " is 20
 
@@ -184,7 +219,17 @@ def _calendar_date(y: int, m: int, d: int) -> date | None:
 
 
 def _read_date(form: str, m: re.Match) -> date | None:
-    y, d = int(m["y"]), int(m["d"])
+    d = int(m["d"])
+    if form == "fa":
+        month = _FA_MONTHS.get(m["mon"])
+        if month is None:  # a Gregorian month name wants a Gregorian year
+            y = int(m["y"] or 0)
+            return _calendar_date(y, _FA_GREGORIAN_MONTHS[m["mon"]], d) if y in GREGORIAN_YEARS else None
+        if m["y"] is None:  # two digits
+            y = int(m["yy"])
+            return to_gregorian(y + (1400 if y < 50 else 1300), month, d)
+        return to_gregorian(int(m["y"]), month, d)
+    y = int(m["y"])
     if form == "ymd":
         return _calendar_date(y, int(m["m"]), d)
     if form == "dmy":
@@ -192,10 +237,6 @@ def _read_date(form: str, m: re.Match) -> date | None:
         if y in GREGORIAN_YEARS and m["sep"] == "/" and first <= 12:
             first, second = second, first  # US month/day/year (Fars, nournews)
         return _calendar_date(y, second, first)
-    if form == "fa":
-        if len(m["y"]) == 2:
-            y += 1400 if y < 50 else 1300
-        return to_gregorian(y, _FA_MONTHS[m["mon"]], d)
     # English month names are Gregorian only.
     return _calendar_date(y, _EN_MONTHS[m["mon"]], d) if y in GREGORIAN_YEARS else None
 
@@ -214,8 +255,9 @@ def _read_clock(m: re.Match) -> tuple[int, int, int | None, tzinfo | None] | Non
     """(hour, minute, second or None, tzinfo or None), or None if impossible."""
     hour, minute = int(m["H"]), int(m["M"])
     second = int(m["S"]) if m["S"] is not None else None
-    if m["ap"] and hour <= 12:
-        pm = m["ap"][0] in "بp"  # ب.ظ / بعد از ظهر / PM; the rest are AM
+    marker = m["ap"] or m["ap_before"]
+    if marker and hour <= 12:
+        pm = marker[0] in "بp"  # ب.ظ / بعد از ظهر / PM; the rest are AM
         hour = hour % 12 + (12 if pm else 0)  # 12 ب.ظ is noon, 12 ق.ظ midnight
     if hour > 23 or minute > 59 or (second or 0) > 59:
         return None

@@ -39,10 +39,16 @@ Exactly once with several workers:
    download, and those a worker still holds wait for the claim, so this pass
    fetches the discovery pages again and only the articles that were lost.
    The same happens at the next run when every worker died.
-   A kill between writing a line and recording it (one Redis round trip)
-   leaves an article another worker will export again once the claim lapses;
-   when the killed worker runs again with the same CRAWLER_OUTPUT, its `.part`
-   file is recovered and that line taken out (ExportLedger._exported_since).
+   A kill between writing a line and recording it leaves an article another
+   worker will export again once the claim lapses. Distributed mode records
+   each line alone (CRAWLER_GROUP_COMMIT off: an fsync and a Redis round trip
+   before the next line is written), so that is one line at most per kill
+   (benchmarks/dupwindow.py: 0-1 lines against 0-16 in groups). When the
+   killed worker runs again with the same CRAWLER_OUTPUT, its `.part` file is
+   recovered and that line taken out (ExportLedger._exported_since); if it
+   never runs again the repeat stays, and `scrapy merge` keeps one line per
+   (site, news_code). At least once across workers, exactly once where each
+   worker's folder is recovered.
 
 4. Stopping. A worker closes when the queue has been empty and every worker
    idle for MAX_IDLE_TIME_BEFORE_CLOSE seconds (0: never, a standing worker).
@@ -93,6 +99,9 @@ def use_redis(settings) -> None:
     settings.set("SCHEDULER", "crawler.distributed.RedisScheduler", priority="spider")
     settings.set("DUPEFILTER_CLASS", "crawler.distributed.NewsCodeDupeFilter", priority="spider")
     settings.set("SCHEDULER_PERSIST", True, priority="spider")  # workers come and go; the last one clears
+    # Each line recorded before the next is written: a killed worker leaves at
+    # most one line written and not recorded, which a survivor may export again.
+    settings.set("CRAWLER_GROUP_COMMIT", False, priority="spider")
     try:
         settings.replace_in_component_priority_dict("SPIDER_MIDDLEWARES", NewsCodeFilterMiddleware, SharedNewsCodeFilter)
     except KeyError:  # not enabled: nothing to swap

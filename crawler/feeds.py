@@ -6,11 +6,19 @@ call; with CRAWLER_FSYNC (on by default) the lines written within
 SYNC_DELAY seconds (at most SYNC_LINES of them) are flushed to disk by one
 fsync and only then reported as written, so the crawl state records them
 with one commit (a group commit: two fsyncs per group instead of two per
-article); on close the file is renamed to its final name, compressed first
-when that name ends in `.gz`.
+article; CRAWLER_GROUP_COMMIT off, as in distributed mode, syncs and reports
+each line alone); on close the file is renamed to its final name, compressed
+first when that name ends in `.gz`.
 A `.part` file left by a killed run is finished by the next run of the same
 spider: its whole lines are kept, a half-written last line is cut
-(crawler.ledger), and it is renamed like any other.
+(crawler.ledger), and it is renamed like any other. A `.part` being written
+is flocked by its writer (crawler.lock), so no other run or crawl takes it
+for a killed run's, and no other storage writes into it.
+
+A write that fails (a full disk, a size limit) is cut back to the end of the
+last whole line at once, and the file takes no more lines: it stays `.part`,
+for the next run to recover, and the run fails (crawler.ledger). No file gets
+its final name ending in a half-written line.
 """
 
 from __future__ import annotations
@@ -25,6 +33,8 @@ from pathlib import Path
 from scrapy.extensions.feedexport import FileFeedStorage
 from scrapy.utils.asyncio import call_later
 
+from crawler.lock import LockHeld, try_hold_open_file
+
 logger = logging.getLogger(__name__)
 
 PART_SUFFIX = ".part"
@@ -36,20 +46,43 @@ class DurableLineFile:
     """A write-only binary file where every write() reaches the OS at once.
     `on_written(lines)` is told of the lines written: at once, or, with
     `fsync`, once they are on disk. `sync_later(delay, fn)` schedules a
-    call (the crawl's event loop); without it each line is synced alone."""
+    call (the crawl's event loop); without it each line is synced alone.
+    A write or fsync that fails is told to `on_failed(path, error)` once, and
+    the file takes no more lines (`failed`), its last whole line its end."""
 
-    def __init__(self, path: Path, mode: str, fsync: bool, on_written=None, sync_later=None):
-        self._file = path.open(mode, buffering=0)
+    def __init__(self, path: Path, mode: str, fsync: bool, on_written=None, sync_later=None, on_failed=None):
+        self._file = path.open(mode.replace("w", "a"), buffering=0)  # truncated only once locked
+        if not try_hold_open_file(self._file):
+            self._file.close()
+            raise LockHeld(f"{path} is being written by another crawl")
+        if "w" in mode:
+            self._file.truncate(0)
+            self._file.seek(0)
         self._fsync = fsync
         self._on_written = on_written
         self._sync_later = sync_later
+        self._on_failed = on_failed
         self._unsynced: list[bytes] = []
         self._timer = None
+        self.failed: OSError | None = None
 
     def write(self, data: bytes) -> int:
+        if self.failed:
+            return len(data)  # not exported, not recorded: the next run exports it
+        start = self._file.tell()
         view = memoryview(data)
-        while view:
-            view = view[self._file.write(view) :]
+        try:
+            while view:
+                view = view[self._file.write(view) :]
+        except OSError as e:
+            try:
+                self._file.truncate(start)  # shrinking takes no space, whatever the disk or limit
+                self.sync()  # the whole lines before it count
+            except OSError:
+                pass  # cut when the file is recovered (recover), reported from there
+            finally:
+                self._fail(e)
+            return len(data)
         if not self._fsync:
             self._report([data])
         else:
@@ -67,10 +100,21 @@ class DurableLineFile:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        if self._unsynced:
-            os.fsync(self._file.fileno())
+        if self._unsynced and not self.failed:
+            try:
+                os.fsync(self._file.fileno())
+            except OSError as e:  # whole lines perhaps not on disk: not reported, recovered by the next run
+                self._fail(e)
+                return
             self._report(self._unsynced)
             self._unsynced = []
+
+    def _fail(self, error: OSError) -> None:
+        if self.failed:
+            return
+        self.failed = error
+        if self._on_failed is not None:
+            self._on_failed(Path(self._file.name), error)
 
     def _sync_on_time(self) -> None:
         """sync() from the timer, where an error has no caller to go to: it is
@@ -93,7 +137,8 @@ class DurableLineFile:
 
     def close(self) -> None:
         self.sync()
-        os.fsync(self._file.fileno())
+        if not self.failed:
+            os.fsync(self._file.fileno())
         self._file.close()
 
     @property
@@ -102,10 +147,11 @@ class DurableLineFile:
 
 
 class AtomicFileFeedStorage(FileFeedStorage):
-    def __init__(self, uri: str, *, feed_options=None, fsync: bool = True, ledger=None):
+    def __init__(self, uri: str, *, feed_options=None, fsync: bool = True, ledger=None, group_commit: bool = True):
         super().__init__(uri, feed_options=feed_options)
         self.fsync = fsync
         self.ledger = ledger
+        self.group_commit = group_commit
 
     @classmethod
     def from_crawler(cls, crawler, uri: str, *, feed_options=None):
@@ -116,9 +162,12 @@ class AtomicFileFeedStorage(FileFeedStorage):
             feed_options=feed_options,
             fsync=crawler.settings.getbool("CRAWLER_FSYNC", True),
             ledger=ExportLedger.of(crawler),
+            group_commit=crawler.settings.getbool("CRAWLER_GROUP_COMMIT", True),
         )
 
     def open(self, spider):
+        if self.ledger is not None and self.ledger.refused:
+            return open(os.devnull, "wb")  # another run holds the folder: write nothing there
         self.final_path = Path(self.path)
         self.final_path.parent.mkdir(parents=True, exist_ok=True)
         self.part_path = part_path_of(self.final_path)
@@ -133,7 +182,9 @@ class AtomicFileFeedStorage(FileFeedStorage):
             return DurableLineFile(self.part_path, self.write_mode, self.fsync)
         file = DurableLineFile(
             self.part_path, self.write_mode, self.fsync,
-            on_written=lambda lines: self.ledger.lines_written(self.final_path, lines), sync_later=call_later,
+            on_written=lambda lines: self.ledger.lines_written(self.final_path, lines),
+            sync_later=call_later if self.group_commit else None,
+            on_failed=self.ledger.export_failed,
         )  # fmt: skip
         self.ledger.open_files.add(file)
         return file
@@ -142,7 +193,17 @@ class AtomicFileFeedStorage(FileFeedStorage):
         file.close()
         if self.ledger is not None:
             self.ledger.open_files.discard(file)
-        finish(self.part_path, self.final_path)
+        if not isinstance(file, DurableLineFile):  # the refused run's
+            return
+        if file.failed:
+            logger.error("Export left unfinished as %s, for the next run to recover", self.part_path)
+            return
+        try:
+            finish(self.part_path, self.final_path)
+        except OSError as e:
+            if self.ledger is None:
+                raise
+            self.ledger.export_failed(self.part_path, e)
 
 
 def part_path_of(final_path: Path) -> Path:
@@ -154,19 +215,59 @@ def final_path_of(part_path: Path) -> Path:
 
 
 def finish(part_path: Path, final_path: Path) -> None:
-    """Give a written export its final name, compressing it if the name asks."""
+    """Give a written export its final name, compressing it if the name asks,
+    and never with a half-written last line. On an error (a full disk) the
+    `.part` stays as it was."""
+    cut = cut_partial_line(part_path)
+    if cut:
+        logger.warning("Cut %d bytes of a half-written last line from %s", cut, part_path)
     if final_path.suffix == ".gz":
         tmp = final_path.with_name(final_path.name + ".tmp")
-        with part_path.open("rb") as src, gzip.open(tmp, "wb") as dst:
-            shutil.copyfileobj(src, dst)
-            dst.flush()
-        with tmp.open("rb+") as f:
-            os.fsync(f.fileno())
+        try:
+            with part_path.open("rb") as src, gzip.open(tmp, "wb") as dst:
+                shutil.copyfileobj(src, dst)
+            with tmp.open("rb+") as f:
+                os.fsync(f.fileno())
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
         os.replace(tmp, final_path)
         part_path.unlink()
     else:
         os.replace(part_path, final_path)
     logger.info("Export complete: %s", final_path)
+
+
+def cut_partial_line(path: Path) -> int:
+    """Cut a half-written last line off `path`; how many bytes were cut."""
+    with path.open("rb+") as f:
+        size = end = f.seek(0, os.SEEK_END)
+        while end:
+            f.seek(max(0, end - 65536))
+            chunk = f.read(end - f.tell())
+            newline = chunk.rfind(b"\n")
+            if newline >= 0:
+                end -= len(chunk) - newline - 1
+                break
+            end -= len(chunk)
+        if end < size:
+            f.truncate(end)
+            os.fsync(f.fileno())
+        return size - end
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """`path` holds `data` whole, or stays as it was (a temporary file,
+    fsynced, renamed over it)."""
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        with tmp.open("wb") as f:
+            f.write(data)
+            os.fsync(f.fileno())
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    os.replace(tmp, path)
 
 
 def recover(part_path: Path, repeated=lambda article: False) -> tuple[list[dict], int, int]:
@@ -188,13 +289,7 @@ def recover(part_path: Path, repeated=lambda article: False) -> tuple[list[dict]
             kept.append(line)
     removed = end - sum(map(len, kept))
     if removed:  # rewritten whole and swapped in, so a kill now leaves the old file
-        tmp = part_path.with_name(part_path.name + ".tmp")
-        with tmp.open("wb") as f:
-            f.write(b"".join(kept))
-            os.fsync(f.fileno())
-        os.replace(tmp, part_path)
+        write_atomically(part_path, b"".join(kept))
     elif end < len(data):
-        with part_path.open("rb+") as f:
-            f.truncate(end)
-            os.fsync(f.fileno())
+        cut_partial_line(part_path)
     return articles, len(data) - end, len(data[:end].splitlines()) - len(kept)

@@ -12,9 +12,18 @@ distributed crawl another worker may export an article again whose line a
 killed worker wrote but had not recorded; recovering the killed worker's file
 then takes that line out, see `_exported_since`.)
 
+One run at a time per output folder: the ledger holds an flock on
+`<folder>/.crawler.lock` (crawler.lock) from the spider's opening to the
+engine's stop. A run that finds the folder held logs one line naming the
+holder and closes at once (finish reason `output_locked`), writing nothing
+there; a `.part` still flocked by its writer is never recovered.
+
+An export that failed to write (crawler.feeds) closes the run (finish reason
+`export_failed`), its file left `.part` for the next run to recover.
+
 At the end of each run the ledger writes `<start time>.manifest.json` beside
-the exports: files, counts, window, finish reason, layout-alarm report
-(crawler.monitor), versions.
+the exports, atomically: files, counts, window, finish reason, layout-alarm
+report (crawler.monitor), versions.
 """
 
 from __future__ import annotations
@@ -22,21 +31,27 @@ from __future__ import annotations
 import glob
 import json
 import logging
+import os
 import re
 from datetime import datetime, timezone
 from pathlib import Path
 
 from scrapy import signals
+from scrapy.exceptions import CloseSpider
+from scrapy.utils.defer import deferred_from_coro
 
 from crawler import __version__
 from crawler.article import SCHEMA_VERSION
 from crawler.faults import fault_counts
-from crawler.feeds import PART_SUFFIX, final_path_of, finish, recover
+from crawler.feeds import PART_SUFFIX, final_path_of, finish, recover, write_atomically
+from crawler.lock import Lock, LockHeld, hold, try_hold_open_file
 from crawler.monitor import run_report
 from crawler.neardup import fingerprint
 from crawler.state import ArticleRecord, CrawlState, open_state
 
 logger = logging.getLogger(__name__)
+
+LOCK_NAME = ".crawler.lock"  # in each output folder
 
 
 class ExportLedger:
@@ -48,9 +63,13 @@ class ExportLedger:
         self.files: dict[str, int] = {}  # export file -> lines written this run
         self.open_files: set = set()  # crawler.feeds.DurableLineFile, synced before the manifest counts
         self.recovered: list[str] = []
+        self.locks: list[Lock] = []  # on the output folders, for the whole run
+        self.refused: str | None = None  # why this run may not write its output folder
+        self.failed = False  # an export failed to write: the run is not complete
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self.state.close, signal=signals.engine_stopped)
+        crawler.signals.connect(self._release, signal=signals.engine_stopped)
 
     @classmethod
     def of(cls, crawler) -> ExportLedger:
@@ -77,27 +96,59 @@ class ExportLedger:
             self.stats.inc_value("articles/exported", len(records))
         self.files[str(path)] = self.files.get(str(path), 0) + len(lines)
 
+    def export_failed(self, path: Path, error: OSError) -> None:
+        """Writing `path` failed: the file stays `.part` and the run closes, failed."""
+        logger.error(
+            "Export to %s failed (%s): its whole lines stay in the .part file for the next run to recover;"
+            " closing the run", path, error.strerror or error,
+        )  # fmt: skip
+        self.stats.inc_value("export/write_failed")
+        engine = self.crawler._engine  # Scrapy's way to ask before the crawl starts: None
+        if not self.failed and engine is not None and engine.spider is not None:
+            deferred_from_coro(engine.close_spider_async(reason="export_failed"))
+        self.failed = True
+
     # -- runs ------------------------------------------------------------------------
 
     def spider_opened(self, spider):
+        try:
+            for folder in self._output_folders(spider):
+                self.locks.append(hold(folder / LOCK_NAME, f"output folder {folder}"))
+        except LockHeld as e:
+            self._release()
+            self.refused = str(e)
+            logger.error("%s: refusing to run", e)
+            raise CloseSpider("output_locked") from None
         for part in self._leftover_parts(spider):
-            articles, cut, repeats = recover(part, self._exported_since)
-            articles = [a for a in articles if _is_article(a)]
-            for article in articles:
-                self._fingerprint_if_unrecorded(article)
-            self.state.record([ArticleRecord.from_article(a) for a in articles])
-            final = final_path_of(part)
-            finish(part, final)
-            self.recovered.append(str(final))
-            self.stats.inc_value("export/recovered_files")
-            self.stats.inc_value("export/recovered_articles", len(articles))
-            if repeats:
-                self.stats.inc_value("export/recovered_repeats", repeats)
-            logger.warning(
-                "Finished the export a killed run left: %s (%d articles%s%s)",
-                final, len(articles), f", {cut} bytes of a half-written line cut" if cut else "",
-                f", {repeats} lines exported again since by another worker taken out" if repeats else "",
-            )
+            with part.open("rb") as held:
+                if not try_hold_open_file(held):  # a live crawl writes it: not a killed run's
+                    logger.warning("Left %s alone: another crawl is writing it", part)
+                    self.stats.inc_value("export/parts_in_use")
+                    continue
+                try:
+                    self._recover(part)
+                except OSError as e:  # a full disk: this run could not write either
+                    logger.error("Could not finish %s, which a killed run left (%s): refusing to run", part, e.strerror or e)
+                    raise CloseSpider("export_failed") from None
+
+    def _recover(self, part: Path) -> None:
+        articles, cut, repeats = recover(part, self._exported_since)
+        articles = [a for a in articles if _is_article(a)]
+        for article in articles:
+            self._fingerprint_if_unrecorded(article)
+        self.state.record([ArticleRecord.from_article(a) for a in articles])
+        final = final_path_of(part)
+        finish(part, final)
+        self.recovered.append(str(final))
+        self.stats.inc_value("export/recovered_files")
+        self.stats.inc_value("export/recovered_articles", len(articles))
+        if repeats:
+            self.stats.inc_value("export/recovered_repeats", repeats)
+        logger.warning(
+            "Finished the export a killed run left: %s (%d articles%s%s)",
+            final, len(articles), f", {cut} bytes of a half-written line cut" if cut else "",
+            f", {repeats} lines exported again since by another worker taken out" if repeats else "",
+        )
 
     def _exported_since(self, article) -> bool:
         """Whether a recovered line repeats an export recorded after it: the
@@ -133,7 +184,26 @@ class ExportLedger:
             found.extend(Path(p) for p in sorted(glob.glob(pattern)))
         return found
 
+    def _output_folders(self, spider) -> list[Path]:
+        """The folders the file feeds write to: each template's directory up to
+        its first placeholder left once the spider's name is in."""
+        folders = []
+        for uri in _file_feeds(self.crawler.settings):
+            template = uri.removeprefix("file://").replace("%(name)s", spider.name)
+            static = template.split("%(")[0]
+            folder = Path(os.path.abspath(os.path.dirname(static) if "%(" in template else Path(template).parent))
+            if folder not in folders:
+                folders.append(folder)
+        return folders
+
+    def _release(self) -> None:
+        for lock in self.locks:
+            lock.release()
+        self.locks = []
+
     def spider_closed(self, spider, reason):
+        if self.refused:
+            return  # nothing written, no manifest in the folder another run holds
         for file in list(self.open_files):  # lines still waiting for their group's fsync
             file.sync()
         manifest_dir = self._manifest_dir(spider)
@@ -146,7 +216,7 @@ class ExportLedger:
             "started_at": self.started.isoformat(),
             "finished_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
             "finish_reason": reason,
-            "complete": reason == "finished",
+            "complete": reason == "finished" and not self.failed,
             "files": [{"path": Path(p).name, "articles": n} for p, n in self.files.items()],
             "recovered_files": [Path(p).name for p in self.recovered],
             "window": getattr(spider, "window", None) and spider.window.describe(),
@@ -159,7 +229,11 @@ class ExportLedger:
         }
         path = manifest_dir / f"{self.started.isoformat().replace(':', '-')}.manifest.json"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", "utf-8")
+        try:
+            write_atomically(path, (json.dumps(manifest, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+        except OSError as e:
+            logger.error("Could not write the run's manifest %s (%s)", path, e.strerror or e)
+            self.stats.inc_value("export/manifest_failed")
 
     def _manifest_dir(self, spider) -> Path | None:
         """The folder of the run's first file feed, where its exports go."""

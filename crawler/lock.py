@@ -1,11 +1,15 @@
-"""One run at a time on a file or folder: an exclusive flock held for the run.
+"""One run at a time: an exclusive flock on a file, held while the run goes.
 
-`hold_lock(path, what)` locks `<path>.lock` (`<path>/.lock` for a folder)
-without waiting, and writes the holder's pid, start time and command line
-into it; a second run is refused at once with a LockHeld naming the holder.
-The kernel lets the lock go when the holder exits, however it ends (even
-SIGKILL), so a killed run leaves no stale lock: the file stays, unlocked,
-and only says who held it last.
+`hold(file, what)` takes an flock on `file` (made if missing) without
+waiting, and writes into it who holds it: pid, start time, command.
+`hold_lock(path, what)` does so on the lock file beside a file or in a
+folder (`<path>.lock`, `<path>/.lock`): the crawl state's. The kernel drops
+the lock when the process ends in any way, SIGKILL included, so a killed
+run never leaves a stale lock. Another holder, in another process or another
+crawl of this one (an flock belongs to its open file, not to the process),
+makes them raise LockHeld, whose message is one line naming it. The file
+stays between runs: deleting it while another process waits on it would let
+two runs hold "the" lock.
 """
 
 from __future__ import annotations
@@ -20,19 +24,20 @@ from pathlib import Path
 
 
 class LockHeld(Exception):
-    """Another live process holds the lock; the message names it, in one line."""
+    """The lock is held by another run; str() names it in one line."""
 
 
 class Lock:
+    """A lock this process holds, until release() or its end."""
+
     def __init__(self, fd: int, path: Path):
-        self.fd = fd
-        self.path = path
+        self.fd, self.path = fd, path
 
     def release(self) -> None:
         if self.fd < 0:
             return
         os.ftruncate(self.fd, 0)  # a lock file says who holds it only while held
-        os.close(self.fd)  # closing the only descriptor lets the flock go
+        os.close(self.fd)  # closing the file drops its flock
         self.fd = -1
 
 
@@ -42,17 +47,22 @@ def lock_file_of(path: str | Path) -> Path:
 
 
 def hold_lock(path: str | Path, what: str) -> Lock:
-    """The lock on `path`, or LockHeld naming the run that has it. `what`
-    names the thing locked in the message ("crawl state")."""
-    file = lock_file_of(path)
+    """The lock of `path` (its lock file), or LockHeld: "`what` `path` is in use by ..."."""
+    return hold(lock_file_of(path), f"{what} {path}")
+
+
+def hold(file: Path, what: str) -> Lock:
+    """Lock `file` for this run, or raise LockHeld: "`what` is in use by ..."."""
+    file.parent.mkdir(parents=True, exist_ok=True)
     # Not inherited by the processes the run starts (O_CLOEXEC): a worker outliving it would keep the lock.
     fd = os.open(file, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
-        holder = _holder(fd)
+        pid, holder = _holder(fd)
         os.close(fd)
-        raise LockHeld(f"{what} {path} is in use by another run ({holder}); this run is refused and changed nothing") from None
+        by = "another crawl of this process" if pid == os.getpid() else "another run"
+        raise LockHeld(f"{what} is in use by {by}: {holder}") from None
     except BaseException:
         os.close(fd)
         raise
@@ -63,15 +73,25 @@ def hold_lock(path: str | Path, what: str) -> Lock:
 
 
 def _command() -> str:
-    """The process's command line, the interpreter's and script's paths cut
-    to their names (`python3 scrapy crawl ...`). Not sys.argv, which Scrapy
-    takes the command's name out of."""
+    """This process's command line as started, the interpreter's and
+    script's paths cut to their names (`python3 scrapy crawl ...`); not
+    sys.argv, which Scrapy takes the command's name out of."""
     return shlex.join([Path(a).name if i < 2 else a for i, a in enumerate(sys.orig_argv)])
 
 
-def _holder(fd: int) -> str:
+def _holder(fd: int) -> tuple[int | None, str]:
     try:
         holder = json.loads(os.pread(fd, 65536, 0))
-        return f"pid {holder['pid']}, started {holder['started']}: {holder['command']}"
+        return holder["pid"], f"pid {holder['pid']}, started {holder['started']}, command: {holder['command']}"
     except (ValueError, KeyError, TypeError):
-        return "it has not said which yet"  # between its flock and its write
+        return None, "a run starting this very moment"  # between its flock and its write
+
+
+def try_hold_open_file(file) -> bool:
+    """Lock an open file itself (no holder written into it), without waiting:
+    False when another open file holds it."""
+    try:
+        fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import statistics
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -287,17 +286,3 @@ def coverage_svg(now: dict[str, float], median: dict[str, float], label: int = 9
         parts.append(f'<text x="{label + scale + 4}" y="{y + 9}">{value:.0%}</text>')
     width, height = label + scale + 32, row * len(fields)
     return f'<svg class="coverage" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img">{"".join(parts)}</svg>'
-
-
-def write_atomically(path: Path, content: str) -> None:
-    """The file whole or not at all: written beside, then renamed over `path`."""
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        with tmp.open("w", encoding="utf-8") as file:
-            file.write(content)
-            file.flush()
-            os.fsync(file.fileno())
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    os.replace(tmp, path)

@@ -98,6 +98,10 @@ CRAWLER_EXPORT_FIELD_SOURCES = False
 # 0 reads them in the crawl's process; a CPU-bound crawl (no download delay,
 # many sites) goes faster with one per spare core.
 CRAWLER_PROCESSES = 0
+# Seconds of CPU time one article page's reading may take (crawler.extract.
+# cpu_budget); a page past it is refused and counted as pages/bad/too_slow.
+# Ordinary pages take milliseconds. 0 for no limit.
+CRAWLER_EXTRACT_TIMEOUT = 10
 
 # Distributed mode (crawler.distributed): workers on many machines share one
 # crawl through Redis, e.g. -s REDIS_URL=redis://host:6379/0 (scrapy-redis's

@@ -5,6 +5,11 @@ log line and a stats counter, exports none, and exports the good articles."""
 
 import gzip
 import json
+import runpy
+import signal
+import subprocess
+import sys
+import threading
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -14,8 +19,9 @@ from scrapy.http import XmlResponse
 from scrapy.utils.test import get_crawler
 
 from crawler.article import normalize_article, validation_errors
-from crawler.extract import extract_article
-from crawler.extract import read_article
+from crawler.extract import extract_article, read_article
+from crawler.extract.html import parse_html
+from crawler.extract.junk import drop_tree
 from crawler.sites import site_for_url, site_named
 from crawler.spiders.sites import EtemadonlineSpider
 from localsite import ROOT, Route, scrapy_crawl, serve
@@ -36,6 +42,8 @@ REFUSED = {
     "soft-404.html": ("not_found", 200),
     "tag-listing.html": ("not_article", 200),
 }
+# Pages built to make extraction slow or crash (fixtures/bad/pathological.py)
+PATHOLOGICAL = runpy.run_path(str(BAD / "pathological.py"))["PAGES"]
 # corpus file -> headline, for pages whose encoding is wrongly labelled or legacy
 MISLABELLED = {
     "charset-mismatch.html": "افزایش قیمت بلیت قطار در نوروز",
@@ -172,6 +180,105 @@ def test_sitemap_entity_bomb_is_refused():
     assert crawler.stats.get_value("discovery/sitemap_refused") == 1
 
 
+# -- pathological pages: each read within the budget, or refused as too slow --------------------
+
+BUDGET = 10  # CRAWLER_EXTRACT_TIMEOUT's default
+
+
+def test_deeply_nested_tags_are_read_within_the_budget():
+    """100,000 <p><b>: linear work (about a second of CPU); the density walk
+    used to be quadratic and took minutes."""
+    reading = read_article(PATHOLOGICAL["nested-tags.html"](), URL, budget=BUDGET)
+    assert reading.problem is None, reading.problem  # it ends in time; what it holds is no article
+    assert reading.fields["headline"] == "تگ‌های تودرتو"
+
+
+def test_an_element_with_200000_attributes_is_refused_before_it_is_parsed():
+    """libxml2 parses such an element in quadratic time, in C, where the
+    budget cannot stop it."""
+    started = time.process_time()
+    reading = read_article(PATHOLOGICAL["many-attributes.html"](), URL, budget=BUDGET)
+    assert reading.problem.kind == "bad/too_slow"
+    assert str(reading.problem) == "an element with 200000 attributes, too slow to parse"
+    assert time.process_time() - started < BUDGET
+
+
+def test_many_crowded_elements_are_refused_as_one_is():
+    """What the parse costs is the sum over elements of their attributes squared."""
+    element = "<div " + " ".join(f"a{i}" for i in range(2000)) + ">متن</div>"
+    reading = read_article(f"<html><body>{element * 30}</body></html>".encode(), URL, budget=BUDGET)
+    assert str(reading.problem) == "30 elements with up to 2000 attributes, too slow to parse"
+    assert read_article(f"<html><body>{element}</body></html>".encode(), URL, budget=BUDGET).problem is None
+
+
+def test_an_ordinary_element_is_not_counted_as_crowded():
+    attributes = " ".join(f'data-x{i}="{i}"' for i in range(1000)) + ' content="' + "واژه " * 5000 + '"'
+    page = SAMPLE.replace('<div id="echo_detail"', f'<div {attributes} id="echo_detail"')
+    assert read_article(page.encode(), URL, site=SITE, budget=BUDGET).problem is None
+
+
+def test_a_page_over_the_budget_is_refused_as_too_slow():
+    reading = read_article(PATHOLOGICAL["nested-tags.html"](), URL, budget=0.05)
+    assert reading.problem.kind == "bad/too_slow" and reading.fields is None
+    assert str(reading.problem) == "reading it took over 0.05 s of CPU (CRAWLER_EXTRACT_TIMEOUT)"
+    # The budget is over: nothing is left armed.
+    assert read_article(PATHOLOGICAL["nested-tags.html"](), URL).problem is None
+
+
+def test_off_the_main_thread_a_page_is_read_without_a_budget():
+    """Signals reach only the main thread: elsewhere the budget is no limit, and no error."""
+    readings = []
+    thread = threading.Thread(target=lambda: readings.append(read_article(PATHOLOGICAL["nested-tags.html"](), URL, budget=0.05)))
+    thread.start()
+    thread.join()
+    assert readings[0].problem is None
+
+
+def test_a_handler_of_someone_elses_is_left_alone():
+    """A profiler's SIGVTALRM handler: the page is read without a budget, the handler kept."""
+
+    def profiler(signum, frame):
+        pass
+
+    previous = signal.signal(signal.SIGVTALRM, profiler)
+    try:
+        assert read_article(PATHOLOGICAL["nested-tags.html"](), URL, budget=0.05).problem is None
+        assert signal.getsignal(signal.SIGVTALRM) is profiler
+    finally:
+        signal.signal(signal.SIGVTALRM, previous)
+
+
+def test_a_late_budget_signal_ends_nothing():
+    """A signal arriving as the timer is stopped, or after, is ignored
+    (SIGVTALRM's default action would end the crawl)."""
+    script = (
+        "import os, signal\n"
+        "from crawler.extract import read_article\n"
+        f"read_article(b'<html><body><p>x</p></body></html>', {URL!r}, budget=5)\n"
+        "os.kill(os.getpid(), signal.SIGVTALRM)\n"
+        "print('still here')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert result.stdout == "still here\n", result.stderr
+
+
+def test_control_characters_in_text_and_tails_are_cleaned_not_raised():
+    reading = read_article(PATHOLOGICAL["control-characters.html"](), URL, budget=BUDGET)
+    assert reading.problem is None
+    assert reading.fields["headline"] == "سامانه تازه حمل‌ونقل"
+    texts = [v for v in reading.fields.values() if isinstance(v, str)]
+    assert reading.fields["body"] and not any(c in t for t in texts for c in "\x01\x0b\x1f")
+
+
+def test_a_dropped_element_gives_its_tail_to_the_tree_without_its_control_characters():
+    root = parse_html("<div><p>یک</p><span>x</span>\x0bدو\x1f</div>", URL).root
+    first, span = root.iter("p", "span")
+    drop_tree(span)
+    assert first.tail == "دو"
+    drop_tree(first)  # its tail, now "دو", goes to the parent's text
+    assert root.find(".//div").text == "دو"
+
+
 # -- a crawl -------------------------------------------------------------------------------
 
 
@@ -258,3 +365,46 @@ def test_the_sitemap_bomb_is_refused_and_the_crawl_goes_on(crawled):
     assert "Sitemap refused: " in log and "'discovery/sitemap_refused': 1" in log
     assert not any("600040" in p for p in requested)
     assert "600001" in articles
+
+
+# -- the budget in a crawl, in the crawl's process and in a worker's ----------------------------
+
+SLOW, CROWDED, LARGE = (article_path(600101 + i, name) for i, name in enumerate(["nested-tags", "many-attributes", "flat-tags"]))
+
+
+@pytest.fixture(scope="module", params=[0, 1], ids=["in-process", "worker"])
+def crawled_with_a_budget(request, tmp_path_factory):
+    out = tmp_path_factory.mktemp("budget")
+    routes: dict[str, Route] = {}
+    with serve(routes) as (base, _):
+        rss = "".join(f"<item><link>{base}{link(p)}</link></item>" for p in (GOOD_PATH, SLOW, CROWDED, LARGE))
+        routes.update({
+            "/fa/feeds/": Route(f"<rss><channel>{rss}</channel></rss>", "application/rss+xml"),
+            GOOD_PATH: Route(variant("600001", "خبر خوب", "۱۴۰۲/۰۱/۱۵ ۱۲:۰۰:۰۰")),  # read in ~20 ms the first time
+            SLOW: Route(PATHOLOGICAL["nested-tags.html"]()),  # ~1 s of CPU, no C call of over ~0.1 s
+            CROWDED: Route(PATHOLOGICAL["many-attributes.html"]()),
+            LARGE: Route(PATHOLOGICAL["flat-tags.html"]()),  # ~0.7 s of CPU in the parse alone
+        })  # fmt: skip
+        result = scrapy_crawl(
+            "etemadonline", "-a", f"base_url={base}", "-s", f"CRAWLER_OUTPUT={out}/%(name)s/%(time)s.jsonl",
+            "-s", "CRAWLER_EXTRACT_TIMEOUT=0.1", "-s", f"CRAWLER_PROCESSES={request.param}",
+        )  # fmt: skip
+    [export] = (out / "etemadonline").glob("*.jsonl")
+    [manifest] = (out / "etemadonline").glob("*.manifest.json")
+    return request.param, export.read_text("utf-8"), json.loads(manifest.read_text("utf-8")), result.stderr
+
+
+def test_pages_over_the_budget_are_skipped_counted_and_logged(crawled_with_a_budget):
+    processes, export, manifest, log = crawled_with_a_budget
+    assert manifest["pages"].get("bad/too_slow") == 3, manifest["pages"]
+    refused = {}
+    for path in (SLOW, CROWDED, LARGE):
+        [refused[path]] = [line for line in log.splitlines() if "WARNING: Not an article page: " in line and quote(path) in line]
+    assert "an element with 200000 attributes, too slow to parse" in refused[CROWDED]
+    over_budget = "reading it took over 0.1 s of CPU (CRAWLER_EXTRACT_TIMEOUT)"
+    if processes:  # the parse is stopped in C, its worker with it
+        assert "reading it took over 0.3 s of CPU; its worker process was stopped" in refused[LARGE]
+    else:  # the parse ends, then the budget's signal stops the reading
+        assert over_budget in refused[LARGE] and over_budget in refused[SLOW]
+    assert [json.loads(line)["news_code"] for line in export.splitlines()] == ["600001"]
+    assert "cpu_pool/broken" not in log and "Extraction failed" not in log

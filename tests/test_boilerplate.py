@@ -64,6 +64,23 @@ def test_source_line_becomes_the_source():
     assert clean_paragraphs(BODY + ["انتهای پیام", "منبع: ایسنا"]) == (BODY, "ایسنا")
 
 
+def test_the_last_source_line_names_the_source():
+    """A story credited twice is the last credit's: the closing line."""
+    assert clean_paragraphs(BODY + ["منبع: ایرنا", "منبع: ایسنا"]) == (BODY, "ایسنا")
+    assert clean_paragraphs(BODY + ["منبع: ایرنا", "انتهای پیام", "منبع: ایسنا"]) == (BODY, "ایسنا")
+
+
+@pytest.mark.parametrize("line", ["Source: IRNA", "SOURCE: IRNA", "source: IRNA"])
+def test_an_english_source_line_is_read_whatever_its_case(line):
+    """The English editions (Tehran Times, IRNA English) credit in English."""
+    assert clean_paragraphs(BODY + [line]) == (BODY, "IRNA")
+
+
+@pytest.mark.parametrize("line", ["...", "......", "•", "•••", "***", "---", "___", "===", "*.*.*", "-•-"])
+def test_separator_lines_go_wherever_they_stand(line):
+    assert clean_paragraphs([BODY[0], line, BODY[1]]) == (BODY, None)
+
+
 def test_lead_and_headline_repeated_in_the_body_go():
     lead = "خلاصه خبر در یک جمله."
     paragraphs = ["اعتمادآنلاین| خلاصه خبر در یک جمله.", *BODY]

@@ -9,7 +9,7 @@ import pytest
 from scrapy.utils.test import get_crawler
 
 from crawler import cpupool
-from crawler.cpupool import CpuPool, RemoteTraceback
+from crawler.cpupool import CallOverLimit, CpuPool, RemoteTraceback
 from crawler.sites import site_named
 
 # The test's process id; a worker importing this module inherits it.
@@ -24,6 +24,13 @@ def die_in_a_worker() -> str:
     if os.getpid() != CRAWL:
         os._exit(1)  # as the kernel's OOM killer would end it
     return "crawl"
+
+
+def stuck_in_c_in_a_worker() -> str:
+    """Some seconds in one C call (~20 here), which no Python signal handler interrupts."""
+    if os.getpid() != CRAWL:
+        sum(range(10**9))
+    return where()
 
 
 def fail_in_a_worker() -> None:
@@ -105,6 +112,24 @@ def test_a_dead_worker_costs_no_call_and_a_new_one_starts(caplog):
     assert run_all(pool, where, die_in_a_worker, where) == ["worker", "crawl", "worker"]
     assert crawler.stats.get_value("cpu_pool/broken") == 1
     assert "worker process died" in caplog.text
+
+
+def test_a_call_past_its_cpu_limit_stops_its_worker_and_raises():
+    crawler = get_crawler()
+    pool = CpuPool(crawler, 1, cpu_limit=0.3)
+
+    async def main():
+        try:
+            calls = [asyncio.ensure_future(pool.run(f)) for f in (stuck_in_c_in_a_worker, where)]
+            await asyncio.wait(calls)
+            return [call.exception() or call.result() for call in calls] + [await pool.run(where)]
+        finally:
+            pool.close()
+
+    over, queued, after = asyncio.run(main())
+    assert isinstance(over, CallOverLimit)
+    assert queued == after == "worker", "the call queued behind it, and those after, go to a new worker"
+    assert crawler.stats.get_value("cpu_pool/broken") is None, "no worker broke"
 
 
 def test_a_worker_that_cannot_start_costs_no_call(caplog, monkeypatch):

@@ -40,6 +40,8 @@ def test_outcome_counts_what_failed():
     assert outcome({"finish_reason": "finished", "log_count/ERROR": 2})[0] is True
     assert outcome({"finish_reason": "shutdown"})[0] is True
     assert outcome({})[0] is True
+    # Its manifest unwritten (a full disk at close): the next run could not account for the export.
+    assert outcome({"finish_reason": "finished", "export/manifest_failed": 1})[0] is True
 
 
 def test_two_sites_one_process_separate_exports(tmp_path):
@@ -163,6 +165,6 @@ def test_a_busy_state_refuses_every_site_in_one_line(tmp_path):
     assert result.returncode == 1
     assert "Traceback" not in result.stderr and "Task exception" not in result.stderr, result.stderr[-3000:]
     [line] = [line for line in result.stderr.splitlines() if line.startswith("crawlall: ")]
-    assert f"is in use by another run (pid {os.getpid()}, started " in line
+    assert f"is in use by another run: pid {os.getpid()}, started " in line
     assert "etemadonline         REFUSED" in result.stdout and "ilna                 REFUSED" in result.stdout
     assert not (tmp_path / "state.sqlite3").exists()

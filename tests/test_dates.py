@@ -75,6 +75,9 @@ FORMS = [
     ("۱۴۰۲/۰۸/۱۰ ۰۹:۰۵ ب ظ", "2023-11-01T21:05:00+03:30"),
     ("۱۴۰۲/۰۸/۱۰ ۰۹:۰۵ قبل از ظهر", "2023-11-01T09:05:00+03:30"),
     ("۱۴۰۲/۰۸/۱۰ ۰۹:۰۵ بعد از ظهر", "2023-11-01T21:05:00+03:30"),
+    ("۱۳۹۹/۰۵/۱۲ ب.ظ ۰۴:۲۵:۱۲", "2020-08-02T16:25:12+04:30"),  # the marker first (.NET's fa-IR)
+    ("ق.ظ ۰۹:۰۵ - ۱۴۰۲/۰۸/۱۰", "2023-11-01T09:05:00+03:30"),
+    ("Islam 12:30 2023-12-17", "2023-12-17T12:30:00+03:30"),  # "am" ending a word is no marker
     ("12/29/2016 12:00:00 AM", "2016-12-29T00:00:00+03:30"),
     ("12/29/2016 12:30:00 PM", "2016-12-29T12:30:00+03:30"),
     ("17 Dec 2023 10:32 pm", "2023-12-17T22:32:00+03:30"),
@@ -129,6 +132,47 @@ FORMS = [
     ("1385/05/01 12:00", "2006-07-23T12:00:00+03:30"),  # no DST in 2006-2007
     ("1386/05/01 12:00", "2007-07-23T12:00:00+03:30"),
     ("1387/05/01 12:00", "2008-07-22T12:00:00+04:30"),
+    # 10. the month-name orders, with a weekday before or after and a comma.
+    # 16 Tir 1397: day 3*31+16 = 109 from 21 March 2018, a Saturday (شنبه).
+    ("۱۳۹۷ تیر ۱۶, شنبه", "2018-07-07"),  # DW Persian: year month day, weekday
+    ("۱۳۹۷ تیر ۱۶, شنبه - ۱۴:۳۰", "2018-07-07T14:30:00+04:30"),
+    ("شنبه ۱۳۹۷ تیر ۱۶", "2018-07-07"),
+    ("۱۳۹۷ تیر ۱۶", "2018-07-07"),
+    ("شنبه، ۱۶ تیر ۱۳۹۷", "2018-07-07"),
+    ("۱۶ تیر ۱۳۹۷، شنبه", "2018-07-07"),
+    ("۱۶ تیر، ۱۳۹۷", "2018-07-07"),
+    ("تیر ۱۶، ۱۳۹۷", "2018-07-07"),  # month day year
+    ("شنبه تیر ۱۶, ۱۳۹۷", "2018-07-07"),
+    ("تیر ۱۶، ۱۳۹۷، شنبه ساعت ۱۴:۳۰", "2018-07-07T14:30:00+04:30"),
+    ("۱۶ تیرماه ۱۳۹۷", "2018-07-07"),
+    ("۱۶ تیر\u200cماه ۱۳۹۷", "2018-07-07"),
+    # 11. month-name spellings: each a month of its own, so a wrong number fails
+    ("۱۰ اذر ۱۴۰۲", "2023-12-01"),  # 10 Aban 1402 is 1 Nov, plus Aban's 30 days
+    ("۱۰ ابان ۱۴۰۲", "2023-11-01"),
+    ("۱۰ امرداد ۱۴۰۲", "2023-08-01"),  # day 4*31+10 = 134 from 21 March 2023
+    ("۱۲ شهريور ۱۳۹۹", "2020-09-02"),  # Arabic yeh; day 5*31+12 = 167 from 20 March 2020
+    ("۱ فروردين ۱۴۰۴", "2025-03-21"),
+    ("يكشنبه ۱۰ ارديبهشت ۱۴۰۲ ساعت ۱۰:۰۰", "2023-04-30T10:00:00+03:30"),  # Arabic kaf and yeh; a Sunday
+    # 12. Gregorian months written in Persian, with a Gregorian year only
+    ("۱۷ دسامبر ۲۰۲۳", "2023-12-17"),
+    ("۱۷ اكتبر ۲۰۲۳", "2023-10-17"),  # Arabic kaf
+    ("۱۷ مه ۲۰۲۳", "2023-05-17"),
+    ("می ۱۷، ۲۰۲۳", "2023-05-17"),
+    ("۵ ژوئیه ۲۰۲۱", "2021-07-05"),
+    ("۲ اوت ۲۰۲۰ - ۱۴:۳۰", "2020-08-02T14:30:00+04:30"),
+    # 13. words between a date and its time do not drop the time
+    ("۱۶ تیر ۱۳۹۷ - ساعت ۱۴:۳۰", "2018-07-07T14:30:00+04:30"),
+    ("۱۶ تیر ۱۳۹۷ در ساعت ۱۴:۳۰", "2018-07-07T14:30:00+04:30"),
+    ("۱۳۹۷/۰۴/۱۶ در ساعت ۱۴:۳۰", "2018-07-07T14:30:00+04:30"),
+    ("۱۶ تیر ۱۳۹۷، شنبه، ساعت ۱۴:۳۰", "2018-07-07T14:30:00+04:30"),
+    ("۱۶ تیر ۱۳۹۷ زمان انتشار: ۱۴:۳۰", "2018-07-07T14:30:00+04:30"),
+    ("۱۶ تیر ۱۳۹۷ ساعت ۰۲:۳۰:۱۵ ب.ظ", "2018-07-07T14:30:15+04:30"),
+    # ...but an update time is not the publication's, and a clock printed
+    # before a weekday and a date is a page header's (today's date and the time)
+    ("۱۶ تیر ۱۳۹۷ - به\u200cروزرسانی: ۱۸:۳۰", "2018-07-07"),
+    ("۱۴:۳۰ - شنبه ۱۶ تیر ۱۳۹۷", "2018-07-07"),
+    # 14. a date after the tail of a news code is still read
+    ("کد خبر: 1608590/13 - 1398/02/11", "2019-05-01"),
 ]
 
 
@@ -142,6 +186,8 @@ def test_forms(text, expected):
 
 
 NOW = datetime(2023, 11, 1, 14, 30, 27, tzinfo=TEHRAN)  # 10 Aban 1402
+FARVARDIN_1_1404 = datetime(2025, 3, 21, 12, 0, tzinfo=TEHRAN)
+ESFAND_30_1403 = datetime(2025, 3, 20, 12, 0, tzinfo=TEHRAN)
 
 RELATIVE = [
     ("۵ دقیقه پیش", NOW, "2023-11-01T14:25:00+03:30"),
@@ -162,6 +208,21 @@ RELATIVE = [
     ("۲ ساعت پیش", datetime(2023, 11, 1, 14, 30), "2023-11-01T12:30:00+03:30"),  # naive now: Tehran
     # Elapsed time across the autumn change: 01:00 (+03:30) minus 3 h is 23:00 at +04:30.
     ("۳ ساعت پیش", datetime(2022, 9, 22, 1, 0, tzinfo=TEHRAN), "2022-09-21T23:00:00+04:30"),
+    # Month ends and a leap Esfand (1403 has 30 Esfand = 20 March 2025; 1402 and 1401 have 29).
+    ("پریروز", FARVARDIN_1_1404, "2025-03-19"),  # 29 Esfand 1403
+    ("دیروز", FARVARDIN_1_1404, "2025-03-20"),  # 30 Esfand 1403, the leap day
+    ("۱ ماه پیش", FARVARDIN_1_1404, "2025-02-19"),  # 1 Esfand 1403
+    ("پریروز", ESFAND_30_1403, "2025-03-18"),
+    ("۱ ماه پیش", ESFAND_30_1403, "2025-02-18"),  # 30 Bahman 1403
+    ("۱۲ ماه پیش", ESFAND_30_1403, "2024-03-19"),  # 30 Esfand 1402 does not exist: its last day, 29
+    ("یک سال پیش", ESFAND_30_1403, "2024-03-19"),
+    ("۱ ماه پیش", datetime(2025, 4, 20, 9, 0, tzinfo=TEHRAN), "2025-03-20"),  # 31 Farvardin 1404 -> 30 Esfand 1403
+    ("۱ ماه پیش", datetime(2024, 4, 19, 9, 0, tzinfo=TEHRAN), "2024-03-19"),  # 31 Farvardin 1403 -> 29 Esfand 1402
+    ("۷ ماه پیش", datetime(2023, 10, 22, 9, 0, tzinfo=TEHRAN), "2023-03-20"),  # 30 Mehr 1402 -> 29 Esfand 1401
+    ("۱ ماه پیش", datetime(2023, 9, 22, 9, 0, tzinfo=TEHRAN), "2023-08-22"),  # 31 Shahrivar -> 31 Mordad 1402
+    ("۱ ماه پیش", datetime(2023, 10, 22, 9, 0, tzinfo=TEHRAN), "2023-09-21"),  # 30 Mehr -> 30 Shahrivar 1402
+    ("پریروز ساعت ۱۰:۱۵", datetime(2023, 9, 23, 9, 0, tzinfo=TEHRAN), "2023-09-21T10:15:00+03:30"),  # 1 Mehr -> 30 Shahrivar
+    ("پریروز ۲۳:۳۰", datetime(2022, 9, 23, 9, 0, tzinfo=TEHRAN), "2022-09-21T23:30:00+04:30"),  # the repeated hour: DST reading
 ]
 
 
@@ -211,6 +272,15 @@ REJECTED = [
     "0912-345-6789",
     "قیمت: 12.500.000 ریال",
     "نتیجه 2 بر 1",
+    "۱۷ دسامبر ۱۴۰۲",  # Gregorian month, Jalali year
+    "۱۰ دی، ۹۵",  # a two-digit "year" after a comma is a count, not a year
+    # a date's numbers inside a longer slash-separated number (a news code)
+    "1608590/13",
+    "کد خبر: 1608590/13/05",
+    "12/1608590/13",
+    "1608590/13 تیر 1397",
+    "1398/02/11/5",
+    "7/1398/02/11",
 ]
 
 
@@ -294,6 +364,8 @@ REAL = [
     ("tehrantimes.com/news-492621-EN.html", "December 17, 2023 - 22:36", None, "2023-12-17T22:36:00+03:30"),
     ("tehrantimes.com/news-492621-EN.html", "2023-12-17T19:06:22Z", None, "2023-12-17T22:36:22+03:30"),
     ("tehrantimes.com/news-492621-EN.html", "Mon December 25, 2023", None, "2023-12-25"),
+    # YJC's header bar: the clock written "minutes : hours" before today's date is no time of day
+    ("yjc.ir/news-6919119-reserialized.html", "۲۸ : ۱۹ - جمعه ۲۷ ارديبهشت ۱۳۹۸", None, "2019-05-17"),
 ]
 
 

@@ -129,7 +129,9 @@ def test_a_killed_worker_loses_nothing_once_the_survivor_finishes(tmp_path, redi
         assert b.wait(timeout=180) == 0, (tmp_path / "b.log").read_text("utf-8")[-3000:]
         b_log = (tmp_path / "b.log").read_text("utf-8")
         assert "stopped without finishing: starting discovery over" in b_log
-        assert set(a["news_code"] for a in lines(a_out) + lines(b_out)) == set(CODES), "nothing lost"
+        union = [a["news_code"] for a in lines(a_out) + lines(b_out)]
+        assert set(union) == set(CODES), "nothing lost"
+        assert len(union) - len(CODES) <= 1, "at most the one line written and not yet recorded is repeated"
         assert not crawl_keys(redis_url)
         # The killed worker run again where it ran (same CRAWLER_OUTPUT) finishes its `.part`
         # file, without a line another worker exported after the kill.
@@ -138,6 +140,26 @@ def test_a_killed_worker_loses_nothing_once_the_survivor_finishes(tmp_path, redi
     assert "Finished the export a killed run left" in (tmp_path / "again.log").read_text("utf-8")
     assert not list(a_out.glob("*/*.part"))
     assert sorted(a["news_code"] for a in lines(a_out) + lines(b_out)) == CODES, "every article exactly once"
+
+
+def test_without_group_commit_each_line_is_recorded_as_it_is_written(tmp_path):
+    from crawler.feeds import AtomicFileFeedStorage
+
+    class Ledger:
+        refused, open_files, recorded = None, set(), []
+
+        def lines_written(self, path, lines):
+            self.recorded.append(lines)
+
+        def export_failed(self, path, error):
+            raise error
+
+    ledger = Ledger()
+    storage = AtomicFileFeedStorage(str(tmp_path / "x.jsonl"), feed_options={"overwrite": True}, ledger=ledger, group_commit=False)
+    file = storage.open(None)
+    file.write(b'{"a": 1}\n')
+    assert ledger.recorded == [[b'{"a": 1}\n']], "recorded before the next line is written"
+    storage.store(file)
 
 
 def test_an_article_claimed_by_a_dead_worker_is_exported_when_the_claim_lapses(tmp_path, redis_url):
@@ -197,6 +219,7 @@ def test_redis_url_switches_the_crawl_to_scrapy_redis_and_only_then():
     from crawler.distributed import SharedNewsCodeFilter
 
     assert shared.getdict("SPIDER_MIDDLEWARES") == {SharedNewsCodeFilter: 600}
+    assert single.getbool("CRAWLER_GROUP_COMMIT", True) and not shared.getbool("CRAWLER_GROUP_COMMIT", True), "each line recorded alone"
     assert settings_for(REDIS_URL="redis://127.0.0.1:1/0", SCHEDULER="my.Scheduler")["SCHEDULER"] == "my.Scheduler"
 
 

@@ -162,3 +162,43 @@ def test_changed_article_follows_the_update_policy(policy, exported):
     else:
         with pytest.raises(DropItem, match="changed since"):
             run(crawler, article())
+
+
+@pytest.mark.parametrize("policy,exported", [("skip", False), ("export", True)])
+def test_an_update_shown_only_by_a_newer_modified_at_is_a_change(policy, exported):
+    """Same headline and body, a later modified_at: the site says it updated the article."""
+    crawler = project_crawler(CRAWLER_UPDATES=policy)
+    _exported_before(crawler, modified_at="2021-11-25T10:00:00+03:30")
+    newer = article(modified_at="2021-11-26T10:00:00+03:30")
+    if exported:
+        assert run(crawler, newer)["modified_at"] == "2021-11-26T10:00:00+03:30"
+        assert crawler.stats.get_value("articles/updated") == 1
+    else:
+        with pytest.raises(DropItem, match="changed since"):
+            run(crawler, newer)
+        assert crawler.stats.get_value("articles/dropped/changed") == 1
+
+
+@pytest.mark.parametrize("modified_at", ["2021-11-25T10:00:00+03:30", "2021-11-24T10:00:00+03:30"])
+def test_the_same_or_an_older_modified_at_is_no_change(modified_at):
+    crawler = project_crawler(CRAWLER_UPDATES="export")
+    _exported_before(crawler, modified_at="2021-11-25T10:00:00+03:30")
+    with pytest.raises(DropItem, match="exported before$"):
+        run(crawler, article(modified_at=modified_at))
+
+
+def test_a_dropped_article_gives_back_its_redis_claim_at_once(redis_url):
+    """In distributed mode an article is claimed before it passes; one dropped
+    as exported before is released, not held until its lease lapses, so the
+    other workers do not wait on it."""
+    import redis
+
+    from crawler.state_redis import RedisState
+
+    crawler = project_crawler(REDIS_URL=redis_url, CRAWLER_LEASE=600)
+    _exported_before(crawler)
+    with pytest.raises(DropItem, match="exported before"):
+        run(crawler, article())
+    other_worker, third = (RedisState(redis.Redis.from_url(redis_url), lease=600) for _ in range(2))
+    assert other_worker.claim("etemadonline.com", "1", None)
+    assert not third.claim("etemadonline.com", "1", None), "while a claim is held, no other worker has it"

@@ -152,7 +152,7 @@ def test_a_second_run_on_the_same_state_is_refused_at_once(site, tmp_path):
 def test_the_lock_is_one_holders_and_lapses_with_it(tmp_path):
     target = tmp_path / "state.sqlite3"
     held = hold_lock(target, "crawl state")
-    with pytest.raises(LockHeld, match=rf"crawl state {target} is in use by another run \(pid {os.getpid()}, started "):
+    with pytest.raises(LockHeld, match=rf"crawl state {target} is in use by another crawl of this process: pid {os.getpid()}, started "):
         hold_lock(target, "crawl state")
     held.release()
     hold_lock(target, "crawl state").release()

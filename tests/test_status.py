@@ -95,6 +95,7 @@ def test_every_crawl_ends_with_its_summary_line_and_a_failed_one_with_its_cause(
         ({"finish_reason": "finished", "monitor/alarms": 2}, ["x: field lead ...", "x: field tags ..."], "x: field lead ... (and 1 more alarms)"),
         ({"finish_reason": "finished", "log_count/ERROR": 3, "faults/timeout": 5, "faults/http_5xx": 2}, [], "3 errors logged, most faults timeout (5)"),
         ({"finish_reason": "finished", "log_count/ERROR": 1}, [], "1 error logged"),
+        ({"finish_reason": "finished", "export/manifest_failed": 1, "log_count/ERROR": 1}, [], "the run's manifest could not be written (see the log)"),
     ],
 )  # fmt: skip
 def test_the_main_cause_is_what_stopped_or_spoiled_the_run_first(stats, alarms, expected):

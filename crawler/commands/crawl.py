@@ -63,6 +63,8 @@ def cause(stats: dict, alarms: list[str]) -> str:
         return f"the site blocks the crawler (anti-bot pages: {kinds})"
     if reason not in NORMAL_ENDS:
         return f"finish reason {reason}"
+    if stats.get("export/manifest_failed"):
+        return "the run's manifest could not be written (see the log)"
     if alarms:
         return alarms[0] + (f" (and {len(alarms) - 1} more alarms)" if len(alarms) > 1 else "")
     faults = {kind: stats[f"faults/{kind}"] for kind in FAULT_KINDS if stats.get(f"faults/{kind}")}

@@ -68,7 +68,11 @@ def outcome(stats: dict) -> tuple[bool, str]:
     # Alarms and a blocked site are logged as the spider closes, when Scrapy
     # has stopped counting log lines.
     alarms = stats.get(ALARMS_STAT, 0)
-    failed = reason not in NORMAL_ENDS or errors > 0 or alarms > 0 or bool(stats.get(SITE_BLOCKED_STAT))
+    # A manifest that could not be written is an export the next run cannot account for.
+    failed = (
+        reason not in NORMAL_ENDS or errors > 0 or alarms > 0 or bool(stats.get(SITE_BLOCKED_STAT))
+        or bool(stats.get("export/manifest_failed"))
+    )  # fmt: skip
     summary = (
         f"{'FAILED' if failed else 'ok':6} exported {stats.get('articles/exported', 0):5}"
         f"  dropped {stats.get('articles/dropped/invalid', 0):4}  errors {errors:3}  alarms {alarms:2}"

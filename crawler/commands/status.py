@@ -15,6 +15,7 @@ from scrapy.commands import ScrapyCommand
 
 from crawler import report
 from crawler.commands import usage_error
+from crawler.feeds import write_atomically
 
 
 def output_root(template: str) -> Path:
@@ -69,7 +70,7 @@ class Command(ScrapyCommand):
         print(report.text(sites, days, failed_runs), end="")
         if opts.html:
             try:
-                report.write_atomically(Path(opts.html), report.html_page(sites, days, failed_runs, now))
+                write_atomically(Path(opts.html), report.html_page(sites, days, failed_runs, now).encode("utf-8"))
             except OSError as e:
                 print(f"status: cannot write {opts.html}: {e.strerror or e}", file=sys.stderr)
                 self.exitcode = 1

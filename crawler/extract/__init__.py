@@ -11,11 +11,19 @@ the site's own selectors, its CMS family's (on a host no site module owns,
 the family crawler.families.detect recognises in the page), the page's structured metadata
 (JSON-LD, OpenGraph, article:* meta, canonical link), then a generic fallback.
 `field_sources` in the result says which layer gave each field.
+
+A page may be built to make a parser or a walk slow (an element with
+200,000 attributes, 100,000 nested tags): `read_article`'s `budget` bounds
+the CPU time one page may take, and such a page is refused as
+`bad/too_slow`.
 """
 
 from __future__ import annotations
 
 import logging
+import signal
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Iterable
 from urllib.parse import urlsplit
@@ -24,7 +32,7 @@ from parsel import Selector
 
 from crawler.article import complete_article
 from crawler.extract.boilerplate import DROP_SELECTORS
-from crawler.extract.html import parse_html
+from crawler.extract.html import MAX_ATTRIBUTES, long_tag_attributes, parse_html
 from crawler.extract.layers import GenericLayer, MetadataLayer, Page, SpecLayer
 from crawler.extract.pagecheck import PageProblem, byte_problem, content_problem
 from crawler.extract.selectors import select
@@ -93,12 +101,27 @@ def read_article(
     content_type: str | bytes | None = None,
     flags: Iterable[str] = (),
     layers: Iterable[str] = LAYERS,
+    budget: float | None = None,
 ) -> ArticleReading:
     """The page checked and, when it passes, extracted, from one parse.
-    `flags` are Scrapy's response flags ("dataloss": the body came cut short)."""
+    `flags` are Scrapy's response flags ("dataloss": the body came cut short).
+    `budget`: the seconds of CPU time its reading may take (see cpu_budget),
+    after which it stops and the page is refused as `bad/too_slow`."""
     problem = byte_problem(body, tuple(flags))
     if problem:
         return ArticleReading(None, problem)
+    counts = long_tag_attributes(body.encode() if isinstance(body, str) else body)
+    if sum(n * n for n in counts) > MAX_ATTRIBUTES**2:
+        elements = f"{len(counts)} elements with up to" if len(counts) > 1 else "an element with"
+        return ArticleReading(None, PageProblem("bad/too_slow", f"{elements} {max(counts)} attributes, too slow to parse"))
+    try:
+        with cpu_budget(budget):
+            return _read_article(body, url, site, content_type, layers)
+    except OverBudget:
+        return ArticleReading(None, PageProblem("bad/too_slow", f"reading it took over {budget:g} s of CPU (CRAWLER_EXTRACT_TIMEOUT)"))
+
+
+def _read_article(body, url, site, content_type, layers) -> ArticleReading:
     page = parse_html(body, url, content_type)
     site = page_site(page, url, site)
     problem = content_problem(page, url, site, body)
@@ -121,6 +144,50 @@ def page_site(page: Selector, url: str, site: Site | None = None) -> Site | None
         if family is not None:
             return detected_site(site or generic_site(url), family)
     return site
+
+
+class OverBudget(BaseException):
+    """A page's budget ran out. Not an Exception, as KeyboardInterrupt is not:
+    no `except Exception` in the extraction takes it for a field's failure."""
+
+
+@contextmanager
+def cpu_budget(seconds: float | None):
+    """Raise OverBudget in the block once the process has spent `seconds` of
+    user CPU time in it (None or 0: no limit). A CPU timer (ITIMER_VIRTUAL),
+    not a clock: a loaded machine slows every page, and pages would be
+    refused for the machine's fault. Its signal reaches only the main thread,
+    where a crawl reads pages, in its own process (Scrapy's reactor) or in a
+    worker's (crawler.cpupool); in any other thread, or where SIGVTALRM has a
+    handler of its own (a profiler's), the block runs unlimited. The signal
+    interrupts Python, not a C function: a libxml2 parse or an XPath running
+    ends first (in a worker, crawler.cpupool's own limit stops those)."""
+    global _armed
+    if not seconds or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    if signal.getsignal(signal.SIGVTALRM) is not _over_budget:
+        if signal.getsignal(signal.SIGVTALRM) != signal.SIG_DFL:
+            yield
+            return
+        # Left in place: a signal arriving as the timer is stopped is ignored,
+        # where SIGVTALRM's default action would end the process.
+        signal.signal(signal.SIGVTALRM, _over_budget)
+    _armed = True
+    signal.setitimer(signal.ITIMER_VIRTUAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
+        _armed = False
+
+
+_armed = False
+
+
+def _over_budget(signum, frame) -> None:
+    if _armed:
+        raise OverBudget
 
 
 def extract_article(

@@ -9,6 +9,7 @@ paragraphs stay paragraphs.
 from __future__ import annotations
 
 import codecs
+import re
 import threading
 
 from lxml import etree
@@ -84,6 +85,48 @@ def _mislabelled(body: bytes, declared: str) -> str | None:
     return None
 
 
+# libxml2's HTML parser compares each attribute of an element with every one
+# before it: 20,000 distinct attributes take a second to parse, 200,000 many
+# minutes, all in C, where no time budget can stop it (Python runs signal
+# handlers between its own instructions). A page whose long tags hold more
+# than MAX_ATTRIBUTES² pairs of attributes (one element of 10,000: ~0.3 s)
+# is refused unparsed (crawler.extract.read_article).
+MAX_ATTRIBUTES = 10_000
+# Tags shorter than this (at most ~700 attributes) are not counted: parsing
+# them is at most a few seconds for a page of DOWNLOAD_MAXSIZE. Long tags are
+# found where the page has _LONG_TAG/2 aligned bytes without < or >: a few
+# hundred find()s of a few bytes each on an ordinary page.
+_LONG_TAG = 2048
+_ATTRIBUTE_NAME = re.compile(rb"""[\s/]+([^\s/>"'=]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*))?""")
+
+
+def long_tag_attributes(body: bytes) -> list[int]:
+    """How many distinct attributes each tag longer than _LONG_TAG bytes has."""
+    counts: list[int] = []
+    half, end = _LONG_TAG // 2, 0
+    for start in range(0, len(body) - half + 1, half):
+        if start < end or body.find(b"<", start, start + half) >= 0 or body.find(b">", start, start + half) >= 0:
+            continue
+        # A stretch without < or >, begun in the window before this one (or it would have been found there).
+        tag = max(body.rfind(b"<", max(0, start - half), start), body.rfind(b">", max(0, start - half), start))
+        end = _next_angle(body, start)
+        if tag >= 0 and body[tag : tag + 1] == b"<" and body[tag + 1 : tag + 2].isalpha():
+            counts.append(len({name.lower() for name in _ATTRIBUTE_NAME.findall(body, tag + 1, end)}))
+    return counts
+
+
+def _next_angle(body: bytes, start: int) -> int:
+    """Where the first < or > after `start` is (len(body) if none): each
+    looked for in C, in a span doubled until one is in it, so that neither is
+    looked for far past the other."""
+    span = _LONG_TAG
+    while True:
+        found = [i for i in (body.find(b"<", start, start + span), body.find(b">", start, start + span)) if i >= 0]
+        if found or start + span >= len(body):
+            return min(found, default=len(body))
+        span *= 2
+
+
 def parse_html(body: bytes | str, url: str, content_type: str | bytes | None = None) -> Selector:
     # Most pages are UTF-8: libxml2 reads their bytes as they came, sparing the
     # decode to text and the encode back to UTF-8 that parsel's text= does (a
@@ -138,13 +181,13 @@ def paragraphs(element: etree._Element, junk: Junk | None = None) -> list[str]:
         junk.drop_complex(element)
     matches = junk.matches if junk is not None else None
     # (Each read of an lxml element's tag, text or tail builds a new string: read once.)
-    walker = etree.iterwalk(element, events=("start", "end"))
+    # Comments and processing instructions come as events of their own (with
+    # "start" and "end" alone, not at all, and their tails were lost: "had
+    # suffered<!-- --> months of..."): only their tails are read, below.
+    walker = etree.iterwalk(element, events=("start", "end", "comment", "pi"))
     for event, node in walker:
         tag = node.tag
         if event == "start":
-            if not isinstance(tag, str):  # comment, processing instruction
-                walker.skip_subtree()
-                continue
             if matches is not None and matches(node):
                 dropped.append(node)
                 if node is not element:
@@ -158,7 +201,7 @@ def paragraphs(element: etree._Element, junk: Junk | None = None) -> list[str]:
             text = node.text
             if text:
                 buf.append(text)
-        else:
+        elif event == "end":
             # A dropped element is no block: its tail runs on as if it never was.
             if buf and tag in BLOCK_TAGS and not (dropped and dropped[-1] is node):
                 flush()
@@ -166,6 +209,10 @@ def paragraphs(element: etree._Element, junk: Junk | None = None) -> list[str]:
                 tail = node.tail
                 if tail:
                     buf.append(tail)
+        elif node is not element:  # a comment or processing instruction: no text, but the text after it is
+            tail = node.tail
+            if tail:
+                buf.append(tail)
     flush()
     for node in dropped:
         drop_tree(node)

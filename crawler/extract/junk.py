@@ -91,10 +91,20 @@ def drop_tree(element: etree._Element) -> None:
     if element.tail:
         previous = element.getprevious()
         if previous is None:
-            parent.text = (parent.text or "") + element.tail
+            parent.text = _settable((parent.text or "") + element.tail)
         else:
-            previous.tail = (previous.tail or "") + element.tail
+            previous.tail = _settable((previous.tail or "") + element.tail)
     parent.remove(element)
+
+
+# What lxml refuses to set as text, though libxml2's HTML parser leaves it in
+# the text it reads (a page's stray control characters). normalize_text drops
+# these from every field anyway.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _settable(text: str) -> str:
+    return _NOT_XML.sub("", text)
 
 
 @cache

@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from functools import cached_property, lru_cache
 from typing import Any
 
 from lxml import etree
 from parsel import Selector
 
-from crawler.dates import ParsedTime, parse_time
-from crawler.extract import boilerplate, heading
+from crawler.extract import boilerplate, density, heading
 from crawler.extract.heading import HOME_CRUMBS
 from crawler.extract.html import paragraphs, text_of
 from crawler.extract.junk import junk
+from crawler.extract.published import parse_first_time, published_time, structured_times
 from crawler.extract.selectors import classes_in, required_classes, select
 from crawler.families.generic import GENERIC
 from crawler.spec import Family, Site, Spec
@@ -217,21 +217,6 @@ def all_texts(scope: Scope, selectors: tuple[str, ...]) -> list[str]:
     return []
 
 
-def parse_first_time(candidates: Iterable[str]) -> tuple[str, ParsedTime] | None:
-    """First candidate that parses, preferring one that gives a time of day;
-    the candidates after one with a time of day are not asked for."""
-    dated = None
-    for raw in candidates:
-        raw = normalize_text(raw)
-        parsed = parse_time(raw)
-        if parsed is None:
-            continue
-        if parsed.has_time:
-            return raw, parsed
-        dated = dated or (raw, parsed)
-    return dated
-
-
 def news_code_from_url(url: str, families: tuple[Family, ...]) -> str | None:
     path = decoded_path(url)
     for family in families:
@@ -346,7 +331,10 @@ def images_of(scope: Scope, selectors: tuple[str, ...], base_url: str) -> list[d
 
 
 class MetadataLayer:
-    """JSON-LD NewsArticle, OpenGraph, article:* and canonical link."""
+    """JSON-LD NewsArticle, OpenGraph, article:* and canonical link. The
+    publication time only on a registered site's page (its module relies on
+    the metadata's): on other pages the generic layer weighs the metadata's
+    time against the one the page prints (crawler.extract.published)."""
 
     label = "metadata"
     fields = frozenset(("headline", "lead", "published", "modified", "canonical_url", "tags", "section", "authors", "images"))
@@ -376,13 +364,13 @@ class MetadataLayer:
                 # prints it: elsewhere it is as often a summary no reader sees, or the body cut short.
                 text = heading.shown_description(page, values)
             return normalize_text(boilerplate.strip_prefix(text, page.names)) if text else None
-        elif field in ("published", "modified"):
-            ld_key, meta_keys = (
-                ("datePublished", ("article:published_time", "datepublished", "og:published_time", "pubdate"))
-                if field == "published"
-                else ("dateModified", ("article:modified_time", "datemodified", "og:updated_time"))
-            )
-            candidates = [str(v) for v in ld_values(ld_key)] + [v for k in meta_keys for v in meta.get(k, [])]
+        elif field == "published":
+            if not page.known_site:
+                return None  # the generic layer weighs it with the printed dates (crawler.extract.published)
+            return parse_first_time(structured_times(page.root, ld, meta))
+        elif field == "modified":
+            candidates = [str(v) for v in ld_values("dateModified")]
+            candidates += [v for k in ("article:modified_time", "datemodified", "og:updated_time") for v in meta.get(k, [])]
             return parse_first_time(candidates)
         elif field == "canonical_url":
             return absolute_url(page.url, page.canonical_link or next(iter(meta.get("og:url", [])), None))
@@ -419,12 +407,12 @@ class MetadataLayer:
 
 class GenericLayer:
     """For pages no spec knows: the first <h1>, the uptitle and lead around it
-    and the news code the page prints (crawler.extract.heading), <time>
-    elements, and the block holding the most paragraph text as the body."""
+    and the news code the page prints (crawler.extract.heading), the
+    publication time from all the page's evidence (crawler.extract.published),
+    and the block holding the most paragraph text as the body."""
 
     label = "generic"
     fields = frozenset(("uptitle", "headline", "lead", "news_code", "published", "body"))
-    MIN_BODY_CHARS = 200
 
     def get(self, field: str, page: Page, found: dict[str, Any]) -> Any:
         if field == "headline":
@@ -437,23 +425,10 @@ class GenericLayer:
         if field == "news_code":
             return news_code_from_url(page.url, (GENERIC,)) or heading.url_news_code(page.url) or heading.printed_news_code(page)
         if field == "published":
-            return parse_first_time(page.whole.select("article time::attr(datetime), time::attr(datetime)"))
+            return published_time(page.root, page.url, page.json_ld, page.meta)
         if field == "body":
-            return self._densest_block(page, found)
+            return self._body(page, found)
         return None
 
-    def _densest_block(self, page: Page, found: dict[str, Any]):
-        best, best_score = None, 0
-        for parent in _PARENTS_OF_PARAGRAPHS(page.root):
-            score = sum(map(len, _PARAGRAPH_TEXT(parent)))
-            if score > best_score:
-                best, best_score = parent, score
-        if best is None or best_score < self.MIN_BODY_CHARS:
-            return None
-        return body_value(paragraphs(best, junk(boilerplate.DROP_SELECTORS)), page, found)
-
-
-# The <p>s' parents: the same elements as //*[p], in the same order, for half
-# its cost (no predicate tested on every element of the page).
-_PARENTS_OF_PARAGRAPHS = etree.XPath("//p/..")
-_PARAGRAPH_TEXT = etree.XPath("./p[not(ancestor::a)]//text()[not(ancestor::a)]", smart_strings=False)
+    def _body(self, page: Page, found: dict[str, Any]):
+        return body_value(density.body_paragraphs(page.root), page, found)

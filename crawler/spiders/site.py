@@ -13,8 +13,9 @@ from scrapy.exceptions import UsageError
 from scrapy.spiders import SitemapSpider
 
 from crawler.commands import did_you_mean
-from crawler.cpupool import CpuPool
+from crawler.cpupool import CallOverLimit, CpuPool
 from crawler.extract import ArticleReading, read_article
+from crawler.extract.pagecheck import PageProblem
 from crawler.extract.layers import news_code_from_url
 from crawler.items import ArticleItem
 from crawler.neardup import fingerprint
@@ -231,11 +232,16 @@ class SiteSpider(SitemapSpider):
             self.logger.warning("Redirected away from the site's articles: %s -> %s", redirected[0], response.url)
             self.crawler.stats.inc_value("pages/redirected_away")
             return
+        pool = CpuPool.of(self.crawler)
         try:
-            reading, body_fingerprint = await CpuPool.of(self.crawler).run(
+            reading, body_fingerprint = await pool.run(
                 read_page, response.body, response.url, site=self.site,
                 content_type=response.headers.get("Content-Type"), flags=tuple(response.flags),
+                budget=self.crawler.settings.getfloat("CRAWLER_EXTRACT_TIMEOUT"),
             )  # fmt: skip
+        except CallOverLimit:  # stuck in C, where the budget could not stop it
+            problem = PageProblem("bad/too_slow", f"reading it took over {pool.cpu_limit:g} s of CPU; its worker process was stopped")
+            reading, body_fingerprint = ArticleReading(None, problem), None
         except Exception:
             self.logger.exception("Extraction failed on %s", response.url)
             self.crawler.stats.inc_value("articles/extract_error")

@@ -1,0 +1,88 @@
+"""What bounding extraction costs (crawler.extract.read_article's budget and
+attribute guard), and what the pathological pages of
+tests/fixtures/bad/pathological.py cost now.
+
+    python -m benchmarks.bounded              # 7 rounds
+    python -m benchmarks.bounded --rounds 3
+
+Pages: the fixtures (tests/fixtures, bad ones left out), the saved pages of
+../shared/pages and the article-extraction benchmark's pages
+(../shared/benchmarks/article-extraction/html), each as a crawl has it.
+Each figure is a page's best of the rounds (the machine is shared: the best
+is the least disturbed), then the median and mean over the pages.
+
+- the guard: `html.long_tag_attributes(bytes)`, which every read_article runs;
+- the budget: read_article with the default budget and without one, in
+  alternate order page by page (two setitimer calls and one getsignal);
+- the pathological pages: read_article's CPU time, once each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import runpy
+import statistics
+import time
+from pathlib import Path
+
+from benchmarks.common import machine_facts, print_facts
+from benchmarks.extraction import load_pages
+from crawler.extract import read_article
+from crawler.extract.html import long_tag_attributes
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+BUDGET = 10  # CRAWLER_EXTRACT_TIMEOUT's default
+def all_pages() -> list[tuple[str, bytes, str]]:
+    """(name, bytes, url) of every page."""
+    pages = [(name, body, url) for name, body, _, url in load_pages()]
+    pages += [(f"shared/{p.parent.name}/{p.name}", p.read_bytes(), f"https://{p.parent.name}/") for p in sorted(SHARED.glob("pages/*/*.html"))]
+    for path in sorted(SHARED.glob("benchmarks/article-extraction/html/*.html.gz")):
+        pages.append((f"benchmark/{path.name[:12]}", gzip.decompress(path.read_bytes()), "https://example.com/news/1"))
+    return pages
+
+
+def best(fn, rounds: int) -> float:
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def summary(label: str, seconds: list[float], unit: float = 1e6, name: str = "µs") -> None:
+    print(f"  {label:<42} median {statistics.median(seconds) * unit:8.1f} {name}   mean {statistics.fmean(seconds) * unit:8.1f} {name}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=7)
+    rounds = parser.parse_args().rounds
+    print_facts(machine_facts())
+    pages = all_pages()
+    print(f"{len(pages)} pages, best of {rounds} rounds each")
+
+    guard = [best(lambda: long_tag_attributes(body), rounds) for _, body, _ in pages]
+    summary("guard (long_tag_attributes)", guard)
+
+    with_budget, without = [], []
+    for i, (_, body, url) in enumerate(pages):
+        runs = [(with_budget, BUDGET), (without, None)]
+        for times, budget in runs if i % 2 else runs[::-1]:
+            times.append(best(lambda: read_article(body, url, budget=budget), rounds))
+    summary("read_article, budget 10 s", with_budget, 1e3, "ms")
+    summary("read_article, no budget", without, 1e3, "ms")
+
+    print("pathological pages, read_article with the default budget (CPU seconds):")
+    for name, page in runpy.run_path(str(ROOT / "tests/fixtures/bad/pathological.py"))["PAGES"].items():
+        body = page()
+        start = time.process_time()
+        reading = read_article(body, "https://example.com/news/1", budget=BUDGET)
+        outcome = reading.problem.kind if reading.problem else "read"
+        print(f"  {name:<26} {len(body) / 1e6:5.1f} MB  {time.process_time() - start:6.2f} s  {outcome}")
+
+
+if __name__ == "__main__":
+    main()
