@@ -64,6 +64,13 @@ def manifest(out) -> dict:
     return json.loads(path.read_text("utf-8"))
 
 
+def last_line(result) -> str:
+    """`scrapy crawl`'s summary line, which ends its output."""
+    line = result.stderr.splitlines()[-1]
+    assert line.startswith("crawl: etemadonline FAILED "), line
+    return line
+
+
 def log_lines(stderr: str, level: str) -> list[str]:
     return [line for line in stderr.splitlines() if f"] {level}: " in line]
 
@@ -79,7 +86,7 @@ def test_a_refused_port_stops_the_run_early_with_default_retries(tmp_path):
     elapsed = time.monotonic() - started
     assert result.returncode == 1
     assert elapsed < 45, f"{elapsed:.0f} s"  # retrying every start request in turn took 70-95 s
-    assert result.stderr.splitlines()[-1] == f"crawl: etemadonline: cannot reach 127.0.0.1:{port}: connection refused"
+    assert last_line(result).endswith(f"  cause: cannot reach 127.0.0.1:{port}: connection refused")
     [error] = log_lines(result.stderr, "ERROR")
     assert error.endswith(f"ERROR: etemadonline: cannot reach 127.0.0.1:{port}: connection refused")
     assert "Traceback" not in result.stderr and not log_lines(result.stderr, "WARNING")
@@ -90,7 +97,7 @@ def test_a_refused_port_stops_the_run_early_with_default_retries(tmp_path):
 def test_an_unknown_host_is_named_with_dns_as_the_cause(tmp_path):
     result = scrapy_crawl("etemadonline", "-a", "base_url=https://www.example.invalid", *NO_DNS)
     assert result.returncode == 1
-    assert result.stderr.splitlines()[-1] == "crawl: etemadonline: cannot reach www.example.invalid: DNS lookup failed"
+    assert last_line(result).endswith("  cause: cannot reach www.example.invalid: DNS lookup failed")
     assert "finish unreachable" in result.stderr and "Traceback" not in result.stderr
 
 
@@ -98,7 +105,7 @@ def test_a_port_that_speaks_no_tls_fails_the_handshake():
     with listening(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n") as port:
         result = scrapy_crawl("etemadonline", "-a", f"base_url=https://127.0.0.1:{port}")
     assert result.returncode == 1
-    assert result.stderr.splitlines()[-1] == f"crawl: etemadonline: cannot reach 127.0.0.1:{port}: TLS handshake failed"
+    assert last_line(result).endswith(f"  cause: cannot reach 127.0.0.1:{port}: TLS handshake failed")
 
 
 def test_a_silent_host_is_given_up_on_after_crawler_unreachable_after_seconds():
@@ -108,7 +115,7 @@ def test_a_silent_host_is_given_up_on_after_crawler_unreachable_after_seconds():
             "-s", "DOWNLOAD_TIMEOUT=2", "-s", "RETRY_TIMES=4", "-s", "CRAWLER_UNREACHABLE_AFTER=3",
         )  # fmt: skip
     assert result.returncode == 1
-    assert result.stderr.splitlines()[-1] == f"crawl: etemadonline: cannot reach 127.0.0.1:{port}: timed out"
+    assert last_line(result).endswith(f"  cause: cannot reach 127.0.0.1:{port}: timed out")
     # robots.txt timed out at 2 s (retried: 3 s had not passed), then at 4 s: given up with 3 retries left.
     assert "'faults/timeout': 2," in result.stderr
 

@@ -2,13 +2,16 @@
 
     scrapy crawl news -a url=https://www.example.ir/news/123456/...
     scrapy crawl news -a domain=example.ir
+    scrapy crawl news -a domain=http://example.ir   # a site served over plain HTTP
 
 With a URL it extracts that page; with a domain it discovers articles through
 the robots.txt sitemaps, the usual feed paths and the home page. A registered
 site's own selectors are used when the URL or domain is one of ours; otherwise
 each page is read with the CMS family its markup shows (crawler.families.detect;
 field_sources says "family:<name> (detected)"), and without one rests on
-structured metadata and the generic layer.
+structured metadata and the generic layer. A domain without a scheme is
+taken to be served over https (`https://<domain>/`); give the scheme,
+`domain=http://example.ir`, for a site that has no https.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ class NewsSpider(SiteSpider):
     name = "news"
     arguments = {
         "url": "an article's URL: that page alone is extracted (or give domain)",
-        "domain": "a site's domain or home URL: its articles are discovered (or give url)",
+        "domain": "a site's domain (https assumed) or home URL (http://example.ir for plain HTTP): its articles are discovered (or give url)",
         **SiteSpider.arguments,
     }
 
