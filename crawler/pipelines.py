@@ -4,6 +4,7 @@ duplicates. Export itself is Scrapy's FEEDS (see settings.py and crawler/feeds.p
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
@@ -11,6 +12,7 @@ from scrapy.utils.asyncio import sleep
 from scrapy.utils.misc import build_from_crawler, load_object
 
 from crawler.article import normalize_article, validation_errors
+from crawler.dates import TEHRAN
 from crawler.dedup import SeenStore, article_keys
 from crawler.items import ArticleItem
 from crawler.ledger import ExportLedger
@@ -120,7 +122,7 @@ class DeduplicatePipeline(_Pipeline):
                 self.stats.inc_value("articles/dropped/exported_before")
                 raise DropItem(f"article {item['url']} exported before as {url_owner[0]} {url_owner[1]}")
             return
-        changed = before.content_hash != item["content_hash"] or (item.get("modified_at") or "") > (before.modified_at or "")
+        changed = before.content_hash != item["content_hash"] or _later(item.get("modified_at"), before.modified_at)
         if changed and self.export_updates:
             self.stats.inc_value("articles/updated")
             return
@@ -132,6 +134,20 @@ class DeduplicatePipeline(_Pipeline):
 
     def close_spider(self, spider=None):
         self.store.close()
+
+
+def _later(modified: str | None, before: str | None) -> bool:
+    """Whether update time `modified` is after `before`, as instants: compared
+    as text, a time written +03:30 just after Tehran's clocks went back from
+    +04:30 would read as earlier than one just before."""
+    if not modified:
+        return False
+    return not before or _instant(modified) > _instant(before)
+
+
+def _instant(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=TEHRAN)  # a bare date: Tehran's midnight
 
 
 class NearDuplicatePipeline(_Pipeline):

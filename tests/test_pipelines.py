@@ -179,7 +179,16 @@ def test_an_update_shown_only_by_a_newer_modified_at_is_a_change(policy, exporte
         assert crawler.stats.get_value("articles/dropped/changed") == 1
 
 
-@pytest.mark.parametrize("modified_at", ["2021-11-25T10:00:00+03:30", "2021-11-24T10:00:00+03:30"])
+def test_an_update_after_the_clocks_went_back_is_a_change():
+    """Tehran left daylight saving at the end of 30 Shahrivar 1401: 23:10
+    +03:30 came 40 minutes after 23:30 +04:30, though it reads earlier."""
+    crawler = project_crawler(CRAWLER_UPDATES="export")
+    _exported_before(crawler, modified_at="2022-09-21T23:30:00+04:30")
+    assert run(crawler, article(modified_at="2022-09-21T23:10:00+03:30"))["news_code"] == "1"
+    assert crawler.stats.get_value("articles/updated") == 1
+
+
+@pytest.mark.parametrize("modified_at", ["2021-11-25T10:00:00+03:30", "2021-11-24T10:00:00+03:30", "2021-11-25"])
 def test_the_same_or_an_older_modified_at_is_no_change(modified_at):
     crawler = project_crawler(CRAWLER_UPDATES="export")
     _exported_before(crawler, modified_at="2021-11-25T10:00:00+03:30")
