@@ -17,7 +17,10 @@ first with wrk. Then, one after the other against the same server:
   normalizing, validating, deduplicating and exporting them, with a fresh
   crawl state, CRAWLER_FSYNC=1 / 0;
 - workers / workers-fsync-off: the same with CRAWLER_PROCESSES=--processes
-  (pages read and bodies fingerprinted in worker processes, crawler.cpupool).
+  (pages read and bodies fingerprinted in worker processes, crawler.cpupool);
+- redis-workers: --processes + 1 scrapy-redis workers (REDIS_URL, a
+  redis-server of its own) sharing the crawl, each a whole Scrapy process:
+  the parallelism Scrapy users know, beside the worker pool.
 
 All get `-s AUTOTHROTTLE_ENABLED=0 -s DOWNLOAD_DELAY=0
 -s CONCURRENT_REQUESTS=C -s CONCURRENT_REQUESTS_PER_DOMAIN=C` and the
@@ -57,7 +60,7 @@ from benchmarks.site import FIRST_CODE, RealPageMaker, build, free_port, measure
 from crawler import settings as project_settings
 
 ROOT = Path(__file__).resolve().parent.parent
-RUNS = ("bare", "fsync-on", "fsync-off", "workers", "workers-fsync-off")
+RUNS = ("bare", "fsync-on", "fsync-off", "workers", "workers-fsync-off", "redis-workers")
 TARGET_SHARE_OF_BARE = 0.80
 # A one-process crawl's CPU per article page, over the bare spider's per page.
 TARGET_CPU_OVER_BARE = 2.5
@@ -115,9 +118,46 @@ def crawl(work: Path, spider: str, base: str, concurrency: int, fsync: bool, ext
     return stats
 
 
+def redis_workers(work: Path, spider: str, base: str, concurrency: int, count: int, extra: list[str] = ()) -> dict:
+    """`count` scrapy-redis workers on this machine sharing one crawl (the
+    parallelism Scrapy users know, beside CRAWLER_PROCESSES' worker pool),
+    each its own process and export folder, records in groups as the other
+    runs' are: their exported articles summed, the longest engine time, CPU
+    summed over them and the redis-server."""
+    from tests.redisserver import redis_server
+
+    work.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    with redis_server(work / "redis") as url:
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-m", "scrapy", "crawl", spider, "-a", f"base_url={base}", "-s", f"REDIS_URL={url}",
+                 "-s", f"CRAWLER_OUTPUT={work}/out-{i}/%(name)s/%(time)s.jsonl", "-s", "CRAWLER_GROUP_COMMIT=1",
+                 "-s", "MAX_IDLE_TIME_BEFORE_CLOSE=1", "-s", f"LOG_FILE={work}/log-{i}", *no_throttle(concurrency), *extra],
+                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+            for i in range(count)
+        ]
+        for proc in procs:
+            proc.wait()
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    logs = [dict((k, float(v)) for k, v in _STAT.findall((work / f"log-{i}").read_text("utf-8"))) for i in range(count)]
+    return {
+        "wall_s": wall,
+        "cpu_s": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+        "elapsed_time_seconds": max(log.get("elapsed_time_seconds", 0) for log in logs),
+        "pages": sum(log.get("articles/exported", 0) for log in logs),
+    }
+
+
 def one_run(name: str, work: Path, spider: str, base: str, urls_file: Path, args, extra: list[str], failed_ok: bool = False) -> dict:
     if name == "bare":
         return bare(work, urls_file, args.concurrency, extra)
+    if name == "redis-workers":
+        return redis_workers(work, spider, base, args.concurrency, args.processes + 1, extra)
     workers = ["-s", f"CRAWLER_PROCESSES={args.processes}"] if name.startswith("workers") else []
     # Real pages read by their own spiders still raise alarms (a few fields a
     # site's spec misses on an old page), and an empty site's crawl fails.
