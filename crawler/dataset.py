@@ -29,7 +29,6 @@ new files again (merging a version twice changes nothing).
 
 from __future__ import annotations
 
-import fcntl
 import gzip
 import json
 import logging
@@ -46,6 +45,8 @@ import pyarrow.parquet as pq
 
 from crawler.article import field_names
 from crawler.dates import TEHRAN
+from crawler.feeds import write_atomically
+from crawler.lock import hold
 
 logger = logging.getLogger(__name__)
 
@@ -123,19 +124,12 @@ class Report:
         return text
 
 
-class DatasetBusy(RuntimeError):
-    """Another update holds the dataset."""
-
-
 def update(exports: Path, dataset: Path, round_bytes: int = ROUND_BYTES) -> Report:
     exports, dataset = Path(exports), Path(dataset)
     dataset.mkdir(parents=True, exist_ok=True)
     report = Report()
-    with (dataset / LOCK).open("w") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise DatasetBusy(f"{dataset} is being updated by another process") from None
+    lock = hold(dataset / LOCK, f"dataset {dataset}")  # LockHeld, naming the other update
+    try:
         for leftover in dataset.glob(f"site=*/month=*/.{DATA_FILE}.tmp"):  # of a killed update
             leftover.unlink()
         seen = _read_manifest(dataset)
@@ -148,6 +142,8 @@ def update(exports: Path, dataset: Path, round_bytes: int = ROUND_BYTES) -> Repo
                     seen[str(path)] = new[path]
             _write_manifest(dataset, seen)  # last: a killed round is read again
         report.rows = sum(pq.read_metadata(p).num_rows for p in dataset.glob(f"site=*/month=*/{DATA_FILE}"))
+    finally:
+        lock.release()
     return report
 
 
@@ -369,11 +365,7 @@ def _read_manifest(dataset: Path) -> dict[str, dict]:
 
 
 def _write_manifest(dataset: Path, seen: dict) -> None:
-    path = dataset / MANIFEST
-    tmp = path.with_name(f".{MANIFEST}.tmp")
-    tmp.write_text(json.dumps({"layout": 1, "files": seen}, indent=0, sort_keys=True) + "\n", "utf-8")
-    _fsync(tmp)
-    os.replace(tmp, path)
+    write_atomically(dataset / MANIFEST, (json.dumps({"layout": 1, "files": seen}, indent=0, sort_keys=True) + "\n").encode("utf-8"))
     _fsync_dir(dataset)
 
 

@@ -199,6 +199,28 @@ def test_scrapy_dataset_command_and_its_usage_error(tmp_path):
     assert wrong.stderr.strip() == f"scrapy dataset: error: no export folder '{tmp_path / 'nothing'}'"
 
 
+def test_a_second_update_of_a_dataset_is_refused_naming_the_first(tmp_path):
+    export(tmp_path / "data" / "isna" / "run1.jsonl", [article("1", site="isna.ir")])
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from pathlib import Path; from crawler.lock import hold;"
+         f" hold(Path({str(tmp_path / 'ds' / '.lock')!r}), 'x'); print('held', flush=True); sys.stdin.read()"],
+        cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline() == "held\n"
+        run = subprocess.run([sys.executable, "-m", "scrapy", "dataset", str(tmp_path / "data"), str(tmp_path / "ds")],
+                             cwd=ROOT, capture_output=True, text=True, timeout=120)  # fmt: skip
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    assert run.returncode == 1
+    [line] = run.stderr.strip().splitlines()
+    assert line.startswith(f"scrapy dataset: dataset {tmp_path / 'ds'} is in use by another run: pid {holder.pid}, started ")
+    assert not list((tmp_path / "ds").glob("site=*")), "the refused update wrote nothing"
+    update(tmp_path / "data", tmp_path / "ds")  # once the first is done
+    assert [r["news_code"] for r in read(tmp_path / "ds")] == ["1"]
+
+
 KILLED_UPDATE = """
 import sys
 from pathlib import Path

@@ -11,6 +11,7 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 
 from crawler.commands import usage_error
+from crawler.lock import LockHeld
 
 
 class Command(ScrapyCommand):
@@ -44,7 +45,7 @@ class Command(ScrapyCommand):
             usage_error("dataset", f"{e.name} is not installed: pip install '.[dataset]'")
         try:
             report = merge.update(exports, dataset)
-        except merge.DatasetBusy as e:
+        except LockHeld as e:
             print(f"scrapy dataset: {e}", file=sys.stderr)
             self.exitcode = 1
             return
