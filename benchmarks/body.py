@@ -41,9 +41,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any, Callable
-from urllib.parse import urlsplit, urlunsplit
 
-from benchmarks.common import machine_facts, print_facts
+from benchmarks.common import machine_facts, print_facts, unowned
 from benchmarks.extraction import load_pages_with_kinds, measure, summarize
 from benchmarks.quality import token_prf
 from crawler.extract import extract_article
@@ -52,22 +51,15 @@ from tests.test_fixtures import expected_form
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLIC = ROOT.parent / "shared" / "benchmarks" / "article-extraction"
-UNKNOWN_HOST = "unknown-news.example"
 GENERIC_LAYERS = ("metadata", "generic")
 
 Page = tuple[str, bytes, str, str, str | None]  # name, bytes, unknown-host URL, kind, expected body
 
 
-def unknown_url(url: str) -> str:
-    """The URL on a host no spider owns, its path and query kept."""
-    parts = urlsplit(url)
-    return urlunsplit(("https", UNKNOWN_HOST, parts.path or "/", parts.query, ""))
-
-
 def public_pages(directory: Path = PUBLIC) -> list[Page]:
     truth = json.loads((directory / "ground-truth.json").read_text("utf-8"))
     return [
-        (key, gzip.decompress((directory / "html" / f"{key}.html.gz").read_bytes()), unknown_url(item["url"]), "real", item["articleBody"])
+        (key, gzip.decompress((directory / "html" / f"{key}.html.gz").read_bytes()), unowned(item["url"]), "real", item["articleBody"])
         for key, item in sorted(truth.items())
     ]
 
@@ -79,7 +71,7 @@ def fixture_pages() -> list[Page]:
         meta = json.loads((ROOT / "tests" / "fixtures" / f"{name}.json").read_text("utf-8"))
         expected = meta.get("expected", {}).get("body")
         if expected and not meta.get("draft"):
-            found.append((name, body, unknown_url(url), kind, expected_form("body", expected)))
+            found.append((name, body, unowned(url), kind, expected_form("body", expected)))
     return found
 
 

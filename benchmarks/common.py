@@ -1,5 +1,6 @@
 """What every speed benchmark prints with its numbers: the machine, the
-versions, the date; and the small statistics and memory readings they share."""
+versions, the date; the small statistics and memory readings they share; and
+how a page is read as if its site were unknown (`unowned`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import platform
 import sys
 from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
+from urllib.parse import urlsplit, urlunsplit
 
 
 def machine_facts(*packages: str) -> dict[str, str | int]:
@@ -62,3 +64,13 @@ def rss_kib(pid: int | str = "self") -> tuple[int, int]:
             elif line.startswith("VmHWM:"):
                 peak = int(line.split()[1])
     return current, peak
+
+
+# A host no site module owns: a page's URL moved onto it, path kept, is read as
+# `scrapy crawl news` and `scrapy extract` read a site with no module.
+UNOWNED_HOST = "unlisted-news.example"
+
+
+def unowned(url: str) -> str:
+    """The URL on a host no site owns, its path and query kept."""
+    return urlunsplit(urlsplit(url)._replace(netloc=UNOWNED_HOST, fragment=""))

@@ -32,8 +32,8 @@ import argparse
 import logging
 import time
 from datetime import datetime
-from urllib.parse import urlsplit, urlunsplit
 
+from benchmarks.common import unowned
 from crawler.dates import TEHRAN
 from crawler.extract import extract_article
 from crawler.extract.html import parse_html
@@ -42,12 +42,6 @@ from crawler.extract.published import published_time
 from tests.test_fixtures import load_fixtures
 from tests.test_published import SYNTHETIC
 
-UNKNOWN_HOST = "unknown-news.example"
-
-
-def as_unknown(url: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, UNKNOWN_HOST, parts.path, parts.query, ""))
 
 
 def ours(html: bytes, url: str) -> str | None:
@@ -110,7 +104,7 @@ def main() -> None:
     for name, page, meta in load_fixtures():
         if not meta.get("draft") and "published_at" in meta["expected"]:
             kind = "real" if meta.get("kind") == "real" else "synthetic"
-            pages.append((kind, name, page.read_bytes(), as_unknown(meta["url"]), meta["expected"]["published_at"]))
+            pages.append((kind, name, page.read_bytes(), unowned(meta["url"]), meta["expected"]["published_at"]))
     pages += [("hard", case[:45], html.encode(), url, expected) for case, html, url, expected, _ in SYNTHETIC]
     for kind, name, html, url, expected in pages:
         for contender, read in contenders.items():

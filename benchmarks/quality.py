@@ -49,10 +49,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
-from urllib.parse import urlsplit, urlunsplit
 
 import lxml
 
+from benchmarks.common import unowned
 from crawler.extract import extract_article
 from crawler.text import ZWNJ, fold_for_comparison, normalize_paragraphs, normalize_text
 from tests.test_fixtures import FIXTURES, expected_form, load_fixtures
@@ -60,7 +60,6 @@ from tests.test_fixtures import FIXTURES, expected_form, load_fixtures
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ROOT / "tests/pages"  # synthetic pages kept out of the fixtures
 SHARED_PAGES = ROOT.parent / "shared/pages"
-UNOWNED_HOST = "unlisted-news.example"
 
 EXACT_FIELDS = ("news_code", "published_at", "headline", "uptitle", "lead", "tags", "section", "source")
 # Text table columns: the exact fields, with the date-only check beside published_at.
@@ -114,11 +113,6 @@ def score_page(got: dict[str, Any], expected: dict[str, Any], fields: tuple[str,
         scores["body"] = token_prf(got.get("body"), body)
         scores["body_zwnj_blind"] = token_prf(got.get("body"), body, zwnj_blind=True)[2]
     return scores
-
-
-def unowned(url: str) -> str:
-    """The URL on a host no site owns, its path kept."""
-    return urlunsplit(urlsplit(url)._replace(netloc=UNOWNED_HOST))
 
 
 def ours(html: bytes, url: str) -> dict[str, Any]:

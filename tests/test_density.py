@@ -7,26 +7,21 @@ pages below are synthetic: written by hand for one rule each.
 
 import subprocess
 import sys
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+from benchmarks.common import UNOWNED_HOST, unowned
 from crawler.extract import extract_article
 from crawler.extract.density import body_paragraphs, densest_block
 from crawler.extract.html import paragraphs, parse_html
 from crawler.text import ZWNJ, normalize_text
 from tests.test_fixtures import FIXTURE_LIST, expected_form
 
-UNKNOWN = "unknown-news.example"
 REAL = [(name, page, meta) for name, page, meta in FIXTURE_LIST if meta["kind"] == "real" and "body" in meta["expected"]]
 
 
-def unknown_url(url: str) -> str:
-    return urlunsplit(("https", UNKNOWN, urlsplit(url).path, "", ""))
-
-
 def generic(html, url: str) -> dict:
-    return extract_article(html, unknown_url(url), layers=("metadata", "generic"))
+    return extract_article(html, unowned(url), layers=("metadata", "generic"))
 
 
 def test_there_are_real_pages():
@@ -80,7 +75,7 @@ BR_PARAGRAPHS = [
 
 
 def body_of(html: str) -> str | None:
-    return extract_article(html, f"https://{UNKNOWN}/news/1", layers=("generic",))["body"]
+    return extract_article(html, f"https://{UNOWNED_HOST}/news/1", layers=("generic",))["body"]
 
 
 def test_br_separated_text_in_one_div_is_the_body_with_its_paragraphs_and_zwnj():

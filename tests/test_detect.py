@@ -7,11 +7,11 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from localsite import Route, scrapy_crawl, serve
 
+from benchmarks.common import UNOWNED_HOST, unowned
 from crawler.extract import extract_article
 from crawler.extract.html import parse_html
 from crawler.families.detect import FAMILIES, detect_family
@@ -20,7 +20,6 @@ from crawler.sites import site_for_url
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests/fixtures"
 SHARED_PAGES = ROOT.parent / "shared/pages"
-UNOWNED = "unlisted-news.example"
 
 # Every page and the family it must be detected as (None: a layout of its own,
 # or a page that is not an article). Written from the site modules' families
@@ -73,11 +72,6 @@ EXPECTED = {
 }
 
 
-def unowned(url: str) -> str:
-    """The URL on a host no site owns, its path kept."""
-    return urlunsplit(urlsplit(url)._replace(netloc=UNOWNED))
-
-
 def original_url(key: str) -> str | None:
     if key.startswith("tests/"):
         meta = (ROOT / key).with_suffix(".json")
@@ -122,7 +116,7 @@ SAMANEH_BAR = '<div class="news_nav news_pdate_c">۰۹ دی ۱۳۹۵</div><div c
 
 
 def detected(html: str, path: str = "/news/123456/x"):
-    url = f"https://{UNOWNED}{path}"
+    url = f"https://{UNOWNED_HOST}{path}"
     family = detect_family(parse_html(html, url).root, url)
     return family.name if family else None
 
@@ -153,7 +147,7 @@ def test_drupal_8_field_markup_is_not_the_drupal_7_family():
 def test_an_unowned_host_is_read_with_the_detected_family():
     meta = json.loads((FIXTURES / "etemadonline.com/523995.json").read_text("utf-8"))
     fields = extract_article((FIXTURES / "etemadonline.com/523995.html").read_bytes(), unowned(meta["url"]))
-    assert fields["site"] == UNOWNED
+    assert fields["site"] == UNOWNED_HOST
     assert fields["field_sources"]["uptitle"] == "family:asam (detected)"
     assert fields["uptitle"] == meta["expected"]["uptitle"]
     assert fields["body"] == meta["expected"]["body"]

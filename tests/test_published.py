@@ -16,21 +16,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+from benchmarks.common import UNOWNED_HOST, unowned
 from crawler.extract import extract_article
 from crawler.text import normalize_text
 
 FIXTURES = Path(__file__).parent / "fixtures"
-UNKNOWN_HOST = "unknown-news.example"
-
-
-def as_unknown(url: str) -> str:
-    """The URL on a host no spider owns, its path kept."""
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, UNKNOWN_HOST, parts.path, parts.query, ""))
 
 
 def read(html: str | bytes, url: str) -> tuple[str | None, str | None]:
@@ -55,7 +48,7 @@ def test_there_are_real_pages():
 def test_real_page_as_unknown_site(name, page, meta):
     """The date and time the page prints, as a person read them (the
     fixture's expected values), with nothing known about the site."""
-    published, raw = read(page.read_bytes(), as_unknown(meta["url"]))
+    published, raw = read(page.read_bytes(), unowned(meta["url"]))
     assert published == meta["expected"]["published_at"]
     assert normalize_text(meta["expected"]["published_at_raw"]) in raw
 
@@ -73,12 +66,12 @@ def test_shared_pages_as_unknown_site(shared):
     articles = list(_shared_articles(shared))
     assert len(articles) >= 7
     for path, meta in articles:
-        assert read(path.read_bytes(), as_unknown(meta["url"]))[0] == meta["expected"]["published_at"], path
+        assert read(path.read_bytes(), unowned(meta["url"]))[0] == meta["expected"]["published_at"], path
 
 
 # --- synthetic pages -------------------------------------------------------------------
 
-URL = f"https://{UNKNOWN_HOST}/news/123456/some-slug"
+URL = f"https://{UNOWNED_HOST}/news/123456/some-slug"
 TITLE = "افتتاح خط جدید متروی تهران با حضور شهردار"
 BODY = "".join(
     f"<p>{sentence} خط جدید متروی تهران امروز با حضور شهردار و اعضای شورای شهر افتتاح شد و مسافران از فردا می‌توانند از آن استفاده کنند.</p>"
@@ -377,14 +370,14 @@ SYNTHETIC = [
     (
         "the day in a WordPress URL, nothing printed",
         synthetic(f"<article><h1>{TITLE}</h1>{BODY}</article>"),
-        f"https://{UNKNOWN_HOST}/2020/08/02/metro-line/",
+        f"https://{UNOWNED_HOST}/2020/08/02/metro-line/",
         "2020-08-02",
         "2020/08/02",
     ),
     (
         "a Jalali URL day agreeing with the printed date and time",
         synthetic(ARTICLE),
-        f"https://{UNKNOWN_HOST}/fa/news/1399/05/12/123456/x",
+        f"https://{UNOWNED_HOST}/fa/news/1399/05/12/123456/x",
         "2020-08-02T09:30:00+04:30",
         "۰۹:۳۰",
     ),

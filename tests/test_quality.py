@@ -81,7 +81,8 @@ def test_trafilatura_is_scored_on_the_fields_it_has():
 
 
 def test_unknown_site_runs_read_the_page_on_an_unowned_host_with_and_without_the_family():
-    from benchmarks.quality import UNOWNED_HOST, load_pages, unknown_detect, unknown_nofamily, unowned
+    from benchmarks.common import UNOWNED_HOST, unowned
+    from benchmarks.quality import load_pages, unknown_detect, unknown_nofamily
 
     assert unowned("https://www.etemadonline.com/fa/tiny/news-523995?x=1") == f"https://{UNOWNED_HOST}/fa/tiny/news-523995?x=1"
     pages, _ = reference_fixture()
