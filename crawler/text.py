@@ -139,12 +139,6 @@ def normalize_paragraphs(text: str | None) -> str | None:
     return "\n\n".join(p for p in paragraphs if p) or None
 
 
-def join_paragraphs(paragraphs) -> str | None:
-    """Body from an iterable of paragraph strings (each may hold inner newlines)."""
-    cleaned = (normalize_text(p) for p in paragraphs)
-    return "\n\n".join(p for p in cleaned if p) or None
-
-
 def to_ascii_digits(text: str) -> str:
     """Persian (۰-۹) and Arabic-Indic (٠-٩) digits to ASCII; for codes and dates.
     (Each run of digits is translated, not the whole text: str.translate costs
