@@ -86,6 +86,9 @@ CRAWLER_STATE_RESET_BROKEN = False
 CRAWLER_UPDATES = "skip"
 # Flush each exported line to disk before the article counts as exported.
 CRAWLER_FSYNC = True
+# Record exported lines in groups (one fsync and one commit for the lines of
+# SYNC_DELAY); distributed mode (REDIS_URL) turns it off: each line alone.
+CRAWLER_GROUP_COMMIT = True
 EXTENSIONS = {
     # Each crawl counts its own log lines, not the process's (crawler.logcount): crawlall's verdicts.
     "scrapy.extensions.logcount.LogCount": None,
