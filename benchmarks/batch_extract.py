@@ -19,38 +19,22 @@ wall-clock rate follows their load; pages per CPU-second do not.
 
 from __future__ import annotations
 
-import argparse
-import csv
-import json
 import os
-import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from benchmarks.common import machine_facts, print_facts
+from benchmarks.common import arguments, fixture_pages, machine_facts, print_facts, shared_pages
+from benchmarks.harness import Clock, in_turn
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared" / "pages"
 SCRIPT = str(Path(sys.executable).with_name("iran-news-extract"))
 
 
 def real_pages() -> list[tuple[Path, str]]:
-    pages = []
-    for meta in sorted((ROOT / "tests/fixtures").glob("*/*.json")):
-        data = json.loads(meta.read_text("utf-8"))
-        if data.get("kind") == "real" and meta.with_suffix(".html").exists():
-            pages.append((meta.with_suffix(".html"), data["url"]))
-    provenance = SHARED / "PROVENANCE.tsv"
-    if provenance.exists():
-        with provenance.open(encoding="utf-8") as f:
-            for row in csv.DictReader(f, delimiter="\t"):
-                pages.append((SHARED / row["file"], row["original_url"]))
-    return pages
+    return [(page.path, page.url) for page in fixture_pages() + shared_pages() if page.real]
 
 
 def folder(pages: list[tuple[Path, str]], count: int, with_urls: bool) -> Path:
@@ -68,17 +52,13 @@ def folder(pages: list[tuple[Path, str]], count: int, with_urls: bool) -> Path:
 
 def timed(*args: str) -> tuple[float, float, str]:
     """(wall seconds, CPU seconds, the last line on stderr) of a run."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    result = subprocess.run([SCRIPT, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
-    return wall, cpu, result.stderr.strip().splitlines()[-1] if result.stderr.strip() else ""
+    with Clock(children=True) as clock:
+        result = subprocess.run([SCRIPT, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    return clock.wall, clock.cpu, result.stderr.strip().splitlines()[-1] if result.stderr.strip() else ""
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
+    parser = arguments(__file__, __doc__)
     parser.add_argument("--pages", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
@@ -96,7 +76,7 @@ def main() -> None:
     summaries = {}
     try:
         for round_ in range(args.rounds):
-            for name in list(runs) if round_ % 2 == 0 else list(reversed(runs)):
+            for name in in_turn(list(runs), round_):
                 wall, cpu, summaries[name] = timed(*runs[name])
                 times[name].append((wall, cpu))
     finally:

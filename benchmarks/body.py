@@ -20,7 +20,7 @@ run, so the body is the density walk's, cleaned as every body is
 (boilerplate.clean_paragraphs, without the headline and lead found on the page).
 Trafilatura gets the same bytes and URL (`trafilatura.extract`, its defaults,
 comments off). Speed: pages per second of both, interleaved page by page in
-a shuffled order (benchmarks.extraction.measure), over both page sets.
+a shuffled order (benchmarks.harness.interleaved), over both page sets.
 
 --candidates adds the content locators weighed against our own walk, each
 giving only the element that holds the article, its text then taken by our
@@ -32,47 +32,36 @@ they return.
 
 from __future__ import annotations
 
-import argparse
-import gzip
 import json
-import logging
 import re
 import sys
 from collections import Counter
-from pathlib import Path
 from typing import Any, Callable
 
-from benchmarks.common import machine_facts, print_facts, unowned
-from benchmarks.extraction import load_pages_with_kinds, measure, summarize
+from benchmarks import common
+from benchmarks.common import TRAFILATURA_LOGGERS, arguments, machine_facts, optional, print_facts, unowned
+from benchmarks.extraction import summarize
+from benchmarks.harness import interleaved
 from benchmarks.quality import token_prf
 from crawler.extract import extract_article
 from crawler.extract.html import parse_html
 from tests.test_fixtures import expected_form
 
-ROOT = Path(__file__).resolve().parent.parent
-PUBLIC = ROOT.parent / "shared" / "benchmarks" / "article-extraction"
 GENERIC_LAYERS = ("metadata", "generic")
 
 Page = tuple[str, bytes, str, str, str | None]  # name, bytes, unknown-host URL, kind, expected body
 
 
-def public_pages(directory: Path = PUBLIC) -> list[Page]:
-    truth = json.loads((directory / "ground-truth.json").read_text("utf-8"))
-    return [
-        (key, gzip.decompress((directory / "html" / f"{key}.html.gz").read_bytes()), unowned(item["url"]), "real", item["articleBody"])
-        for key, item in sorted(truth.items())
-    ]
+def public_pages() -> list[Page]:
+    return [(p.name, p.read(), unowned(p.url), p.kind, p.meta["articleBody"]) for p in common.public_benchmark_pages()]
 
 
 def fixture_pages() -> list[Page]:
     """The fixtures with a body a person read off the page (tests/fixtures/bad left out)."""
-    found = []
-    for name, body, _text, url, kind in load_pages_with_kinds():
-        meta = json.loads((ROOT / "tests" / "fixtures" / f"{name}.json").read_text("utf-8"))
-        expected = meta.get("expected", {}).get("body")
-        if expected and not meta.get("draft"):
-            found.append((name, body, unowned(url), kind, expected_form("body", expected)))
-    return found
+    return [
+        (p.name, p.read(), unowned(p.url), p.kind, expected_form("body", p.meta["expected"]["body"]))
+        for p in common.fixture_pages() if p.meta.get("expected", {}).get("body") and not p.meta.get("draft")
+    ]
 
 
 # ---- the benchmark's metric ----
@@ -174,13 +163,7 @@ def justext_element(html: bytes, root):
 
 def extractors(candidates: bool) -> dict[str, Callable[[bytes, str], str | None]]:
     found: dict[str, Callable[[bytes, str], str | None]] = {"ours": ours}
-    try:
-        import trafilatura  # noqa: F401
-    except ImportError:
-        print("trafilatura is not installed (pip install -e '.[bench]'): left out", file=sys.stderr)
-    else:
-        for name in ("trafilatura", "htmldate", "courlan", "readability", "justext"):
-            logging.getLogger(name).setLevel(logging.ERROR)
+    if optional("trafilatura", quiet=(*TRAFILATURA_LOGGERS, "readability", "justext")):
         found["trafilatura"] = trafilatura_body
     if candidates:
         found["readability-locates"] = lambda html, url: located(html, url, readability_element)
@@ -223,11 +206,11 @@ def summary(scores: dict[str, Any], kind: str | None = None) -> dict[str, Any]:
 def speed(pages: list[Page], extractor_list: dict[str, Callable], rounds: int) -> dict[str, Any]:
     runners = {n: (lambda run: lambda body, text, url: run(body, url))(r) for n, r in extractor_list.items() if n in ("ours", "trafilatura")}
     as_fixtures = [(name, html, "", url) for name, html, url, _kind, _expected in pages]
-    return summarize(as_fixtures, measure(as_fixtures, runners, rounds))
+    return summarize(as_fixtures, interleaved(as_fixtures, runners, rounds))
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.body", description=__doc__.split("\n")[0])
+    parser = arguments(__file__, __doc__)
     parser.add_argument("--candidates", action="store_true", help="also score the other content locators")
     parser.add_argument("--rounds", type=int, default=3, help="speed rounds over all pages (0: no speed run)")
     parser.add_argument("--misses", type=float, default=None, help="list pages whose token F1 is below this, for ours")

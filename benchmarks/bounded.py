@@ -19,37 +19,24 @@ is the least disturbed), then the median and mean over the pages.
 
 from __future__ import annotations
 
-import argparse
-import gzip
 import runpy
 import statistics
-import time
-from pathlib import Path
 
-from benchmarks.common import machine_facts, print_facts
-from benchmarks.extraction import load_pages
+from benchmarks.common import FIXTURES, arguments, fixture_pages, machine_facts, print_facts, public_benchmark_pages, shared_pages
+from benchmarks.harness import Clock, best_of, in_turn
 from crawler.extract import read_article
 from crawler.extract.html import long_tag_attributes
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
 BUDGET = 10  # CRAWLER_EXTRACT_TIMEOUT's default
+
+
 def all_pages() -> list[tuple[str, bytes, str]]:
-    """(name, bytes, url) of every page."""
-    pages = [(name, body, url) for name, body, _, url in load_pages()]
-    pages += [(f"shared/{p.parent.name}/{p.name}", p.read_bytes(), f"https://{p.parent.name}/") for p in sorted(SHARED.glob("pages/*/*.html"))]
-    for path in sorted(SHARED.glob("benchmarks/article-extraction/html/*.html.gz")):
-        pages.append((f"benchmark/{path.name[:12]}", gzip.decompress(path.read_bytes()), "https://example.com/news/1"))
+    """(name, bytes, url) of every page: the shared pages at their site's home,
+    the benchmark's at one URL, as if each were an article of an unknown site."""
+    pages = [(p.name, p.read(), p.url) for p in fixture_pages()]
+    pages += [(p.name, p.read(), f"https://{p.path.parent.name}/") for p in shared_pages()]
+    pages += [(f"benchmark/{p.name}", p.read(), "https://example.com/news/1") for p in public_benchmark_pages()]
     return pages
-
-
-def best(fn, rounds: int) -> float:
-    times = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def summary(label: str, seconds: list[float], unit: float = 1e6, name: str = "µs") -> None:
@@ -57,31 +44,30 @@ def summary(label: str, seconds: list[float], unit: float = 1e6, name: str = "µ
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = arguments(__file__, __doc__)
     parser.add_argument("--rounds", type=int, default=7)
     rounds = parser.parse_args().rounds
     print_facts(machine_facts())
     pages = all_pages()
     print(f"{len(pages)} pages, best of {rounds} rounds each")
 
-    guard = [best(lambda: long_tag_attributes(body), rounds) for _, body, _ in pages]
+    guard = [best_of(lambda: long_tag_attributes(body), rounds) for _, body, _ in pages]
     summary("guard (long_tag_attributes)", guard)
 
     with_budget, without = [], []
     for i, (_, body, url) in enumerate(pages):
-        runs = [(with_budget, BUDGET), (without, None)]
-        for times, budget in runs if i % 2 else runs[::-1]:
-            times.append(best(lambda: read_article(body, url, budget=budget), rounds))
+        for times, budget in in_turn([(with_budget, BUDGET), (without, None)], i):
+            times.append(best_of(lambda: read_article(body, url, budget=budget), rounds))
     summary("read_article, budget 10 s", with_budget, 1e3, "ms")
     summary("read_article, no budget", without, 1e3, "ms")
 
     print("pathological pages, read_article with the default budget (CPU seconds):")
-    for name, page in runpy.run_path(str(ROOT / "tests/fixtures/bad/pathological.py"))["PAGES"].items():
+    for name, page in runpy.run_path(str(FIXTURES / "bad/pathological.py"))["PAGES"].items():
         body = page()
-        start = time.process_time()
-        reading = read_article(body, "https://example.com/news/1", budget=BUDGET)
+        with Clock() as clock:
+            reading = read_article(body, "https://example.com/news/1", budget=BUDGET)
         outcome = reading.problem.kind if reading.problem else "read"
-        print(f"  {name:<26} {len(body) / 1e6:5.1f} MB  {time.process_time() - start:6.2f} s  {outcome}")
+        print(f"  {name:<26} {len(body) / 1e6:5.1f} MB  {clock.cpu:6.2f} s  {outcome}")
 
 
 if __name__ == "__main__":

@@ -42,21 +42,20 @@ named (template pages only).
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
-import resource
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections import Counter
 from pathlib import Path
 
-from benchmarks.common import machine_facts, print_facts
-from benchmarks.site import FIRST_CODE, RealPageMaker, build, free_port, measure_server, serve
+from benchmarks.common import arguments, machine_facts, print_facts
+from benchmarks.harness import Clock, in_turn
+from benchmarks.serve import free_port, measure_server, serve
+from benchmarks.site import FIRST_CODE, RealPageMaker, build
 from crawler import settings as project_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,18 +82,14 @@ def run_scrapy(args: list[str], cwd: Path, log: Path, failed_ok: bool = False) -
     `failed_ok`: exit status 1, a crawl's FAILED verdict, is no error (real
     pages read by another site's spider raise its layout alarms)."""
     env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, "-m", "scrapy", *args, "-s", f"LOG_FILE={log}"], cwd=cwd, env=env, capture_output=True, text=True
-    )
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with Clock(children=True) as clock:
+        proc = subprocess.run(
+            [sys.executable, "-m", "scrapy", *args, "-s", f"LOG_FILE={log}"], cwd=cwd, env=env, capture_output=True, text=True
+        )
     if proc.returncode not in ((0, 1) if failed_ok else (0,)):
         raise RuntimeError(f"scrapy {' '.join(args[:2])} failed:\n{proc.stderr[-3000:]}\n{log.read_text()[-3000:] if log.exists() else ''}")
     stats = {k: float(v) for k, v in _STAT.findall(log.read_text("utf-8"))}
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"wall_s": wall, "cpu_s": cpu, **stats}
+    return {"wall_s": clock.wall, "cpu_s": clock.cpu, **stats}
 
 
 def bare(work: Path, urls_file: Path, concurrency: int, extra: list[str] = ()) -> dict:
@@ -128,9 +123,7 @@ def redis_workers(work: Path, spider: str, base: str, concurrency: int, count: i
 
     work.mkdir()
     env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    with redis_server(work / "redis") as url:
+    with Clock(children=True) as clock, redis_server(work / "redis") as url:
         procs = [
             subprocess.Popen(
                 [sys.executable, "-m", "scrapy", "crawl", spider, "-a", f"base_url={base}", "-s", f"REDIS_URL={url}",
@@ -142,12 +135,10 @@ def redis_workers(work: Path, spider: str, base: str, concurrency: int, count: i
         ]
         for proc in procs:
             proc.wait()
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     logs = [dict((k, float(v)) for k, v in _STAT.findall((work / f"log-{i}").read_text("utf-8"))) for i in range(count)]
     return {
-        "wall_s": wall,
-        "cpu_s": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+        "wall_s": clock.wall,
+        "cpu_s": clock.cpu,
         "elapsed_time_seconds": max(log.get("elapsed_time_seconds", 0) for log in logs),
         "pages": sum(log.get("articles/exported", 0) for log in logs),
     }
@@ -189,7 +180,7 @@ def check_export(work: Path, expected: list[str]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.crawl", description=__doc__.split("\n\n")[0])
+    parser = arguments(__file__, __doc__)
     parser.add_argument("--articles", type=int, default=5000, help="site size (default 5000)")
     parser.add_argument("--concurrency", type=int, default=16, help="CONCURRENT_REQUESTS and ..._PER_DOMAIN (default 16)")
     parser.add_argument("--server", choices=("nginx", "python"), default="nginx")
@@ -224,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
             with serve(site_dir, port, args.server) as served:
                 server_rps = server_rps or measure_server(urls[0], 5, args.concurrency)
                 for r in range(args.repeat):
-                    for name in runs if r % 2 == 0 else runs[::-1]:  # alternate: no run always first
+                    for name in in_turn(runs, r):
                         stats = one_run(name, tmp / f"{name}-{n}-{r}", spider, served, urls_file, args, extra)
                         if maker is None:
                             stats["not_exported_once"] = check_export(tmp / f"{name}-{n}-{r}", codes) if name != "bare" else []

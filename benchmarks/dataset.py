@@ -21,16 +21,15 @@ the alternative the issue names, timed on the same exports, alternating order.
 
 from __future__ import annotations
 
-import argparse
 import gzip
 import json
 import random
 import shutil
 import tempfile
-import time
 from pathlib import Path
 
-from benchmarks.common import machine_facts
+from benchmarks.common import arguments, machine_facts
+from benchmarks.harness import Clock
 from crawler.article import normalize_article
 from crawler.dataset import update
 
@@ -110,7 +109,7 @@ def duckdb_build(exports: Path, dataset: Path) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = arguments(__file__, __doc__)
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--sites", type=int, default=10)
     parser.add_argument("--days", type=int, default=30)
@@ -126,13 +125,13 @@ def main() -> None:
         runs = ["pyarrow", "duckdb", "pyarrow", "duckdb"] if opts.duckdb else ["pyarrow"]
         for i, who in enumerate(runs):
             dataset = work / f"dataset-{who}-{i}"
-            start = time.perf_counter()
-            if who == "pyarrow":
-                report = update(exports, dataset)
-                assert report.rows == opts.articles, report.line()
-            else:
-                duckdb_build(exports, dataset)
-            seconds = time.perf_counter() - start
+            with Clock() as clock:
+                if who == "pyarrow":
+                    report = update(exports, dataset)
+                    assert report.rows == opts.articles, report.line()
+                else:
+                    duckdb_build(exports, dataset)
+            seconds = clock.wall
             results.setdefault(f"first_build_{who}", []).append({
                 "seconds": round(seconds, 2), "lines_per_s": round(lines / seconds), "rows_per_s": round(opts.articles / seconds),
                 "parquet_bytes": size(dataset, "*.parquet"),
@@ -143,9 +142,9 @@ def main() -> None:
         for path in more.rglob("*.gz"):
             target = exports / path.parent.name / f"new-{path.name}"
             shutil.move(path, target)
-        start = time.perf_counter()
-        report = update(exports, work / "dataset-pyarrow-0")
-        results["incremental_rerun"] = {"new_files": report.files, "seconds": round(time.perf_counter() - start, 2), "report": report.line()}
+        with Clock() as clock:
+            report = update(exports, work / "dataset-pyarrow-0")
+        results["incremental_rerun"] = {"new_files": report.files, "seconds": round(clock.wall, 2), "report": report.line()}
         first = results["first_build_pyarrow"][0]
         results["parquet_vs_jsonl_gz"] = round(first["parquet_bytes"] / results["jsonl_gz_bytes"], 3)
         print(json.dumps(results, ensure_ascii=False, indent=1))

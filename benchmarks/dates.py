@@ -28,18 +28,16 @@ date: there "day" counts a page right when no date is given. The
 
 from __future__ import annotations
 
-import argparse
 import logging
-import time
 from datetime import datetime
 
-from benchmarks.common import unowned
+from benchmarks.common import arguments, fixture_pages, unowned
+from benchmarks.harness import best_of
 from crawler.dates import TEHRAN
 from crawler.extract import extract_article
 from crawler.extract.html import parse_html
 from crawler.extract.layers import Page
 from crawler.extract.published import published_time
-from tests.test_fixtures import load_fixtures
 from tests.test_published import SYNTHETIC
 
 
@@ -78,22 +76,18 @@ def speed(pages: list[tuple[bytes, str]], passes: int = 5) -> None:
     parsed = [Page(parse_html(html, url), url, None) for html, url in pages]
     for page in parsed:
         page.json_ld, page.meta  # noqa: B018 (read once, outside the timing)
-    timings = {}
-    for name, run in (
-        ("published_time", lambda: [published_time(p.root, p.url, p.json_ld, p.meta) for p in parsed]),
-        ("metadata+generic extraction", lambda: [ours(html, url) for html, url in pages]),
-    ):
-        best = float("inf")
-        for _ in range(passes):
-            start = time.perf_counter()
-            run()
-            best = min(best, time.perf_counter() - start)
-        timings[name] = best * 1000 / len(pages)
+    timings = {
+        name: best_of(run, passes) * 1000 / len(pages)
+        for name, run in (
+            ("published_time", lambda: [published_time(p.root, p.url, p.json_ld, p.meta) for p in parsed]),
+            ("metadata+generic extraction", lambda: [ours(html, url) for html, url in pages]),
+        )
+    }
     print(", ".join(f"{name}: {ms:.2f} ms a page" for name, ms in timings.items()), f"({len(pages)} fixture pages, best of {passes})")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = arguments(__file__, __doc__)
     parser.add_argument("--pages", action="store_true", help="print every page's values")
     parser.add_argument("--speed", action="store_true", help="time the date's choice on the fixture pages")
     args = parser.parse_args()
@@ -101,10 +95,10 @@ def main() -> None:
     contenders = {"ours": ours, "htmldate": htmldate}
     rows: dict[tuple[str, str], list[dict]] = {}
     pages = []
-    for name, page, meta in load_fixtures():
-        if not meta.get("draft") and "published_at" in meta["expected"]:
-            kind = "real" if meta.get("kind") == "real" else "synthetic"
-            pages.append((kind, name, page.read_bytes(), unowned(meta["url"]), meta["expected"]["published_at"]))
+    for page in fixture_pages():
+        if not page.meta.get("draft") and "published_at" in page.meta["expected"]:
+            kind = "real" if page.real else "synthetic"
+            pages.append((kind, page.name, page.read(), unowned(page.url), page.meta["expected"]["published_at"]))
     pages += [("hard", case[:45], html.encode(), url, expected) for case, html, url, expected, _ in SYNTHETIC]
     for kind, name, html, url, expected in pages:
         for contender, read in contenders.items():

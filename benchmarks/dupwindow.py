@@ -28,7 +28,6 @@ milliseconds a line, median of 5 rounds, alternated.
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import signal
@@ -42,8 +41,10 @@ from pathlib import Path
 
 import redis
 
-from benchmarks.common import machine_facts, print_facts
-from benchmarks.site import FIRST_CODE, build, free_port, serve
+from benchmarks.common import arguments, machine_facts, print_facts
+from benchmarks.harness import Clock, in_turn
+from benchmarks.serve import free_port, serve
+from benchmarks.site import FIRST_CODE, build
 from tests.redisserver import redis_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -126,17 +127,17 @@ def per_line_cost(redis_url: str, folder: Path, lines: int) -> dict[str, float]:
     timers: list = []
     rounds: dict[str, list[float]] = {"group": [], "per-line": []}
     for r in range(5):
-        for mode in (("group", "per-line") if r % 2 == 0 else ("per-line", "group")):
+        for mode in in_turn(("group", "per-line"), r):
             path = folder / f"{mode}-{r}.part"
             grouped = (lambda delay, fn: timers.append(fn) or _NoTimer()) if mode == "group" else None
             file = DurableLineFile(path, "wb", True, on_written=record, sync_later=grouped)
-            start = time.perf_counter()
-            for i in range(lines):
-                file.write(line(r * lines + i))
-                if timers and (i + 1) % 20 == 0:
-                    timers.pop()()  # the group's timer fires
-            file.close()
-            rounds[mode].append((time.perf_counter() - start) * 1000 / lines)
+            with Clock() as clock:
+                for i in range(lines):
+                    file.write(line(r * lines + i))
+                    if timers and (i + 1) % 20 == 0:
+                        timers.pop()()  # the group's timer fires
+                file.close()
+            rounds[mode].append(clock.wall * 1000 / lines)
             path.unlink()
             timers.clear()
     return {mode: statistics.median(ms) for mode, ms in rounds.items()}
@@ -148,7 +149,7 @@ class _NoTimer:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.dupwindow", description=__doc__.split("\n\n")[0])
+    parser = arguments(__file__, __doc__)
     parser.add_argument("--articles", type=int, default=600)
     parser.add_argument("--kills", type=int, default=6, help="kill trials per mode (default 6)")
     parser.add_argument("--timed", type=int, default=3, help="timed crawls per mode (default 3)")
@@ -166,8 +167,7 @@ def main(argv: list[str] | None = None) -> int:
             server = redis.Redis.from_url(redis_url)
             cost = per_line_cost(redis_url, tmp, args.lines) if args.lines else {}
             for r in range(max(args.kills, args.timed)):
-                order = list(MODES) if r % 2 == 0 else list(MODES)[::-1]  # alternate which goes first
-                for mode in order:
+                for mode in in_turn(list(MODES), r):
                     if r < args.kills:
                         server.flushall()
                         (work := tmp / f"kill-{mode}-{r}").mkdir()

@@ -36,25 +36,20 @@ Contenders, each given the page as a crawl has it:
 
 from __future__ import annotations
 
-import argparse
 import json
-import logging
-import random
 import statistics
 import sys
-import time
 from pathlib import Path
 from typing import Callable
 
 import lxml.html
 from parsel import Selector
 
-from benchmarks.common import machine_facts, percentile, print_facts
+from benchmarks.common import FIXTURES, TRAFILATURA_LOGGERS, arguments, fixture_pages, machine_facts, optional, percentile, print_facts
+from benchmarks.harness import interleaved, per_page
 from crawler.extract import extract_article, read_article
 from crawler.extract.html import decode_html
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ROOT / "tests" / "fixtures"
 # What the brief's targets compare: ours at least this many times Trafilatura's
 # rate, and within this factor of the bare lxml parse.
 TARGET_VS_TRAFILATURA = 5.0
@@ -72,14 +67,9 @@ def load_pages_with_kinds(fixtures: Path = FIXTURES) -> list[tuple[str, bytes, s
     """(name, bytes, decoded text, url, kind) of every fixture page with a URL;
     kind as its metadata says: real, reconstructed or synthetic."""
     pages = []
-    for meta_path in sorted(fixtures.glob("*/*.json")):
-        html_path = meta_path.with_suffix(".html")
-        if meta_path.parent.name == "bad" or not html_path.exists():
-            continue
-        meta = json.loads(meta_path.read_text("utf-8"))
-        if meta.get("url"):
-            body = html_path.read_bytes()
-            pages.append((f"{meta_path.parent.name}/{meta_path.stem}", body, decode_html(body), meta["url"], meta.get("kind", "?")))
+    for page in fixture_pages(fixtures):
+        body = page.read()
+        pages.append((page.name, body, decode_html(body), page.url, page.kind))
     return pages
 
 
@@ -90,54 +80,21 @@ def contenders(include_trafilatura: bool = True) -> dict[str, Callable[[bytes, s
         "lxml": lambda body, text, url: lxml.html.fromstring(text),
         "parsel": lambda body, text, url: Selector(text=text),
     }
-    if include_trafilatura:
-        try:
-            import trafilatura
-        except ImportError:
-            print("trafilatura is not installed (pip install -e '.[bench]'): left out", file=sys.stderr)
-        else:
-            for name in ("trafilatura", "htmldate", "courlan"):  # they log every doubt at WARNING
-                logging.getLogger(name).setLevel(logging.ERROR)
-            found["trafilatura"] = lambda body, text, url: trafilatura.extract(body, url=url)
-            found["trafilatura+meta"] = lambda body, text, url: trafilatura.extract(body, url=url, with_metadata=True)
+    if include_trafilatura and (trafilatura := optional("trafilatura", quiet=TRAFILATURA_LOGGERS)):
+        found["trafilatura"] = lambda body, text, url: trafilatura.extract(body, url=url)
+        found["trafilatura+meta"] = lambda body, text, url: trafilatura.extract(body, url=url, with_metadata=True)
     return found
-
-
-def measure(pages, runners, rounds: int, shuffled: bool = True, seed: int = 0) -> dict[str, dict]:
-    """Per contender: each round's total seconds and each page's seconds per round.
-    With `shuffled`, the contenders run in a new order on every page."""
-    times = {name: {"rounds": [], "pages": {p[0]: [] for p in pages}} for name in runners}
-    for name, run in runners.items():  # warm-up: imports, compiled selectors, caches
-        for _, body, text, url in pages:
-            run(body, text, url)
-    clock = time.perf_counter
-    order = list(runners.items())
-    shuffle = random.Random(seed).shuffle
-    for _ in range(rounds):
-        totals = dict.fromkeys(runners, 0.0)
-        for page_name, body, text, url in pages:
-            if shuffled:
-                shuffle(order)
-            for name, run in order:
-                start = clock()
-                run(body, text, url)
-                took = clock() - start
-                totals[name] += took
-                times[name]["pages"][page_name].append(took)
-        for name, total in totals.items():
-            times[name]["rounds"].append(total)
-    return times
 
 
 def summarize(pages, times) -> dict[str, dict]:
     out = {}
     for name, t in times.items():
-        per_page = [statistics.median(v) for v in t["pages"].values()]
+        medians = list(per_page(t).values())
         out[name] = {
             "pages_per_second": len(pages) / statistics.median(t["rounds"]),
-            "page_ms_median": percentile(per_page, 50) * 1000,
-            "page_ms_p90": percentile(per_page, 90) * 1000,
-            "page_ms_max": max(per_page) * 1000,
+            "page_ms_median": percentile(medians, 50) * 1000,
+            "page_ms_p90": percentile(medians, 90) * 1000,
+            "page_ms_max": max(medians) * 1000,
         }
     ours = out["ours"]["pages_per_second"]
     for row in out.values():
@@ -165,12 +122,11 @@ def by_kind(pages, times) -> dict[str, dict]:
 
 
 def slowest_pages(times, name: str, n: int) -> list[tuple[str, float]]:
-    per_page = {page: statistics.median(v) * 1000 for page, v in times[name]["pages"].items()}
-    return sorted(per_page.items(), key=lambda kv: -kv[1])[:n]
+    return sorted(((page, seconds * 1000) for page, seconds in per_page(times[name]).items()), key=lambda kv: -kv[1])[:n]
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.extraction", description=__doc__.split("\n\n")[0])
+    parser = arguments(__file__, __doc__)
     parser.add_argument("--rounds", type=int, default=20, help="passes over all pages (default 20)")
     parser.add_argument("--no-trafilatura", action="store_true", help="leave Trafilatura out")
     parser.add_argument(
@@ -182,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     kinds = load_pages_with_kinds()
     pages = [page[:4] for page in kinds]
     runners = contenders(not args.no_trafilatura)
-    times = measure(pages, runners, args.rounds, shuffled=not args.fixed_order)
+    times = interleaved(pages, runners, args.rounds, order="fixed" if args.fixed_order else "shuffled")
     result = {
         "machine": machine_facts("parsel", "trafilatura"),
         "pages": len(pages),

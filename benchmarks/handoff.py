@@ -14,17 +14,15 @@ threads included, the worker's not), and the wall time of all calls.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import multiprocessing
 import os
-import resource
-import time
 from concurrent.futures import ProcessPoolExecutor
 
 from scrapy.utils.test import get_crawler
 
-from benchmarks.common import machine_facts, print_facts
+from benchmarks.common import arguments, machine_facts, print_facts
+from benchmarks.harness import Clock
 from crawler.cpupool import CpuPool
 
 BODY = os.urandom(8000)
@@ -36,11 +34,6 @@ def answer(body: bytes, url: str) -> dict:
     return {"url": url, "body": body.hex()[:8000], "tags": [f"tag {i}" for i in range(10)]}
 
 
-def own_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
 async def calls(call, n: int) -> tuple[float, float]:
     """CPU ms per call and wall seconds of n calls, IN_FLIGHT at a time."""
     await call(BODY, "warm-up")  # the worker started and the function imported
@@ -50,9 +43,9 @@ async def calls(call, n: int) -> tuple[float, float]:
         async with slots:
             await call(BODY, f"https://example.ir/news/{i}")
 
-    cpu, wall = own_cpu(), time.perf_counter()
-    await asyncio.gather(*(one(i) for i in range(n)))
-    return (own_cpu() - cpu) / n * 1000, time.perf_counter() - wall
+    with Clock() as clock:
+        await asyncio.gather(*(one(i) for i in range(n)))
+    return clock.cpu / n * 1000, clock.wall
 
 
 def importable_answer():
@@ -79,7 +72,7 @@ async def with_executor(n: int) -> tuple[float, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.handoff", description=__doc__.split("\n\n")[0])
+    parser = arguments(__file__, __doc__)
     parser.add_argument("--calls", type=int, default=3000)
     parser.add_argument("--repeat", type=int, default=2)
     args = parser.parse_args(argv)

@@ -16,7 +16,6 @@ count (benchmarks/RESULTS.md, "Extraction", sixth round).
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import subprocess
@@ -24,6 +23,8 @@ import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+from benchmarks.common import arguments
 
 ROOT = Path(__file__).resolve().parent.parent
 _COLLECTED = re.compile(rb"Collected : (\d+)")
@@ -61,7 +62,7 @@ def per_round(what: str, n: int) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.instructions", description=__doc__.split("\n\n")[0])
+    parser = arguments(__file__, __doc__)
     parser.add_argument("--what", choices=("ours", "lxml", "both"), default="both")
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args(argv)

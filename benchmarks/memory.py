@@ -19,7 +19,6 @@ crawl's alone then).
 
 from __future__ import annotations
 
-import argparse
 import json
 import subprocess
 import sys
@@ -27,9 +26,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.common import machine_facts, print_facts, rss_kib
+from benchmarks.common import arguments, machine_facts, print_facts, rss_kib
 from benchmarks.crawl import no_throttle
-from benchmarks.site import build, free_port, serve
+from benchmarks.serve import free_port, serve
+from benchmarks.site import build
 from crawler import settings as project_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,7 +111,7 @@ def at_marks(samples: list[dict], marks: list[int]) -> list[dict]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.memory", description=__doc__.split("\n\n")[0])
+    parser = arguments(__file__, __doc__)
     parser.add_argument("--articles", type=int, default=50_000, help="site size (default 50000)")
     parser.add_argument("--marks", type=int, default=10_000, help="report RSS every this many articles (default 10000)")
     parser.add_argument("--concurrency", type=int, default=16)

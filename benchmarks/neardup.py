@@ -27,7 +27,6 @@ name, so a run is reproducible; the counts grow as fixtures are added.
 
 from __future__ import annotations
 
-import argparse
 import functools
 import hashlib
 import json
@@ -35,17 +34,15 @@ import random
 import re
 import statistics
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
+from benchmarks.common import SHARED, arguments, fixture_pages, optional
+from benchmarks.harness import interleaved, per_page
 from crawler.neardup import BITS, DEFAULT_MAX_DISTANCE, SHINGLE_SIZE, NearDuplicateIndex, distance, fingerprint, minhash, shingles
 from crawler.text import ZWNJ, normalize_paragraphs
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ROOT / "tests" / "fixtures"
-SEED = ROOT.parent / "shared" / "seed"
+SEED = SHARED / "seed"
 DISTANCES = range(9)
 
 # Reports of one event by two outlets in their own words (they share names,
@@ -215,7 +212,7 @@ class Pair:
 def originals() -> dict[str, str]:
     """Name -> body, each distinct body (as the contract normalizes it) once."""
     found: dict[str, str] = {}
-    sources = [(f"{p.parent.name}/{p.stem}", json.loads(p.read_text("utf-8")).get("expected", {})) for p in sorted(FIXTURES.glob("*/*.json"))]
+    sources = [(page.name, page.meta.get("expected", {})) for page in fixture_pages()]
     sources += [(f"seed/{p.name.removesuffix('.expected.json')}", json.loads(p.read_text("utf-8"))) for p in sorted(SEED.glob("*.expected.json"))]
     for name, record in sources:
         body = normalize_paragraphs(record.get("body"))
@@ -321,50 +318,40 @@ def library_fingerprints() -> dict[str, Callable[[str], int]]:
     """The same shingles fingerprinted by the well-kept libraries, where installed
     (pip install datasketch simhash): 64 bits each, compared by Hamming distance."""
     found: dict[str, Callable[[str], int]] = {}
-    try:
-        from datasketch import MinHash
-    except ImportError:
-        print("datasketch is not installed: left out", file=sys.stderr)
-    else:
+    if datasketch := optional("datasketch", "pip install datasketch"):
         def datasketch_minhash(text: str) -> int:
-            m = MinHash(num_perm=BITS, seed=1)
+            m = datasketch.MinHash(num_perm=BITS, seed=1)
             m.update_batch([feature.encode("utf-8") for feature in shingles(text)])
             return sum((int(value) & 1) << i for i, value in enumerate(m.hashvalues))  # b-bit, b=1
 
         found["datasketch MinHash (64 permutations, 1 bit each)"] = datasketch_minhash
-    try:
-        from simhash import Simhash
-    except ImportError:
-        print("simhash is not installed: left out", file=sys.stderr)
-    else:
-        found["simhash package (Simhash of the shingles)"] = lambda t: Simhash(sorted(shingles(t)), f=BITS).value
+    if simhash_package := optional("simhash", "pip install simhash"):
+        found["simhash package (Simhash of the shingles)"] = lambda t: simhash_package.Simhash(sorted(shingles(t)), f=BITS).value
     return found
 
 
 def report_speed(rounds: int = 30) -> None:
     """Each fingerprint's cost per real page's body, against extract_article on
     that page (best of `rounds`, interleaved)."""
-    from benchmarks.extraction import load_pages_with_kinds
     from crawler.extract import extract_article
 
-    pages = [(name, body, url) for name, body, _, url, kind in load_pages_with_kinds() if kind == "real"]
+    pages = []
+    for page in fixture_pages():
+        if page.real:
+            body = page.read()
+            pages.append((page.name, body, page.url, extract_article(body, page.url)["body"] or ""))
     runners = {"ours (one-permutation, blake2b)": fingerprint, **library_fingerprints()}
-    best: dict[tuple[str, str], float] = {}
-    for _ in range(rounds):
-        for name, body, url in pages:
-            started = time.perf_counter()
-            text = extract_article(body, url)["body"] or ""
-            best[name, "extract"] = min(best.get((name, "extract"), 1.0), time.perf_counter() - started)
-            for runner, fp in runners.items():
-                started = time.perf_counter()
-                fp(text)
-                best[name, runner] = min(best.get((name, runner), 1.0), time.perf_counter() - started)
+    contenders = {"extract": lambda body, url, text: extract_article(body, url)}
+    contenders |= {runner: lambda body, url, text, fp=fp: fp(text) for runner, fp in runners.items()}
+    times = interleaved(pages, contenders, rounds, order="fixed", warm_up=False)
+    best = {(name, contender): seconds for contender, t in times.items() for name, seconds in per_page(t, min).items()}
     print(f"\nSpeed on the {len(pages)} real pages' bodies (best of {rounds}), against extract_article on the page:\n")
     rows = []
+    names = [page[0] for page in pages]
     for runner in runners:
-        ratios = [best[name, runner] / best[name, "extract"] for name, _, _ in pages]
-        total = sum(best[name, runner] for name, _, _ in pages) / sum(best[name, "extract"] for name, _, _ in pages)
-        rows.append([runner, f"{1000 * sum(best[name, runner] for name, _, _ in pages) / len(pages):.2f}", f"{total:.2f}", f"{max(ratios):.2f}"])
+        ratios = [best[name, runner] / best[name, "extract"] for name in names]
+        total = sum(best[name, runner] for name in names) / sum(best[name, "extract"] for name in names)
+        rows.append([runner, f"{1000 * sum(best[name, runner] for name in names) / len(pages):.2f}", f"{total:.2f}", f"{max(ratios):.2f}"])
     print(table(["fingerprint", "ms a page (mean)", "x extract, all pages", "x extract, worst page"], rows))
 
 
@@ -395,7 +382,7 @@ def report_variants(pairs: list[Pair]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.neardup", description=__doc__.split("\n")[0])
+    parser = arguments(__file__, __doc__)
     parser.add_argument("--speed", action="store_true", help="also time each fingerprint on the real pages' bodies")
     args = parser.parse_args(argv)
     texts = originals()

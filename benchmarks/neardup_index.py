@@ -26,17 +26,16 @@ The stores are filled with the same fingerprints in bulk between marks
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import sqlite3
 import sys
 import tempfile
-import time
 from contextlib import ExitStack
 from pathlib import Path
 
-from benchmarks.common import machine_facts, print_facts
+from benchmarks.common import arguments, machine_facts, print_facts
+from benchmarks.harness import Clock
 from benchmarks.state import open_backend
 from crawler.neardup import MASK, first_within
 from crawler.state import SqliteState
@@ -107,7 +106,7 @@ def fill(now: SqliteState, first: FirstLayout, shared, start: int, end: int, rng
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.neardup_index", description=__doc__.split("\n\n")[0])
+    parser = arguments(__file__, __doc__)
     parser.add_argument("--marks", default="10000,100000,400000,1000000", help="stored fingerprints at which to measure")
     parser.add_argument("--lookups", type=int, default=300, help="lookups per layout per mark (default 300)")
     parser.add_argument("--redis", action="store_true", help="measure the Redis state too (needs redis-server)")
@@ -128,10 +127,10 @@ def main(argv: list[str] | None = None) -> int:
             row = {"stored": mark}
             for name, index in indexes:
                 queries = [lookups_rng.getrandbits(64) for _ in range(args.lookups)]
-                began = time.perf_counter()
-                for i, fp in enumerate(queries):
-                    index.near_duplicate_of("t", f"{mark}-{i}", fp)
-                row[name] = (time.perf_counter() - began) / args.lookups * 1000
+                with Clock() as clock:
+                    for i, fp in enumerate(queries):
+                        index.near_duplicate_of("t", f"{mark}-{i}", fp)
+                row[name] = clock.wall / args.lookups * 1000
             stored += args.lookups  # both stored what they looked up
             results.append(row)
             print(f"{mark:>10,} stored: " + ", ".join(f"{name} {row[name]:.3f} ms" for name, _ in indexes) + " a lookup", file=sys.stderr)

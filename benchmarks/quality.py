@@ -37,29 +37,24 @@ extensive search, original date) gives a day: scored in the "date" column.
 
 from __future__ import annotations
 
-import argparse
 import json
-import logging
 import platform
 import re
 import sys
-import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
-import lxml
-
-from benchmarks.common import unowned
+from benchmarks import common
+from benchmarks.common import ROOT, TRAFILATURA_LOGGERS, arguments, fixture_pages, optional, shared_pages, unowned
+from benchmarks.harness import best_of
 from crawler.extract import extract_article
 from crawler.text import ZWNJ, fold_for_comparison, normalize_paragraphs, normalize_text
-from tests.test_fixtures import FIXTURES, expected_form, load_fixtures
+from tests.test_fixtures import expected_form
 
-ROOT = Path(__file__).resolve().parent.parent
 PAGES = ROOT / "tests/pages"  # synthetic pages kept out of the fixtures
-SHARED_PAGES = ROOT.parent / "shared/pages"
 
 EXACT_FIELDS = ("news_code", "published_at", "headline", "uptitle", "lead", "tags", "section", "source")
 # Text table columns: the exact fields, with the date-only check beside published_at.
@@ -159,14 +154,7 @@ def extractors() -> list[Extractor]:
         Extractor("unknown+detect", unknown_detect, (*EXACT_FIELDS, "body")),
         Extractor("unknown-nofamily", unknown_nofamily, (*EXACT_FIELDS, "body")),
     ]
-    try:
-        import trafilatura  # noqa: F401
-    except ImportError:
-        print("trafilatura is not installed (pip install -e '.[bench]'): left out", file=sys.stderr)
-    else:
-        # Its date guesser and extractor log every doubt at WARNING.
-        for name in ("trafilatura", "htmldate", "courlan"):
-            logging.getLogger(name).setLevel(logging.ERROR)
+    if optional("trafilatura", quiet=TRAFILATURA_LOGGERS):
         found.append(Extractor("trafilatura", trafilatura_fields, ("published_at", "headline", "lead", "tags", "section", "body")))
         found.append(Extractor("htmldate", htmldate_fields, ("published_at",)))
     return found
@@ -174,7 +162,7 @@ def extractors() -> list[Extractor]:
 
 def load_pages() -> list[tuple[str, Path, dict]]:
     """(name, page, meta) of the fixtures and of tests/pages/."""
-    pages = list(load_fixtures())
+    pages = [(page.name, page.path, page.meta) for page in fixture_pages()]
     for meta_path in sorted(PAGES.glob("*.json")):
         pages.append((f"pages/{meta_path.stem}", meta_path.with_suffix(".html"), json.loads(meta_path.read_text("utf-8"))))
     return pages
@@ -182,11 +170,8 @@ def load_pages() -> list[tuple[str, Path, dict]]:
 
 def shared_articles_not_in_fixtures() -> list[str]:
     """The article pages of ../shared/pages that no fixture holds byte for byte."""
-    if not SHARED_PAGES.is_dir():
-        return []
-    held = {p.read_bytes() for p in FIXTURES.glob("*/*.html")}
-    rows = [row.split("\t") for row in (SHARED_PAGES / "PROVENANCE.tsv").read_text("utf-8").splitlines()[1:]]
-    return [row[0] for row in rows if row[2] == "article" and (SHARED_PAGES / row[0]).read_bytes() not in held]
+    held = {page.read() for page in fixture_pages()}
+    return [page.meta["file"] for page in shared_pages() if page.meta["kind"] == "article" and page.read() not in held]
 
 
 def score_all(pages: list[tuple[str, bytes, dict]], extractor_list: list[Extractor]) -> list[dict[str, Any]]:
@@ -258,30 +243,23 @@ def report(records: list[dict[str, Any]], extractor_names: list[str]) -> dict[st
 
 def timing(pages: list[tuple[str, bytes, dict]], extractor_list: list[Extractor], repeat: int) -> dict[str, Any]:
     """Pages per second, best of `repeat` passes over all pages, one process."""
+
+    def one_pass(extractor: Extractor) -> None:
+        for _name, html, meta in pages:
+            try:
+                extractor.extract(html, meta["url"])
+            except Exception:
+                pass  # already reported by the scoring pass
+
     result = {}
     for extractor in extractor_list:
-        best = float("inf")
-        for _ in range(repeat):
-            start = time.perf_counter()
-            for _name, html, meta in pages:
-                try:
-                    extractor.extract(html, meta["url"])
-                except Exception:
-                    pass  # already reported by the scoring pass
-            best = min(best, time.perf_counter() - start)
+        best = best_of(lambda: one_pass(extractor), repeat)
         result[extractor.name] = {"seconds": best, "pages_per_second": len(pages) / best if best else None}
     return result
 
 
 def versions() -> dict[str, str]:
-    found = {"python": platform.python_version(), "lxml": lxml.__version__}
-    try:
-        import trafilatura
-
-        found["trafilatura"] = trafilatura.__version__
-    except ImportError:
-        pass
-    return found
+    return {"python": platform.python_version(), **common.versions("lxml", "trafilatura")}
 
 
 # ---- text output ----
@@ -364,7 +342,7 @@ def print_text(result: dict[str, Any], records: list[dict[str, Any]], miss_extra
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.quality", description=__doc__.split("\n")[0])
+    parser = arguments(__file__, __doc__)
     parser.add_argument("--json", action="store_true", help="print JSON (with per-page scores) instead of tables")
     parser.add_argument("--repeat", type=int, default=5, help="timing passes per extractor (best is kept)")
     parser.add_argument("--misses", default="ours", help="comma-separated extractors whose misses are listed page by page ('' for none)")

@@ -29,7 +29,6 @@ near duplicates). The queue is measured on up to 200,000 requests and scaled.
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import tempfile
@@ -40,7 +39,7 @@ import redis
 from scrapy import Request
 from scrapy_redis.queue import PriorityQueue
 
-from benchmarks.common import machine_facts
+from benchmarks.common import arguments, machine_facts
 from crawler.spiders.sites import EtemadonlineSpider
 from crawler.state import ArticleRecord
 from crawler.state_redis import RedisState
@@ -140,7 +139,7 @@ def server_version() -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = arguments(__file__, __doc__)
     parser.add_argument("--articles", type=int, default=200_000)
     parser.add_argument("--set-max-intset-entries", type=int, help="Redis setting, default 512")
     args = parser.parse_args()

@@ -1,5 +1,5 @@
 """A local Etemad Online of any size for crawl benchmarks: pre-rendered files
-in a folder, and a fast server for them on 127.0.0.1.
+in a folder, served on 127.0.0.1 by benchmarks/serve.py.
 
     python -m benchmarks.site --articles 5000 --serve nginx   # build, serve, wait for Ctrl-C
 
@@ -13,39 +13,24 @@ headline, time and body: BODY_PARAGRAPHS paragraphs drawn (seeded by the
 article's number) from the Persian article bodies of all fixtures, so no two
 articles are exact or near duplicates. URLs are /news-1/<code>-article.html,
 an Asam article path.
-
-Servers: nginx (apt-get install nginx-light) from a generated config, one
-worker per CPU, access log off; or `python`, a multi-process
-http.server (one process per CPU, threads within, HTTP/1.1 keep-alive)
-for machines without nginx. `measure_server` measures one alone with wrk.
 """
 
 from __future__ import annotations
 
-import argparse
 import html
 import json
 import os
-import pwd
 import random
 import re
-import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.error import HTTPError
 from urllib.parse import quote, unquote, urlsplit
-from urllib.request import urlopen
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ROOT / "tests" / "fixtures"
+from benchmarks.common import FIXTURES, Page, arguments, fixture_pages
+from benchmarks.serve import free_port, serve
+
 SAMPLE = FIXTURES / "etemadonline.com" / "523995.html"
 FIRST_CODE = 700000
 SITEMAP_SIZE = 1000
@@ -54,20 +39,14 @@ BODY_PARAGRAPHS = 10
 _PERSIAN = re.compile("[\u0600-\u06ff]")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def article_path(code: int) -> str:
     return f"/news-1/{code}-article.html"
 
 
 def _paragraph_pool() -> list[str]:
     pool = []
-    for meta in sorted(FIXTURES.glob("*/*.json")):
-        body = json.loads(meta.read_text("utf-8")).get("expected", {}).get("body") or ""
+    for page in fixture_pages():
+        body = page.meta.get("expected", {}).get("body") or ""
         pool.extend(p for p in body.split("\n\n") if len(p) > 80 and _PERSIAN.search(p))
     return sorted(set(pool))
 
@@ -114,27 +93,21 @@ class RealPageMaker:
 
     LETTERS = "ابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهی" + "abcdefghijklmnopqrstuvwxyz"
 
-    def __init__(self, meta_path: Path, base: str) -> None:
+    def __init__(self, page: Page, base: str) -> None:
         from crawler.sites import site_for_url
 
-        meta = json.loads(meta_path.read_text("utf-8"))
-        self.name = f"{meta_path.parent.name}/{meta_path.stem}"
-        self.domain = meta_path.parent.name
-        self.spider = site_for_url(meta["url"]).name
-        self.code = meta["expected"]["news_code"]
-        self.path_template = urlsplit(meta["url"]).path
-        text = _CANONICAL.sub("", meta_path.with_suffix(".html").read_bytes().decode("utf-8", "replace"))
+        self.name = page.name
+        self.domain = page.path.parent.name
+        self.spider = site_for_url(page.url).name
+        self.code = page.meta["expected"]["news_code"]
+        self.path_template = urlsplit(page.url).path
+        text = _CANONICAL.sub("", page.read().decode("utf-8", "replace"))
         self.html = re.sub(rf"https?://(?:www\.)?{re.escape(self.domain)}", base, text)
 
     @classmethod
     def all(cls, base: str) -> list["RealPageMaker"]:
         """One for each real fixture with a numeric code (a code to count up from)."""
-        makers = []
-        for meta_path in sorted(FIXTURES.glob("*/*.json")):
-            meta = json.loads(meta_path.read_text("utf-8"))
-            if meta.get("kind") == "real" and meta.get("expected", {}).get("news_code", "").isdigit():
-                makers.append(cls(meta_path, base))
-        return makers
+        return [cls(page, base) for page in fixture_pages() if page.real and page.meta.get("expected", {}).get("news_code", "").isdigit()]
 
     def _code(self, i: int) -> str:
         return str(int(self.code) + 1 + i)
@@ -202,139 +175,14 @@ def build(root: Path, articles: int, base: str, maker: "ArticleMaker | RealPageM
     return urls
 
 
-NGINX_CONF = """
-daemon off;
-{user}
-worker_processes {workers};
-pid {state}/nginx.pid;
-error_log {state}/error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    types {{ text/html html; application/xml xml; text/plain txt; }}
-    default_type text/html;  # article paths without an extension, as sites serve them
-    charset utf-8;
-    charset_types application/xml text/plain;
-    access_log off;
-    sendfile on;
-    tcp_nopush on;
-    keepalive_requests 100000;
-    client_body_temp_path {state}/body;
-    proxy_temp_path {state}/proxy;
-    fastcgi_temp_path {state}/fastcgi;
-    uwsgi_temp_path {state}/uwsgi;
-    scgi_temp_path {state}/scgi;
-    server {{
-        listen 127.0.0.1:{port};
-        root {root};
-        index index.html index.xml;
-    }}
-}}
-"""
-
-
-@contextmanager
-def serve(root: Path, port: int, kind: str = "nginx", workers: int | None = None):
-    """Serves `root` on 127.0.0.1:port until the block ends."""
-    workers = workers or os.cpu_count() or 1
-    with tempfile.TemporaryDirectory(prefix="bench-server-") as state:
-        if kind == "nginx":
-            nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-            conf = Path(state) / "nginx.conf"
-            # Started by root, nginx's workers would be nobody, who cannot read a temporary folder.
-            user = f"user {pwd.getpwuid(0).pw_name};" if os.geteuid() == 0 else ""
-            conf.write_text(NGINX_CONF.format(user=user, workers=workers, state=state, port=port, root=root), "utf-8")
-            proc = subprocess.Popen([nginx, "-c", str(conf), "-p", state], start_new_session=True)
-        elif kind == "python":
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "benchmarks.site", "--python-server", str(root), "--port", str(port), "--workers", str(workers)],
-                cwd=ROOT, start_new_session=True,
-            )
-        else:
-            raise ValueError(f"unknown server {kind!r}")
-        try:
-            _wait_until_up(f"http://127.0.0.1:{port}/robots.txt", proc)
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=10)
-
-
-def _wait_until_up(url: str, proc: subprocess.Popen, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode}")
-        try:
-            with urlopen(url, timeout=1):
-                return
-        except HTTPError as e:
-            raise RuntimeError(f"server up but answers {url} with {e.code}") from None
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"server not up after {timeout} s")
-
-
-class _Handler(SimpleHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, as Scrapy asks
-    extensions_map = {
-        "": "text/html; charset=utf-8",  # article paths without an extension, as sites serve them
-        ".html": "text/html; charset=utf-8", ".xml": "application/xml; charset=utf-8", ".txt": "text/plain; charset=utf-8",
-    }  # fmt: skip
-
-    def translate_path(self, path):
-        local = super().translate_path(path)
-        feed = os.path.join(local, "index.xml")  # nginx's `index index.html index.xml`
-        return feed if os.path.isdir(local) and os.path.exists(feed) else local
-
-    def log_message(self, *args):
-        pass
-
-
-def python_server(root: Path, port: int, workers: int) -> None:
-    """One listening socket, `workers` forked processes each accepting on it with threads."""
-    handler = partial(_Handler, directory=str(root))
-    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
-    server.daemon_threads = True
-    server.handle_error = lambda request, address: None  # clients hanging up under load are no news
-    children = []
-    for _ in range(workers - 1):
-        pid = os.fork()
-        if pid == 0:
-            children = []
-            break
-        children.append(pid)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    try:
-        server.serve_forever()
-    finally:
-        for pid in children:
-            os.kill(pid, signal.SIGTERM)
-
-
-def measure_server(url: str, seconds: float = 5.0, connections: int = 16) -> float | None:
-    """Requests per second the server alone gives for one article, by wrk
-    (apt-get install wrk); None without wrk."""
-    wrk = shutil.which("wrk")
-    if wrk is None:
-        return None
-    threads = str(min(2, connections))
-    out = subprocess.run(
-        [wrk, "-t", threads, "-c", str(connections), "-d", f"{seconds}s", url], capture_output=True, text=True, check=True
-    ).stdout
-    return float(re.search(r"Requests/sec:\s*([\d.]+)", out).group(1))
-
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.site", description=__doc__.split("\n\n")[0])
+    parser = arguments(__file__, __doc__)
     parser.add_argument("--articles", type=int, default=5000)
     parser.add_argument("--serve", choices=("nginx", "python"), default="nginx")
     parser.add_argument("--port", type=int, default=0, help="default: a free one")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--python-server", metavar="ROOT", help=argparse.SUPPRESS)  # the child `serve` starts
     args = parser.parse_args(argv)
-    if args.python_server:
-        python_server(Path(args.python_server), args.port, args.workers)
-        return 0
     port = args.port or free_port()
     with tempfile.TemporaryDirectory(prefix="bench-site-") as root:
         urls = build(Path(root), args.articles, f"http://127.0.0.1:{port}")

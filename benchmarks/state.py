@@ -36,17 +36,15 @@ own memory is reported too.
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
-import os
 import sys
 import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from benchmarks.common import machine_facts, print_facts, rss_kib
+from benchmarks.common import arguments, load_average, machine_facts, print_facts, rss_kib
 from crawler.state import ArticleRecord, SqliteState
 
 SITES = tuple(f"site{n:02d}.ir" for n in range(60))
@@ -158,7 +156,7 @@ def known_lookups(state, indexes, absent_offset: int = 0, batch: int = 500):
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.state", description=__doc__.split("\n\n")[0])
+    parser = arguments(__file__, __doc__)
     parser.add_argument("--keys", type=int, default=10_000_000, help="articles to insert and look up (default 10 million)")
     parser.add_argument("--batch", type=int, default=10_000, help="rows per record() call (default 10000)")
     parser.add_argument("--sample", type=int, default=1_000_000, help="scrambled and absent lookups (default 1 million)")
@@ -199,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
         "known_in_order_per_second": args.keys / known_in_order_s,
         "known_scrambled_per_second": sample / known_scrambled_s,
         "known_absent_per_second": sample / known_absent_s,
-        "load_average": os.getloadavg(),
+        "load_average": load_average(),
         "stored_mib": stored / 2**20,
         "rss_start_mib": rss_start,
         "rss_peak_mib": rss_kib()[1] / 1024,

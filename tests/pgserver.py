@@ -20,8 +20,7 @@ import tempfile
 import time
 from contextlib import contextmanager
 
-from benchmarks.site import free_port
-from redisserver import _die_with_parent
+from benchmarks.serve import die_with_parent, free_port
 
 
 class PostgresUnavailable(RuntimeError):
@@ -72,7 +71,7 @@ class PostgresServer:
         self.proc = subprocess.Popen(
             [self.postgres, "-D", self.data, "-h", "127.0.0.1", "-p", str(self.port), "-c", "unix_socket_directories=",
              "-c", "fsync=off", "-c", "full_page_writes=off"],  # the server is never killed by a test
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=_die_with_parent, **self.as_user,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=die_with_parent, **self.as_user,
         )  # fmt: skip
         deadline = time.monotonic() + 30
         while True:

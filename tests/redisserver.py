@@ -4,27 +4,19 @@ stopped when the block ends, or when the process that started it dies."""
 
 from __future__ import annotations
 
-import ctypes
 import shutil
-import signal
 import subprocess
-import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
 
 import redis
 
-from benchmarks.site import free_port
+from benchmarks.serve import die_with_parent, free_port
 
 
 class RedisUnavailable(RuntimeError):
     """No redis-server could be started here."""
-
-
-def _die_with_parent() -> None:
-    if sys.platform == "linux":
-        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 @contextmanager
@@ -38,7 +30,7 @@ def redis_server(workdir: Path):
     proc = subprocess.Popen(
         [executable, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no",
          "--dir", str(workdir), "--logfile", ""],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=_die_with_parent,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=die_with_parent,
     )  # fmt: skip
     url = f"redis://127.0.0.1:{port}/0"
     try:

@@ -15,7 +15,7 @@ import pytest
 
 psycopg = pytest.importorskip("psycopg", reason="psycopg is not installed: pip install -e '.[postgres]'")
 
-from benchmarks.site import free_port  # noqa: E402
+from benchmarks.serve import free_port  # noqa: E402
 from localsite import FAST, ROOT, serve  # noqa: E402
 from scrapy.utils.test import get_crawler  # noqa: E402
 from test_incremental import ARTICLES, big_site, exported_lines, run_args  # noqa: E402

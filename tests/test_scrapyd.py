@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.site import free_port
+from benchmarks.serve import free_port
 from localsite import ROOT, serve
 from test_crawl_e2e import site_routes
 
