@@ -39,7 +39,7 @@ from collections import Counter
 from typing import Any, Callable
 
 from benchmarks import common
-from benchmarks.common import TRAFILATURA_LOGGERS, arguments, machine_facts, optional, print_facts, unowned
+from benchmarks.common import KINDS, TRAFILATURA_LOGGERS, arguments, machine_facts, optional, print_facts, unowned
 from benchmarks.extraction import summarize
 from benchmarks.harness import interleaved
 from benchmarks.quality import token_prf
@@ -223,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     result: dict[str, Any] = {"facts": facts, "sets": {}}
     for set_name, pages in sets.items():
         scores = score(pages, extractor_list)
-        kinds = [None] if set_name == "public benchmark" else ["real", "reconstructed", "synthetic"]
+        kinds = [None] if set_name == "public benchmark" else list(KINDS)
         result["sets"][set_name] = {
             (kind or "all"): {name: summary(s, kind) for name, s in scores.items()} for kind in kinds
         }

@@ -164,15 +164,6 @@ def fixture_pages(fixtures: Path = FIXTURES) -> list[Page]:
     return pages
 
 
-def apart_by_kind(pages: list) -> dict[str, list]:
-    """The pages (anything with a `kind`) grouped by kind, real first."""
-    order = {kind: n for n, kind in enumerate(KINDS)}
-    grouped: dict[str, list] = {}
-    for page in sorted(pages, key=lambda p: order.get(p.kind, len(KINDS))):
-        grouped.setdefault(page.kind, []).append(page)
-    return grouped
-
-
 def shared_pages(folder: Path = SHARED / "pages") -> list[Page]:
     """The real pages of ../shared/pages listed in its PROVENANCE.tsv, at their
     original URL (none where ../shared is not there)."""

@@ -19,7 +19,7 @@ import pytest
 
 import benchmarks
 from benchmarks import harness
-from benchmarks.common import ROOT, apart_by_kind, arguments, fixture_pages, kind_of
+from benchmarks.common import KINDS, ROOT, arguments, fixture_pages, kind_of, optional
 from benchmarks.serve import free_port
 
 MODULES = sorted(m.name for m in pkgutil.iter_modules(benchmarks.__path__))
@@ -129,10 +129,7 @@ def test_real_pages_are_kept_apart_as_their_metadata_says(tmp_path):
         ("a.ir/1", "real", True), ("a.ir/2", "synthetic", False),
         ("b.ir/3", "reconstructed", False), ("b.ir/4", "unlabelled", False),
     }  # fmt: skip
-    grouped = apart_by_kind(found)
-    assert list(grouped) == ["real", "reconstructed", "synthetic", "unlabelled"]
-    assert [p.name for p in grouped["real"]] == ["a.ir/1"]
-    assert kind_of({"kind": "Real"}) == "unlabelled"
+    assert kind_of({"kind": "Real"}) == "unlabelled" and "unlabelled" not in KINDS
 
 
 def test_the_fixtures_hold_real_and_written_pages():
@@ -166,3 +163,9 @@ def test_a_served_site_stops_when_the_benchmark_dies(tmp_path, kind):
             return  # refused: stopped
         time.sleep(0.1)
     pytest.fail(f"the {kind} server still answers after its benchmark died")
+
+
+def test_a_contender_not_installed_is_left_out_and_said(capsys):
+    assert optional("no_such_module_here", "pip install it") is None
+    assert capsys.readouterr().err == "no_such_module_here is not installed (pip install it): left out\n"
+    assert optional("json") is json
