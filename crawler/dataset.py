@@ -45,8 +45,8 @@ import pyarrow.parquet as pq
 
 from crawler.article import field_names
 from crawler.dates import TEHRAN
-from crawler.feeds import write_atomically
 from crawler.lock import hold
+from crawler.partfiles import write_atomically
 
 logger = logging.getLogger(__name__)
 

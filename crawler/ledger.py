@@ -43,11 +43,12 @@ from scrapy.utils.defer import deferred_from_coro
 from crawler import __version__
 from crawler.article import SCHEMA_VERSION
 from crawler.faults import fault_counts
-from crawler.feeds import PART_SUFFIX, final_path_of, finish, recover, write_atomically
 from crawler.lock import Lock, LockHeld, hold, try_hold_open_file
 from crawler.monitor import run_report
 from crawler.neardup import fingerprint
-from crawler.state import ArticleRecord, CrawlState, open_state
+from crawler.partfiles import PART_SUFFIX, final_path_of, finish, recover, write_atomically
+from crawler.state import SqliteState
+from crawler.statebase import ArticleRecord, CrawlState
 
 logger = logging.getLogger(__name__)
 
@@ -251,6 +252,21 @@ class ExportLedger:
         for uri in _file_feeds(self.crawler.settings):
             return Path(uri.removeprefix("file://").replace("%(name)s", spider.name)).parent
         return None
+
+
+def open_state(settings) -> CrawlState:
+    """The store the settings name: Redis at REDIS_URL when that is set
+    (distributed mode), else CRAWLER_STATE, a SQLite file path (":memory:"
+    for a state that ends with the run)."""
+    if settings.get("REDIS_URL"):
+        from crawler.state_redis import RedisState  # optional dependency: pip install '.[distributed]'
+
+        return RedisState.from_settings(settings)
+    return SqliteState.open(
+        settings.get("CRAWLER_STATE"),
+        durable=settings.getbool("CRAWLER_FSYNC", True),
+        reset_broken=settings.getbool("CRAWLER_STATE_RESET_BROKEN"),
+    )
 
 
 def _file_feeds(settings) -> list[str]:

@@ -149,20 +149,6 @@ class Site:
     # markup (crawler.families.detect): its layers say so in field_sources.
     detected: bool = False
 
-    def __reduce_ex__(self, protocol):
-        # A registered site goes to a worker process (crawler.cpupool) by name,
-        # looked up there in the worker's own registry: pickling the whole Site
-        # for every page cost ~70 µs, and each copy made extraction build the
-        # site's layers again. Any other Site (a mirror's, the news spider's) goes whole.
-        from crawler.sites import site_named  # (crawler.sites imports this module)
-
-        try:
-            if site_named(self.name) is self:
-                return site_named, (self.name,)
-        except KeyError:
-            pass
-        return super().__reduce_ex__(protocol)
-
     @property
     def start_url(self) -> str:
         """base_url, over http:// when the site needs plain HTTP."""

@@ -3,10 +3,10 @@
 Rows are keyed by site and news code and keep the canonical URL, the content
 hash, the publication and update times, and when the article was first and
 last seen. Incremental runs ask it which codes are already exported;
-deduplication asks it about canonical URLs too. `open_state(settings)` picks
-the backend; nothing else knows which one is in use. The default is one
-SQLite file (setting CRAWLER_STATE); with REDIS_URL set, Redis
-(crawler.state_redis), shared by the workers of a distributed crawl.
+deduplication asks it about canonical URLs too. This module is the default
+backend, one SQLite file (setting CRAWLER_STATE); with REDIS_URL set, Redis
+(crawler.state_redis), shared by the workers of a distributed crawl. Both
+implement crawler.statebase.CrawlState; crawler.ledger.open_state picks one.
 
 A SQLite state serves one run at a time: the run holds an exclusive lock on
 it (crawler.lock) from its opening to its end, and a second run on the same
@@ -26,27 +26,22 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from itertools import chain
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, Protocol
+from typing import Callable, Iterable
 
 from crawler.lock import Lock, hold_lock
 from crawler.neardup import MASK, NearDuplicateIndex, first_within
+from crawler.statebase import KNOWN_CHUNK, ArticleRecord, StateError
 
 logger = logging.getLogger(__name__)
 
-KNOWN_CHUNK = 500  # news codes per query of `known`
 SQLITE_MAGIC = b"SQLite format 3\0"
 RESET_HINT = (
     "restore it from a backup, or run once with -s CRAWLER_STATE_RESET_BROKEN=1 to set it aside"
     " and start a new state (every article is then exported again)"
 )
-
-
-class StateError(Exception):
-    """The crawl state cannot be used; the message says why, in one line."""
 
 
 class BrokenState(StateError):
@@ -98,61 +93,6 @@ def _set_aside(path: Path, why: StateError) -> None:
 def _signed(fingerprint: int) -> int:
     """A 64-bit fingerprint as SQLite's signed INTEGER holds it."""
     return fingerprint - (1 << 64) if fingerprint >= 1 << 63 else fingerprint
-
-
-@dataclass(frozen=True)
-class ArticleRecord:
-    site: str
-    news_code: str
-    canonical_url: str | None
-    content_hash: str
-    modified_at: str | None
-    first_seen: str
-    last_seen: str
-
-    @classmethod
-    def from_article(cls, article: Mapping) -> ArticleRecord:
-        return cls(
-            site=article["site"],
-            news_code=article["news_code"],
-            canonical_url=article.get("canonical_url"),
-            content_hash=article["content_hash"],
-            modified_at=article.get("modified_at"),
-            first_seen=article["crawled_at"],
-            last_seen=article["crawled_at"],
-        )
-
-
-class CrawlState(Protocol):
-    def get(self, site: str, news_code: str) -> ArticleRecord | None:
-        """The exported article with this code on this site, if any."""
-
-    def known(self, site: str, news_codes: Iterable[str]) -> set[str]:
-        """Which of these codes of this site are of exported articles: what
-        `get` tells of each, asked as one query per KNOWN_CHUNK codes (the
-        news-code filter asks so for a sitemap's or a listing's links)."""
-
-    def code_for_url(self, canonical_url: str) -> tuple[str, str] | None:
-        """(site, news_code) of the exported article with this canonical URL."""
-
-    def record(self, records: Iterable[ArticleRecord]) -> None:
-        """Remember these articles as exported (first_seen kept, last_seen updated),
-        and let go of this process's claims on them."""
-
-    def claim(self, site: str, news_code: str, canonical_url: str | None) -> bool:
-        """Reserve the article (its code and canonical URL) for this process to
-        export; False while another process holds it. The claim of a process
-        that dies lapses after a while (a lease)."""
-
-    def release(self, site: str, news_code: str, canonical_url: str | None) -> None:
-        """Give back a claim on an article this process will not export after all."""
-
-    def near_duplicate_of(self, site: str, news_code: str, fingerprint: int) -> tuple[str, str] | None:
-        """(site, news_code) of the first-seen other article whose body
-        fingerprint (crawler.neardup) is within DEFAULT_MAX_DISTANCE bits of
-        this one's; this one's is remembered too, as seen after those."""
-
-    def close(self) -> None: ...
 
 
 class SqliteState:
@@ -372,18 +312,3 @@ class SqliteState:
             self.db.close()
             if self.lock is not None:
                 self.lock.release()
-
-
-def open_state(settings) -> CrawlState:
-    """The store the settings name: Redis at REDIS_URL when that is set
-    (distributed mode), else CRAWLER_STATE, a SQLite file path (":memory:"
-    for a state that ends with the run)."""
-    if settings.get("REDIS_URL"):
-        from crawler.state_redis import RedisState  # optional dependency: pip install '.[distributed]'
-
-        return RedisState.from_settings(settings)
-    return SqliteState.open(
-        settings.get("CRAWLER_STATE"),
-        durable=settings.getbool("CRAWLER_FSYNC", True),
-        reset_broken=settings.getbool("CRAWLER_STATE_RESET_BROKEN"),
-    )

@@ -1,6 +1,7 @@
 """The crawl state in Redis: what a distributed crawl (REDIS_URL set,
 crawler.distributed) remembers, shared by every worker on every machine,
-with the interface and guarantees of the SQLite state (crawler.state).
+with the interface (crawler.statebase) and guarantees of the SQLite state
+(crawler.state).
 
 Keys, all under `crawler:`:
 
@@ -40,7 +41,7 @@ from typing import Iterable
 from scrapy_redis.connection import get_redis_from_settings
 
 from crawler.neardup import NearDuplicateIndex, first_within
-from crawler.state import KNOWN_CHUNK, ArticleRecord
+from crawler.statebase import KNOWN_CHUNK, ArticleRecord
 
 logger = logging.getLogger(__name__)
 

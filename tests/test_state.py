@@ -9,7 +9,8 @@ import pytest
 from scrapy.settings import Settings
 
 from crawler.neardup import fingerprint
-from crawler.state import ArticleRecord, BrokenState, SqliteState, open_state
+from crawler.ledger import open_state
+from crawler.state import ArticleRecord, BrokenState, SqliteState
 
 BODY = " ".join(f"واژه{i} در متن خبر شماره {i}" for i in range(120))
 

@@ -1,8 +1,8 @@
 """Unattended runs and their exports (crawler.lock, crawler.feeds,
-crawler.ledger): one run per output folder, a live `.part` never taken for a
-killed run's, and on a write error (a real RLIMIT_FSIZE in the crawling
-process) no final file with a broken line, the export left `.part` for the
-next run, which loses nothing and repeats nothing."""
+crawler.partfiles, crawler.ledger): one run per output folder, a live
+`.part` never taken for a killed run's, and on a write error (a real
+RLIMIT_FSIZE in the crawling process) no final file with a broken line, the
+export left `.part` for the next run, which loses nothing and repeats nothing."""
 
 import gzip
 import json
@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 
 from conftest import project_settings
-from crawler.feeds import AtomicFileFeedStorage, DurableLineFile, cut_partial_line, write_atomically
+from crawler.feeds import AtomicFileFeedStorage, DurableLineFile
 from crawler.lock import LockHeld, hold
+from crawler.partfiles import cut_partial_line, write_atomically
 from localsite import FAST, ROOT, serve
 from test_incremental import ARTICLES, big_site, run_args
 
@@ -205,7 +206,7 @@ def test_an_atomic_write_that_fails_leaves_the_old_file_and_no_temporary(tmp_pat
     target = tmp_path / "run.manifest.json"
     target.write_bytes(b"old\n")
     child = _in_limited_child(
-        f"from pathlib import Path; from crawler.feeds import write_atomically\n"
+        f"from pathlib import Path; from crawler.partfiles import write_atomically\n"
         f"write_atomically(Path({str(target)!r}), b'x' * 20000)", limit=10_000,
     )  # fmt: skip
     assert "File too large" in child.stderr
@@ -247,7 +248,7 @@ def test_a_run_whose_export_failed_is_not_complete_in_its_manifest(tmp_path):
 
 
 def test_a_half_written_last_line_is_cut_before_the_final_name(tmp_path):
-    from crawler.feeds import finish
+    from crawler.partfiles import finish
 
     part = tmp_path / "x.jsonl.part"
     part.write_bytes(b'{"a": 1}\n{"b": ' + b"2" * 70000)  # longer than one read back from the end

@@ -15,7 +15,7 @@ from scrapy.commands import ScrapyCommand
 
 from crawler import report
 from crawler.commands import usage_error
-from crawler.feeds import write_atomically
+from crawler.partfiles import write_atomically
 
 
 def output_root(template: str) -> Path:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -30,8 +30,17 @@ from crawler.extract.html import text_of
 from crawler.text import fold_for_comparison, normalize_text, to_ascii_digits
 from crawler.urls import decoded_path
 
-if TYPE_CHECKING:
-    from crawler.extract.layers import Page
+
+class ParsedPage(Protocol):
+    """What these readers take of a parsed page: crawler.extract.layers.Page,
+    which calls them (named here, not imported, so neither imports the other)."""
+
+    root: etree._Element
+    url: str
+    meta: dict[str, list[str]]
+    json_ld: list[dict[str, Any]]
+    names: tuple[str, ...]
+
 
 # What links to a site's home page say: no section, and no site's name.
 HOME_CRUMBS = {"صفحه اصلی", "صفحه نخست", "خانه", "اصلی", "Home", "home", "Homepage"}
@@ -117,7 +126,7 @@ _SHORT_LINK_CODE = re.compile(r"/tiny/news-(\d+)|[?&]p=(\d+)$")
 # ---- site names ----
 
 
-def learned_names(page: Page) -> tuple[str, ...]:
+def learned_names(page: ParsedPage) -> tuple[str, ...]:
     """The names the page gives its site (og:site_name, application-name, JSON-LD
     publisher, the home link's title or logo, and the parts of <title> before
     or after its headline that read as names), each whole, in its separated
@@ -170,7 +179,7 @@ def _parts(title: str) -> list[str]:
     return [p for p in (normalize_text(p) for p in SEPARATOR.split(title)) if p]
 
 
-def strip_site_name(title: str, page: Page) -> str:
+def strip_site_name(title: str, page: ParsedPage) -> str:
     """The title without the site's name at its start or end ("name - ", " | name",
     "name: ", «خبرگزاری X -»): the parts that are names, taken off while another part is left.
     Before a colon only the site's own name is: "روزنامه کیهان: ..." quotes another paper."""
@@ -200,7 +209,7 @@ def strip_site_name(title: str, page: Page) -> str:
 # ---- headline ----
 
 
-def headline_candidates(page: Page) -> list[tuple[str, str]]:
+def headline_candidates(page: ParsedPage) -> list[tuple[str, str]]:
     """(source, text) of every place the page states its headline, site names taken off."""
     found = [("h1", text_of(h1)) for h1 in _H1(page.root)[:3]]
     found += [("ld", str(o["headline"])) for o in page.json_ld if o.get("headline")]
@@ -216,7 +225,7 @@ def headline_candidates(page: Page) -> list[tuple[str, str]]:
     return stripped
 
 
-def agreed_headline(page: Page) -> str | None:
+def agreed_headline(page: ParsedPage) -> str | None:
     """The headline the page's statements of it agree on (two at least): a
     statement whole, where two make it; else the run of their parts most of
     them make (the rest being site, section or series names). Ties go to what
@@ -248,7 +257,7 @@ def _most_agreed(candidates: list[tuple[str, str]], *, whole: bool) -> str | Non
     return text_of_key[max(agreed)[3]]
 
 
-def headline_element(page: Page, headline: str | None) -> etree._Element | None:
+def headline_element(page: ParsedPage, headline: str | None) -> etree._Element | None:
     """The <h1> that prints the headline."""
     if not headline:
         return None
@@ -297,7 +306,7 @@ def _document_order(scope: etree._Element):
     return order.__getitem__
 
 
-def _surroundings(page: Page, headline: str | None, levels: int):
+def _surroundings(page: ParsedPage, headline: str | None, levels: int):
     """The headline's <h1>, the element `levels` above it, and what comes before the <h1> in that."""
     h1 = headline_element(page, headline)
     if h1 is None:
@@ -306,7 +315,7 @@ def _surroundings(page: Page, headline: str | None, levels: int):
     return h1, scope, _preceding(h1, scope)
 
 
-def uptitle(page: Page, headline: str | None) -> str | None:
+def uptitle(page: ParsedPage, headline: str | None) -> str | None:
     found = _surroundings(page, headline, 2)
     if found is None:
         return None
@@ -330,7 +339,7 @@ def uptitle(page: Page, headline: str | None) -> str | None:
     return None
 
 
-def named_lead(page: Page, headline: str | None) -> str | None:
+def named_lead(page: ParsedPage, headline: str | None) -> str | None:
     """The first element named for a lead after the headline, before any other
     heading (past one, the elements are another story's or section's) and
     outside lists (related news with their own teasers)."""
@@ -353,7 +362,7 @@ def named_lead(page: Page, headline: str | None) -> str | None:
     return None
 
 
-def shown_description(page: Page, descriptions: Iterable[str]) -> str | None:
+def shown_description(page: ParsedPage, descriptions: Iterable[str]) -> str | None:
     """The first description that an element of the page's body prints whole."""
     for value in descriptions:
         text = normalize_text(value)
@@ -382,7 +391,7 @@ def url_news_code(url: str) -> str | None:
 
 
 
-def printed_news_code(page: Page) -> str | None:
+def printed_news_code(page: ParsedPage) -> str | None:
     """The code the page prints after `کد خبر`, else the one a short link holds."""
     for element in _CODE_HOLDERS(page.root):
         text = text_of(element)

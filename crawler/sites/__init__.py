@@ -3,6 +3,7 @@ defines `SITE` adds one. Adding a site is adding a module here."""
 
 from __future__ import annotations
 
+import copyreg
 import importlib
 import pkgutil
 from functools import lru_cache
@@ -43,3 +44,20 @@ def site_named(name: str) -> Site:
         if site.name == name:
             return site
     raise KeyError(f"no site named {name!r}; known: {', '.join(s.name for s in all_sites())}")
+
+
+def _pickled(site: Site):
+    """A registered site goes to a worker process (crawler.cpupool) by name,
+    looked up there in the worker's own registry: pickling the whole Site for
+    every page cost ~70 µs, and each copy made extraction build the site's
+    layers again. Any other Site (a mirror's, the news spider's) goes whole.
+    (Registered with copyreg, so that the Site need not know the registry.)"""
+    try:
+        if site_named(site.name) is site:
+            return site_named, (site.name,)
+    except KeyError:
+        pass
+    return site.__reduce_ex__(2)
+
+
+copyreg.pickle(Site, _pickled)
