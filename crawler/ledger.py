@@ -58,7 +58,7 @@ class ExportLedger:
     def __init__(self, crawler):
         self.crawler = crawler
         self.stats = crawler.stats
-        self.state: CrawlState = open_state(crawler.settings)
+        self.state: CrawlState = open_state(crawler.settings, crawler.spidercls.name)
         self.started = datetime.now(timezone.utc).replace(microsecond=0)
         self.files: dict[str, int] = {}  # export file -> lines written this run
         self.open_files: set = set()  # crawler.feeds.DurableLineFile, synced before the manifest counts

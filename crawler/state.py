@@ -374,16 +374,18 @@ class SqliteState:
                 self.lock.release()
 
 
-def open_state(settings) -> CrawlState:
+def open_state(settings, site: str | None = None) -> CrawlState:
     """The store the settings name: Redis at REDIS_URL when that is set
     (distributed mode), else CRAWLER_STATE, a SQLite file path (":memory:"
-    for a state that ends with the run)."""
+    for a state that ends with the run), where %(name)s stands for the
+    crawl's site (a state of its own: `crawlall --processes`)."""
+    path = settings.get("CRAWLER_STATE")
     if settings.get("REDIS_URL"):
         from crawler.state_redis import RedisState  # optional dependency: pip install '.[distributed]'
 
         return RedisState.from_settings(settings)
     return SqliteState.open(
-        settings.get("CRAWLER_STATE"),
+        path.replace("%(name)s", site) if site else path,
         durable=settings.getbool("CRAWLER_FSYNC", True),
         reset_broken=settings.getbool("CRAWLER_STATE_RESET_BROKEN"),
     )
