@@ -16,30 +16,30 @@ first with wrk. Then, one after the other against the same server:
   robots.txt, the sitemaps, the feed and the home page, extracting,
   normalizing, validating, deduplicating and exporting them, with a fresh
   crawl state, CRAWLER_FSYNC=1 / 0;
-- workers / workers-fsync-off: the same with CRAWLER_PROCESSES=--processes
-  (pages read and bodies fingerprinted in worker processes, crawler.cpupool);
-- redis-workers: --processes + 1 scrapy-redis workers (REDIS_URL, a
-  redis-server of its own) sharing the crawl, each a whole Scrapy process:
-  the parallelism Scrapy users know, beside the worker pool;
-- processes: `scrapy crawlall --processes N`, N = --processes + 1, every
+- redis-workers: --processes scrapy-redis workers (REDIS_URL, a
+  redis-server of its own) sharing each site's crawl, each a whole Scrapy
+  process;
+- processes: `scrapy crawlall --processes N` (N = --processes) over every
   site at once, one site per process at a time, each site with a state of
-  its own (the pages: one real page a site, see --pages real).
+  its own.
 
 All get `-s AUTOTHROTTLE_ENABLED=0 -s DOWNLOAD_DELAY=0
 -s CONCURRENT_REQUESTS=C -s CONCURRENT_REQUESTS_PER_DOMAIN=C` and the
 project's CONCURRENT_ITEMS. With --repeat, every other repeat runs them in
 the reverse order. The rate is pages (bare) or exported articles (crawl)
-over Scrapy's own elapsed_time_seconds (engine start to close); the
+over Scrapy's own elapsed_time_seconds (engine start to close; for
+`processes`, the first site's start to the last one's close); the
 process's wall time and CPU time are shown too, the CPU summed over the
-crawl's processes (its workers are its children). CPU per article page is
-beyond start-up: each kind of run is also timed on an empty site, and that
-is taken off once per site crawled.
+run's processes (its children). CPU per article page is beyond start-up:
+each kind of run is also timed on an empty site, and that is taken off
+once per site crawled.
 
 `--pages real`: the real saved pages (tests/fixtures, kind real, with a
-numeric code), each copied --articles / 6 times at its own site's URL shape
-and read by its own site's spider (benchmarks/site.py, RealPageMaker), one
-site after another, the bare spider fetching the same pages; the figures
-are summed over the sites. Articles a crawl did not export exactly once are
+numeric code), the first of each site (crawlall crawls a site once), each
+copied --articles / sites times at its own site's URL shape and read by its
+own site's spider (benchmarks/site.py, RealPageMaker), each site served on
+a port of its own; but for `processes`, one site after another, the bare
+spider fetching the same pages; the figures are summed over the sites. Articles a crawl did not export exactly once are
 named (template pages only).
 """
 
@@ -65,7 +65,7 @@ from benchmarks.site import FIRST_CODE, FIXTURES, RealPageMaker, build, free_por
 from crawler import settings as project_settings
 
 ROOT = Path(__file__).resolve().parent.parent
-RUNS = ("bare", "fsync-on", "fsync-off", "workers", "workers-fsync-off", "redis-workers", "processes")
+RUNS = ("bare", "fsync-on", "fsync-off", "redis-workers", "processes")
 TARGET_SHARE_OF_BARE = 0.80
 # A one-process crawl's CPU per article page, over the bare spider's per page.
 TARGET_CPU_OVER_BARE = 2.5
@@ -125,8 +125,7 @@ def crawl(work: Path, spider: str, base: str, concurrency: int, fsync: bool, ext
 
 
 def redis_workers(work: Path, spider: str, base: str, concurrency: int, count: int, extra: list[str] = ()) -> dict:
-    """`count` scrapy-redis workers on this machine sharing one crawl (the
-    parallelism Scrapy users know, beside CRAWLER_PROCESSES' worker pool),
+    """`count` scrapy-redis workers on this machine sharing one crawl,
     each its own process and export folder, records in groups as the other
     runs' are: their exported articles summed, the longest engine time, CPU
     summed over them and the redis-server."""
@@ -167,7 +166,7 @@ def processes(work: Path, bases: dict[str, str], args, extra: list[str]) -> dict
     finish, its CPU that of all its processes."""
     work.mkdir()
     stats = run_scrapy(
-        ["crawlall", *bases, "--processes", str(args.processes + 1), "-s", "SPIDER_MODULES=benchmarks.mirrored_spiders",
+        ["crawlall", *bases, "--processes", str(args.processes), "-s", "SPIDER_MODULES=benchmarks.mirrored_spiders",
          "-s", f"BENCH_BASE_URLS={json.dumps(bases)}", "-s", f"CRAWLER_STATE={work}/%(name)s.sqlite3",
          "-s", f"CRAWLER_OUTPUT={work}/out/%(name)s/%(time)s.jsonl", "-s", "CRAWLER_FSYNC=1", *no_throttle(args.concurrency), *extra],
         ROOT, work / "log", failed_ok=True,
@@ -182,12 +181,11 @@ def one_run(name: str, work: Path, spider: str, base: str, urls_file: Path, args
     if name == "bare":
         return bare(work, urls_file, args.concurrency, extra)
     if name == "redis-workers":
-        return redis_workers(work, spider, base, args.concurrency, args.processes + 1, extra)
-    workers = ["-s", f"CRAWLER_PROCESSES={args.processes}"] if name.startswith("workers") else []
+        return redis_workers(work, spider, base, args.concurrency, args.processes, extra)
     # Real pages read by their own spiders still raise alarms (a few fields a
     # site's spec misses on an old page), and an empty site's crawl fails.
     failed_ok = failed_ok or args.pages != "template"
-    return crawl(work, spider, base, args.concurrency, fsync=not name.endswith("fsync-off"), extra=[*workers, *extra], failed_ok=failed_ok)
+    return crawl(work, spider, base, args.concurrency, fsync=name != "fsync-off", extra=extra, failed_ok=failed_ok)
 
 
 def combined(results: list[dict], idle: dict[str, float], sites: int) -> list[dict]:
@@ -221,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", choices=("template", "real"), default="template", help="the template, or the real saved pages each read by its own site's spider (benchmarks/site.py)")
     parser.add_argument("--runs", default=",".join(RUNS), help=f"which, in order, comma-separated (default {','.join(RUNS)})")
     parser.add_argument("--repeat", type=int, default=1, help="times to do the runs (default 1)")
-    parser.add_argument("--processes", type=int, default=max(1, (os.cpu_count() or 2) - 1), help="CRAWLER_PROCESSES of the workers runs (default: CPUs - 1)")
+    parser.add_argument("--processes", type=int, default=os.cpu_count() or 2, help="processes of the redis-workers and processes runs (default: CPUs)")
     parser.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE", help="a Scrapy setting for every run")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)

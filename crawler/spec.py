@@ -150,7 +150,7 @@ class Site:
     detected: bool = False
 
     def __reduce_ex__(self, protocol):
-        # A registered site goes to a worker process (crawler.cpupool) by name,
+        # A registered site goes to a worker process (crawler.batch) by name,
         # looked up there in the worker's own registry: pickling the whole Site
         # for every page cost ~70 µs, and each copy made extraction build the
         # site's layers again. Any other Site (a mirror's, the news spider's) goes whole.

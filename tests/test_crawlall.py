@@ -182,7 +182,7 @@ def crawlall_started(*args, tmp_path, sites: int) -> tuple[subprocess.Popen, dic
     parent = subprocess.Popen(
         [sys.executable, "-m", "scrapy", "crawlall", *FAST, "-s", f"CRAWLER_OUTPUT={tmp_path}/%(name)s/%(time)s.jsonl",
          "-s", f"CRAWLER_STATE={tmp_path}/%(name)s.sqlite3", "--processes", "2", *args],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,  # a process group as a shell's job
     )  # fmt: skip
     pids, lines = {}, []
     while sum("Spider opened" in line for line in lines) < sites:
@@ -233,14 +233,18 @@ def test_a_killed_site_process_is_that_sites_failure(tmp_path):
     assert f"ilna: its process {pids['ilna']} killed by SIGKILL, without a result" in stderr
 
 
-def test_sigterm_stops_the_site_processes_as_a_scrapy_crawl_stops_and_starts_no_other(tmp_path):
+@pytest.mark.parametrize("stop", ["SIGTERM to crawlall", "SIGINT to its process group (Ctrl-C in a terminal)"])
+def test_a_signal_stops_the_site_processes_as_a_scrapy_crawl_stops_and_starts_no_other(tmp_path, stop):
     routes: dict = {}
     with serve(routes) as (base, _):
         routes.update(site_routes(base))
         routes["/"] = Route(routes["/"].body, delay=4)
         parent, pids, _ = crawlall_started("etemadonline", "ilna", "rokna", "-a", f"base_url={base}", tmp_path=tmp_path, sites=2)
         time.sleep(1)  # their crawls under way (a crawl stopped while its engine starts has no finish reason: Scrapy's)
-        parent.send_signal(signal.SIGTERM)
+        if stop.startswith("SIGTERM"):
+            parent.send_signal(signal.SIGTERM)
+        else:  # each site process gets it once: not also from the terminal, which would force it
+            os.killpg(parent.pid, signal.SIGINT)
         stdout, stderr = parent.communicate(timeout=300)
     assert parent.returncode == 1, stdout + stderr[-2000:]
     assert set(pids) == {"etemadonline", "ilna"}
@@ -273,3 +277,10 @@ def test_processes_need_a_state_per_site(tmp_path):
     assert f"--processes 2: the crawl state {tmp_path}/state.sqlite3 would be one for 2 sites' processes" in line
     assert "CRAWLER_STATE=.crawler/%(name)s.sqlite3" in line
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_retired_crawler_processes_setting_is_told_once_a_process(tmp_path):
+    with serve({}) as (base, _):
+        pass  # nothing to crawl: only the warning is judged
+    result = crawlall("etemadonline", "ilna", "-a", f"base_url={base}", "-s", "RETRY_TIMES=0", "-s", "CRAWLER_PROCESSES=1", tmp_path=tmp_path)
+    assert sum("CRAWLER_PROCESSES is no longer used" in line for line in result.stderr.splitlines()) == 1, result.stderr[-3000:]
