@@ -199,7 +199,7 @@ class Command(BaseRunSpiderCommand):
         return "[options] [SPIDER | family:NAME ...]"
 
     def short_desc(self) -> str:
-        return "Run many site spiders in one process, each with its own export, and summarize"
+        return "Run many site spiders, in one process or N, each with its own export, and summarize"
 
     def add_options(self, parser) -> None:
         super().add_options(parser)
