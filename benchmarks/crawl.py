@@ -16,27 +16,30 @@ first with wrk. Then, one after the other against the same server:
   robots.txt, the sitemaps, the feed and the home page, extracting,
   normalizing, validating, deduplicating and exporting them, with a fresh
   crawl state, CRAWLER_FSYNC=1 / 0;
-- workers / workers-fsync-off: the same with CRAWLER_PROCESSES=--processes
-  (pages read and bodies fingerprinted in worker processes, crawler.cpupool);
-- redis-workers: --processes + 1 scrapy-redis workers (REDIS_URL, a
-  redis-server of its own) sharing the crawl, each a whole Scrapy process:
-  the parallelism Scrapy users know, beside the worker pool.
+- redis-workers: --processes scrapy-redis workers (REDIS_URL, a
+  redis-server of its own) sharing each site's crawl, each a whole Scrapy
+  process;
+- processes: `scrapy crawlall --processes N` (N = --processes) over every
+  site at once, one site per process at a time, each site with a state of
+  its own.
 
 All get `-s AUTOTHROTTLE_ENABLED=0 -s DOWNLOAD_DELAY=0
 -s CONCURRENT_REQUESTS=C -s CONCURRENT_REQUESTS_PER_DOMAIN=C` and the
 project's CONCURRENT_ITEMS. With --repeat, every other repeat runs them in
 the reverse order. The rate is pages (bare) or exported articles (crawl)
-over Scrapy's own elapsed_time_seconds (engine start to close); the
+over Scrapy's own elapsed_time_seconds (engine start to close; for
+`processes`, the first site's start to the last one's close); the
 process's wall time and CPU time are shown too, the CPU summed over the
-crawl's processes (its workers are its children). CPU per article page is
-beyond start-up: each kind of run is also timed on an empty site, and that
-is taken off once per site crawled.
+run's processes (its children). CPU per article page is beyond start-up:
+each kind of run is also timed on an empty site, and that is taken off
+once per site crawled.
 
 `--pages real`: the real saved pages (tests/fixtures, kind real, with a
-numeric code), each copied --articles / 6 times at its own site's URL shape
-and read by its own site's spider (benchmarks/site.py, RealPageMaker), one
-site after another, the bare spider fetching the same pages; the figures
-are summed over the sites. Articles a crawl did not export exactly once are
+numeric code), the first of each site (crawlall crawls a site once), each
+copied --articles / sites times at its own site's URL shape and read by its
+own site's spider (benchmarks/site.py, RealPageMaker), each site served on
+a port of its own; but for `processes`, one site after another, the bare
+spider fetching the same pages; the figures are summed over the sites. Articles a crawl did not export exactly once are
 named (template pages only).
 """
 
@@ -50,6 +53,8 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter
+from contextlib import ExitStack
+from datetime import datetime
 from pathlib import Path
 
 from benchmarks.common import arguments, machine_facts, print_facts
@@ -59,10 +64,11 @@ from benchmarks.site import FIRST_CODE, RealPageMaker, build
 from crawler import settings as project_settings
 
 ROOT = Path(__file__).resolve().parent.parent
-RUNS = ("bare", "fsync-on", "fsync-off", "workers", "workers-fsync-off", "redis-workers")
+RUNS = ("bare", "fsync-on", "fsync-off", "redis-workers", "processes")
 TARGET_SHARE_OF_BARE = 0.80
 # A one-process crawl's CPU per article page, over the bare spider's per page.
 TARGET_CPU_OVER_BARE = 2.5
+_TIME = re.compile(r"'(?:start|finish)_time': datetime\.datetime\(([\d, ]+\d)")
 _STAT = re.compile(r"'(elapsed_time_seconds|response_received_count|articles/exported|item_scraped_count)': ([\d.]+)")
 
 
@@ -114,8 +120,7 @@ def crawl(work: Path, spider: str, base: str, concurrency: int, fsync: bool, ext
 
 
 def redis_workers(work: Path, spider: str, base: str, concurrency: int, count: int, extra: list[str] = ()) -> dict:
-    """`count` scrapy-redis workers on this machine sharing one crawl (the
-    parallelism Scrapy users know, beside CRAWLER_PROCESSES' worker pool),
+    """`count` scrapy-redis workers on this machine sharing one crawl,
     each its own process and export folder, records in groups as the other
     runs' are: their exported articles summed, the longest engine time, CPU
     summed over them and the redis-server."""
@@ -144,16 +149,34 @@ def redis_workers(work: Path, spider: str, base: str, concurrency: int, count: i
     }
 
 
+def processes(work: Path, bases: dict[str, str], args, extra: list[str]) -> dict:
+    """`scrapy crawlall --processes N` over every site at once (the sites in
+    N processes, one site each at a time), each spider on its own mirror
+    (benchmarks.mirrored_spiders), each site with its own state: its pages
+    summed, its engine time from the first site's start to the last one's
+    finish, its CPU that of all its processes."""
+    work.mkdir()
+    stats = run_scrapy(
+        ["crawlall", *bases, "--processes", str(args.processes), "-s", "SPIDER_MODULES=benchmarks.mirrored_spiders",
+         "-s", f"BENCH_BASE_URLS={json.dumps(bases)}", "-s", f"CRAWLER_STATE={work}/%(name)s.sqlite3",
+         "-s", f"CRAWLER_OUTPUT={work}/out/%(name)s/%(time)s.jsonl", "-s", "CRAWLER_FSYNC=1", *no_throttle(args.concurrency), *extra],
+        ROOT, work / "log", failed_ok=True,
+    )  # fmt: skip
+    log = (work / "log").read_text("utf-8")
+    times = [datetime(*map(int, t.split(", "))) for t in _TIME.findall(log)]
+    exported = [float(n) for n in re.findall(r"'articles/exported': (\d+)", log)]
+    return {**stats, "elapsed_time_seconds": (max(times) - min(times)).total_seconds() if times else 0, "pages": sum(exported)}
+
+
 def one_run(name: str, work: Path, spider: str, base: str, urls_file: Path, args, extra: list[str], failed_ok: bool = False) -> dict:
     if name == "bare":
         return bare(work, urls_file, args.concurrency, extra)
     if name == "redis-workers":
-        return redis_workers(work, spider, base, args.concurrency, args.processes + 1, extra)
-    workers = ["-s", f"CRAWLER_PROCESSES={args.processes}"] if name.startswith("workers") else []
+        return redis_workers(work, spider, base, args.concurrency, args.processes, extra)
     # Real pages read by their own spiders still raise alarms (a few fields a
     # site's spec misses on an old page), and an empty site's crawl fails.
     failed_ok = failed_ok or args.pages != "template"
-    return crawl(work, spider, base, args.concurrency, fsync=not name.endswith("fsync-off"), extra=[*workers, *extra], failed_ok=failed_ok)
+    return crawl(work, spider, base, args.concurrency, fsync=name != "fsync-off", extra=extra, failed_ok=failed_ok)
 
 
 def combined(results: list[dict], idle: dict[str, float], sites: int) -> list[dict]:
@@ -187,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", choices=("template", "real"), default="template", help="the template, or the real saved pages each read by its own site's spider (benchmarks/site.py)")
     parser.add_argument("--runs", default=",".join(RUNS), help=f"which, in order, comma-separated (default {','.join(RUNS)})")
     parser.add_argument("--repeat", type=int, default=1, help="times to do the runs (default 1)")
-    parser.add_argument("--processes", type=int, default=max(1, (os.cpu_count() or 2) - 1), help="CRAWLER_PROCESSES of the workers runs (default: CPUs - 1)")
+    parser.add_argument("--processes", type=int, default=os.cpu_count() or 2, help="processes of the redis-workers and processes runs (default: CPUs)")
     parser.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE", help="a Scrapy setting for every run")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
@@ -197,42 +220,55 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown runs: {', '.join(sorted(unknown))}")
 
     results: list[dict] = []
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    # (spider, page maker): the template read by the Etemad Online spider, or
-    # each real page's copies read by its own site's spider, one site at a time.
-    sites = [("etemadonline", None)] if args.pages == "template" else [(m.spider, m) for m in RealPageMaker.all(base)]
+    # (spider, real page, port): the template read by the Etemad Online
+    # spider, or the real pages each read by its own site's spider, one page
+    # a site (crawlall runs a site once), each site on a port of its own.
+    if args.pages == "template":
+        sites = [("etemadonline", None, free_port())]
+    else:
+        firsts = {m.spider: m for m in reversed(RealPageMaker.all(""))}
+        sites = [(spider, m.source, free_port()) for spider, m in sorted(firsts.items())]
     per_site = args.articles // len(sites)
-    with tempfile.TemporaryDirectory(prefix="bench-crawl-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="bench-crawl-") as tmp, ExitStack() as servers:
         tmp = Path(tmp)
-        server_rps = None
-        for n, (spider, maker) in enumerate(sites):
-            site_dir = tmp / f"site-{n}"
-            urls = build(site_dir, per_site, base, maker)
-            urls_file = tmp / f"urls-{n}.txt"
-            urls_file.write_text("\n".join(urls) + "\n", "utf-8")
-            codes = [str(FIRST_CODE + i) for i in range(per_site)]
-            with serve(site_dir, port, args.server) as served:
-                server_rps = server_rps or measure_server(urls[0], 5, args.concurrency)
-                for r in range(args.repeat):
-                    for name in in_turn(runs, r):
-                        stats = one_run(name, tmp / f"{name}-{n}-{r}", spider, served, urls_file, args, extra)
-                        if maker is None:
-                            stats["not_exported_once"] = check_export(tmp / f"{name}-{n}-{r}", codes) if name != "bare" else []
-                            if stats["not_exported_once"]:
-                                print(f"  {name}: NOT exported once: {' '.join(stats['not_exported_once'][:20])}; see the log", file=sys.stderr)
-                        results.append({"run": name, "repeat": r, "site": spider, "article_pages": per_site, **stats})
-                        print(f"  {spider} {name}: {stats['pages']:.0f} pages in {stats['elapsed_time_seconds']:.1f} s", file=sys.stderr)
+        served = []
+        for n, (spider, meta, port) in enumerate(sites):
+            base = f"http://127.0.0.1:{port}"
+            urls = build(tmp / f"site-{n}", per_site, base, meta and RealPageMaker(meta, base))
+            (tmp / f"urls-{n}.txt").write_text("\n".join(urls) + "\n", "utf-8")
+            served.append(servers.enter_context(serve(tmp / f"site-{n}", port, args.server)))
+        server_rps = measure_server(urls[0], 5, args.concurrency)
+        codes = [str(FIRST_CODE + i) for i in range(per_site)]
+        for r in range(args.repeat):
+            for name in in_turn(runs, r):
+                if name == "processes":
+                    stats = processes(tmp / f"{name}-{r}", dict(zip((s[0] for s in sites), served)), args, extra)
+                    results.append({"run": name, "repeat": r, "site": "all", "article_pages": per_site * len(sites), **stats})
+                    print(f"  {name}: {stats['pages']:.0f} pages in {stats['elapsed_time_seconds']:.1f} s", file=sys.stderr)
+                    continue
+                for n, (spider, meta, _) in enumerate(sites):
+                    stats = one_run(name, tmp / f"{name}-{n}-{r}", spider, served[n], tmp / f"urls-{n}.txt", args, extra)
+                    if meta is None:
+                        stats["not_exported_once"] = check_export(tmp / f"{name}-{n}-{r}", codes) if name != "bare" else []
+                        if stats["not_exported_once"]:
+                            print(f"  {name}: NOT exported once: {' '.join(stats['not_exported_once'][:20])}; see the log", file=sys.stderr)
+                    results.append({"run": name, "repeat": r, "site": spider, "article_pages": per_site, **stats})
+                    print(f"  {spider} {name}: {stats['pages']:.0f} pages in {stats['elapsed_time_seconds']:.1f} s", file=sys.stderr)
         # What a run costs with nothing to fetch (start-up, discovery of an
-        # empty site), taken off each run's CPU: real pages are crawled one
-        # site at a time, and start-up would otherwise weigh on each.
+        # empty site), taken off each run's CPU once per site crawled: real
+        # pages are crawled one site at a time, and start-up would otherwise
+        # weigh on each.
         empty = tmp / "site-empty"
-        build(empty, 0, base)
+        port = free_port()
+        build(empty, 0, f"http://127.0.0.1:{port}")
         (tmp / "urls-empty.txt").write_text("", "utf-8")
         idle = {}
-        with serve(empty, port, args.server) as served:
+        with serve(empty, port, args.server) as base:
             for name in runs:
-                idle[name] = one_run(name, tmp / f"{name}-empty", sites[0][0], served, tmp / "urls-empty.txt", args, extra, failed_ok=True)["cpu_s"]
+                if name == "processes":  # all sites at once: its start-up per site
+                    idle[name] = processes(tmp / f"{name}-empty", {s[0]: base for s in sites}, args, extra)["cpu_s"] / len(sites)
+                else:
+                    idle[name] = one_run(name, tmp / f"{name}-empty", sites[0][0], base, tmp / "urls-empty.txt", args, extra, failed_ok=True)["cpu_s"]
     results = combined(results, idle, len(sites))
     bare_rate = {x["repeat"]: x["rate"] for x in results if x["run"] == "bare"}
     bare_cpu = {x["repeat"]: x["cpu_ms_per_article_page"] for x in results if x["run"] == "bare"}

@@ -112,7 +112,7 @@ def timed_crawl(work: Path, base: str, redis_url: str, mode: str, expected: set[
 def per_line_cost(redis_url: str, folder: Path, lines: int) -> dict[str, float]:
     """Milliseconds a line, written, fsynced and recorded alone or in groups of 20."""
     from crawler.feeds import DurableLineFile
-    from crawler.state import ArticleRecord
+    from crawler.statebase import ArticleRecord
     from crawler.state_redis import RedisState
 
     state = RedisState(redis.Redis.from_url(redis_url), lease=60)

@@ -2,7 +2,6 @@
 sampled while it exports a local site of 50,000 articles.
 
     python -m benchmarks.memory                           # 50,000 articles
-    python -m benchmarks.memory --processes 1             # with a worker process (CRAWLER_PROCESSES)
     python -m benchmarks.memory --articles 2000 --marks 500   # a quick smoke run
     python -m benchmarks.memory --tracemalloc             # and what grows, by line
 
@@ -10,8 +9,7 @@ The site and server are benchmarks/site.py's (nginx). Every --interval
 seconds the crawl process's VmRSS (/proc/<pid>/status) is read, with the
 number of articles exported so far (lines in the export's .part file). The
 report gives RSS when the count first reaches each mark (10k, 20k, ...),
-and the peak (VmHWM). With --processes, the worker processes' RSS is read
-too (the crawl's children), and reported with the crawl's. With --tracemalloc, the crawl also runs the
+and the peak (VmHWM). With --tracemalloc, the crawl also runs the
 benchmarks/memtrace.py extension, which logs the allocation sites that grew
 most between marks (the crawl runs slower with it; its RSS is not the
 crawl's alone then).
@@ -35,11 +33,11 @@ from crawler import settings as project_settings
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def crawl_command(base: str, work: Path, concurrency: int, fsync: bool, trace_every: int, processes: int = 0) -> list[str]:
+def crawl_command(base: str, work: Path, concurrency: int, fsync: bool, trace_every: int) -> list[str]:
     args = [
         sys.executable, "-m", "scrapy", "crawl", "etemadonline", "-a", f"base_url={base}",
         "-s", f"CRAWLER_STATE={work}/state.sqlite3", "-s", f"CRAWLER_OUTPUT={work}/out/%(name)s/%(time)s.jsonl",
-        "-s", f"CRAWLER_FSYNC={int(fsync)}", "-s", f"LOG_FILE={work}/log", "-s", f"CRAWLER_PROCESSES={processes}",
+        "-s", f"CRAWLER_FSYNC={int(fsync)}", "-s", f"LOG_FILE={work}/log",
         *no_throttle(concurrency),
     ]  # fmt: skip
     if trace_every:
@@ -68,17 +66,6 @@ class LineCounter:
         return self.lines
 
 
-def children(pid: int) -> list[int]:
-    """The process's child processes (its worker processes), from /proc (Linux)."""
-    found = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            found += [int(child) for child in (task / "children").read_text().split()]
-        except OSError:
-            pass
-    return found
-
-
 def sample(proc: subprocess.Popen, counter: LineCounter, interval: float) -> list[dict]:
     samples = []
     start = time.monotonic()
@@ -87,16 +74,7 @@ def sample(proc: subprocess.Popen, counter: LineCounter, interval: float) -> lis
             rss, peak = rss_kib(proc.pid)
         except (OSError, ValueError):  # the process is ending
             break
-        workers = []
-        for child in children(proc.pid):
-            try:
-                workers.append(rss_kib(child)[0] / 1024)
-            except (OSError, ValueError):  # a worker ending (recycled)
-                pass
-        samples.append({
-            "seconds": time.monotonic() - start, "articles": counter.count(), "rss_mib": rss / 1024,
-            "peak_mib": peak / 1024, "workers_rss_mib": workers,
-        })  # fmt: skip
+        samples.append({"seconds": time.monotonic() - start, "articles": counter.count(), "rss_mib": rss / 1024, "peak_mib": peak / 1024})
         time.sleep(interval)
     return samples
 
@@ -118,7 +96,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--interval", type=float, default=1.0, help="seconds between samples (default 1)")
     parser.add_argument("--fsync", action="store_true", help="CRAWLER_FSYNC=1 (default 0: the run is shorter; memory is the same)")
     parser.add_argument("--tracemalloc", action="store_true", help="log what grew between marks (benchmarks/memtrace.py)")
-    parser.add_argument("--processes", type=int, default=0, help="CRAWLER_PROCESSES (default 0: the crawl's process reads pages)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
@@ -129,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         work = tmp / "run"
         work.mkdir()
         with serve(tmp / "site", port) as base:
-            command = crawl_command(base, work, args.concurrency, args.fsync, args.marks if args.tracemalloc else 0, args.processes)
+            command = crawl_command(base, work, args.concurrency, args.fsync, args.marks if args.tracemalloc else 0)
             proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
             samples = sample(proc, LineCounter(work / "out"), args.interval)
             stderr = proc.communicate()[1]
@@ -145,11 +122,9 @@ def main(argv: list[str] | None = None) -> int:
         "articles": args.articles,
         "exported": exported,
         "fsync": args.fsync,
-        "processes": args.processes,
         "tracemalloc": args.tracemalloc,
         "at_marks": at_marks(samples, marks),
         "peak_mib": max((s["peak_mib"] for s in samples), default=None),
-        "workers_peak_mib": max((w for s in samples for w in s["workers_rss_mib"]), default=None),
         "samples": samples,
         "memtrace": traces,
     }
@@ -158,13 +133,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     print_facts(result["machine"])
     print(f"{exported:,} of {args.articles:,} articles exported, {len(samples)} samples, peak RSS {result['peak_mib']:.0f} MiB\n")
-    if args.processes:
-        print(f"worker processes: {args.processes}, largest worker RSS sampled {result['workers_peak_mib'] or 0:.0f} MiB\n")
-    print(f"{'articles':>9}{'seconds':>9}{'RSS MiB':>9}{'workers MiB':>13}")
+    print(f"{'articles':>9}{'seconds':>9}{'RSS MiB':>9}")
 
     def row(label: str, s: dict, note: str = "") -> None:
-        workers = " + ".join(f"{w:.0f}" for w in s["workers_rss_mib"]) or "-"
-        print(f"{label:>9}{s['seconds']:>9.0f}{s['rss_mib']:>9.0f}{workers:>13}{note}")
+        print(f"{label:>9}{s['seconds']:>9.0f}{s['rss_mib']:>9.0f}{note}")
 
     if samples:
         row("start", samples[0])

@@ -41,7 +41,7 @@ from scrapy_redis.queue import PriorityQueue
 
 from benchmarks.common import arguments, machine_facts
 from crawler.spiders.sites import EtemadonlineSpider
-from crawler.state import ArticleRecord
+from crawler.statebase import ArticleRecord
 from crawler.state_redis import RedisState
 from tests.redisserver import redis_server
 

@@ -96,6 +96,7 @@ class RealPageMaker:
     def __init__(self, page: Page, base: str) -> None:
         from crawler.sites import site_for_url
 
+        self.source = page
         self.name = page.name
         self.domain = page.path.parent.name
         self.spider = site_for_url(page.url).name

@@ -45,7 +45,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from benchmarks.common import arguments, load_average, machine_facts, print_facts, rss_kib
-from crawler.state import ArticleRecord, SqliteState
+from crawler.state import SqliteState
+from crawler.statebase import ArticleRecord
 
 SITES = tuple(f"site{n:02d}.ir" for n in range(60))
 FIRST_CODE = 1_000_000

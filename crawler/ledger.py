@@ -59,7 +59,7 @@ class ExportLedger:
     def __init__(self, crawler):
         self.crawler = crawler
         self.stats = crawler.stats
-        self.state: CrawlState = open_state(crawler.settings)
+        self.state: CrawlState = open_state(crawler.settings, crawler.spidercls.name)
         self.started = datetime.now(timezone.utc).replace(microsecond=0)
         self.files: dict[str, int] = {}  # export file -> lines written this run
         self.open_files: set = set()  # crawler.feeds.DurableLineFile, synced before the manifest counts
@@ -254,16 +254,18 @@ class ExportLedger:
         return None
 
 
-def open_state(settings) -> CrawlState:
+def open_state(settings, site: str | None = None) -> CrawlState:
     """The store the settings name: Redis at REDIS_URL when that is set
     (distributed mode), else CRAWLER_STATE, a SQLite file path (":memory:"
-    for a state that ends with the run)."""
+    for a state that ends with the run), where %(name)s stands for the
+    crawl's site (a state of its own: `crawlall --processes`)."""
     if settings.get("REDIS_URL"):
         from crawler.state_redis import RedisState  # optional dependency: pip install '.[distributed]'
 
         return RedisState.from_settings(settings)
+    path = settings.get("CRAWLER_STATE")
     return SqliteState.open(
-        settings.get("CRAWLER_STATE"),
+        path.replace("%(name)s", site) if site else path,
         durable=settings.getbool("CRAWLER_FSYNC", True),
         reset_broken=settings.getbool("CRAWLER_STATE_RESET_BROKEN"),
     )

@@ -153,36 +153,14 @@ def _instant(text: str) -> datetime:
 class NearDuplicatePipeline(_Pipeline):
     """Sets `duplicate_of` to the first-seen article, on any site and in any
     run, whose body this one nearly repeats (crawler.neardup): agencies' copy
-    republished with other boilerplate and light edits.
-
-    A body's fingerprint is taken from `fingerprints_ahead` when the spider
-    computed it where it read the page (in a worker process with
-    CRAWLER_PROCESSES), else computed here."""
-
-    AHEAD_LIMIT = 4096  # articles dropped before this pipeline leave theirs behind
+    republished with other boilerplate and light edits."""
 
     def __init__(self, crawler):
         super().__init__(crawler)
         self.state = ExportLedger.of(crawler).state
-        self.ahead = self.fingerprints_ahead(crawler)
-
-    @classmethod
-    def remember(cls, crawler, body: str, body_fingerprint: int) -> None:
-        ahead = cls.fingerprints_ahead(crawler)
-        ahead[body] = body_fingerprint
-        if len(ahead) > cls.AHEAD_LIMIT:
-            del ahead[next(iter(ahead))]
-
-    @staticmethod
-    def fingerprints_ahead(crawler) -> dict[str, int]:
-        return crawler.__dict__.setdefault("_fingerprints_ahead", {})
 
     def process_item(self, item, spider=None):
-        body = item["body"]
-        body_fingerprint = self.ahead.pop(body, None)
-        if body_fingerprint is None:
-            body_fingerprint = fingerprint(body)
-        match = self.state.near_duplicate_of(item["site"], item["news_code"], body_fingerprint)
+        match = self.state.near_duplicate_of(item["site"], item["news_code"], fingerprint(item["body"]))
         if match is not None:
             self.stats.inc_value("articles/near_duplicates")
         item["duplicate_of"] = match and {"site": match[0], "news_code": match[1]}

@@ -99,10 +99,6 @@ EXTENSIONS = {
 }
 # Add `field_sources` (which extraction layer gave each field) to every exported line.
 CRAWLER_EXPORT_FIELD_SOURCES = False
-# Worker processes that read article pages and fingerprint bodies (crawler.cpupool):
-# 0 reads them in the crawl's process; a CPU-bound crawl (no download delay,
-# many sites) goes faster with one per spare core.
-CRAWLER_PROCESSES = 0
 # Seconds of CPU time one article page's reading may take (crawler.extract.
 # cpu_budget); a page past it is refused and counted as pages/bad/too_slow.
 # Ordinary pages take milliseconds. 0 for no limit.

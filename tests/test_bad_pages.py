@@ -372,8 +372,8 @@ def test_the_sitemap_bomb_is_refused_and_the_crawl_goes_on(crawled):
 SLOW, CROWDED, LARGE = (article_path(600101 + i, name) for i, name in enumerate(["nested-tags", "many-attributes", "flat-tags"]))
 
 
-@pytest.fixture(scope="module", params=[0, 1], ids=["in-process", "worker"])
-def crawled_with_a_budget(request, tmp_path_factory):
+@pytest.fixture(scope="module")
+def crawled_with_a_budget(tmp_path_factory):
     out = tmp_path_factory.mktemp("budget")
     routes: dict[str, Route] = {}
     with serve(routes) as (base, _):
@@ -387,24 +387,22 @@ def crawled_with_a_budget(request, tmp_path_factory):
         })  # fmt: skip
         result = scrapy_crawl(
             "etemadonline", "-a", f"base_url={base}", "-s", f"CRAWLER_OUTPUT={out}/%(name)s/%(time)s.jsonl",
-            "-s", "CRAWLER_EXTRACT_TIMEOUT=0.1", "-s", f"CRAWLER_PROCESSES={request.param}",
+            "-s", "CRAWLER_EXTRACT_TIMEOUT=0.1",
         )  # fmt: skip
     [export] = (out / "etemadonline").glob("*.jsonl")
     [manifest] = (out / "etemadonline").glob("*.manifest.json")
-    return request.param, export.read_text("utf-8"), json.loads(manifest.read_text("utf-8")), result.stderr
+    return export.read_text("utf-8"), json.loads(manifest.read_text("utf-8")), result.stderr
 
 
 def test_pages_over_the_budget_are_skipped_counted_and_logged(crawled_with_a_budget):
-    processes, export, manifest, log = crawled_with_a_budget
+    export, manifest, log = crawled_with_a_budget
     assert manifest["pages"].get("bad/too_slow") == 3, manifest["pages"]
     refused = {}
     for path in (SLOW, CROWDED, LARGE):
         [refused[path]] = [line for line in log.splitlines() if "WARNING: Not an article page: " in line and quote(path) in line]
     assert "an element with 200000 attributes, too slow to parse" in refused[CROWDED]
     over_budget = "reading it took over 0.1 s of CPU (CRAWLER_EXTRACT_TIMEOUT)"
-    if processes:  # the parse is stopped in C, its worker with it
-        assert "reading it took over 0.3 s of CPU; its worker process was stopped" in refused[LARGE]
-    else:  # the parse ends, then the budget's signal stops the reading
-        assert over_budget in refused[LARGE] and over_budget in refused[SLOW]
+    # The parse, in C, ends; then the budget's signal stops the reading.
+    assert over_budget in refused[LARGE] and over_budget in refused[SLOW]
     assert [json.loads(line)["news_code"] for line in export.splitlines()] == ["600001"]
-    assert "cpu_pool/broken" not in log and "Extraction failed" not in log
+    assert "Extraction failed" not in log

@@ -208,3 +208,19 @@ def test_the_progress_bar_is_drawn_only_on_a_terminal():
     assert len(articles(on_terminal)) == 2
     assert b"\r[" + b"#" * 30 + b"] 2/2 pages" in drawn
     assert drawn.decode().splitlines()[-1].endswith("2 complete, 0 incomplete, 0 not an article, 0 no URL, 0 unreadable")
+
+
+def test_a_registered_site_goes_to_a_worker_by_name_and_any_other_whole():
+    """-j sends the site with every page: a registered one by its name (the
+    worker's registry holds it, its layers built once there), a mirror whole."""
+    import pickle
+    from dataclasses import replace
+
+    from crawler.sites import site_named
+
+    isna = site_named("isna")
+    assert len(pickle.dumps(isna)) < 100
+    assert pickle.loads(pickle.dumps(isna)) is isna
+    mirror = replace(isna, base_url="http://127.0.0.1:1")
+    again = pickle.loads(pickle.dumps(mirror))
+    assert again is not isna and again.base_url == "http://127.0.0.1:1"

@@ -212,9 +212,10 @@ def test_same_body_under_other_codes_is_flagged_as_a_near_duplicate(crawled):
     assert all(a["duplicate_of"] in (None, {"site": "etemadonline.com", "news_code": original["news_code"]}) for a in articles)
 
 
-def test_worker_processes_export_the_same_articles(crawled, tmp_path):
-    """CRAWLER_PROCESSES=2 (crawler.cpupool): pages read and bodies fingerprinted
-    in worker processes give the very lines an in-process crawl gives."""
+def test_the_retired_crawler_processes_setting_changes_nothing_but_a_warning(crawled, tmp_path):
+    """CRAWLER_PROCESSES sized a worker pool, removed (benchmarks/RESULTS.md,
+    "Crawl"): an operator's settings that still set it give the very lines
+    a crawl without gives, and one warning line pointing to crawlall --processes."""
     out = tmp_path / "etemadonline.jsonl"
     routes: dict[str, Route] = {}
     with serve(routes) as (base, _):
@@ -231,3 +232,6 @@ def test_worker_processes_export_the_same_articles(crawled, tmp_path):
 
     assert comparable(out) == comparable(in_process)
     assert sum(json.loads(line)["duplicate_of"] is None for line in out.read_text("utf-8").splitlines()) == 1
+    [warning] = [line for line in result.stderr.splitlines() if "CRAWLER_PROCESSES" in line]
+    assert warning.endswith("WARNING: CRAWLER_PROCESSES is no longer used: pages are read in the crawl's process;"
+                            " `scrapy crawlall --processes N` runs the sites in N processes")  # fmt: skip

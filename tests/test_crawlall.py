@@ -3,8 +3,10 @@
 import json
 import logging
 import os
+import signal
 import subprocess
 import sys
+import time
 from types import SimpleNamespace
 
 import pytest
@@ -168,3 +170,117 @@ def test_a_busy_state_refuses_every_site_in_one_line(tmp_path):
     assert f"is in use by another run: pid {os.getpid()}, started " in line
     assert "etemadonline         REFUSED" in result.stdout and "ilna                 REFUSED" in result.stdout
     assert not (tmp_path / "state.sqlite3").exists()
+
+
+# -- crawlall --processes N: the sites in N processes, one site each at a time --
+
+
+def crawlall_started(*args, tmp_path, sites: int) -> tuple[subprocess.Popen, dict[str, int], list[str]]:
+    """`crawlall --processes 2` under way, its first `sites` sites crawling
+    (their spiders opened): the process, the pid of each site process it
+    started (as it logged them), and its stderr lines so far."""
+    parent = subprocess.Popen(
+        [sys.executable, "-m", "scrapy", "crawlall", *FAST, "-s", f"CRAWLER_OUTPUT={tmp_path}/%(name)s/%(time)s.jsonl",
+         "-s", f"CRAWLER_STATE={tmp_path}/%(name)s.sqlite3", "--processes", "2", *args],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,  # a process group as a shell's job
+    )  # fmt: skip
+    pids, lines = {}, []
+    while sum("Spider opened" in line for line in lines) < sites:
+        line = parent.stderr.readline()
+        assert line, "".join(lines[-50:])
+        lines.append(line)
+        if " started, process " in line:
+            name, _, pid = line.split("] INFO: ")[1].partition(" started, process ")
+            pids[name] = int(pid)
+    return parent, pids, lines
+
+
+def summary_of(stdout: str, sites: int) -> dict[str, str]:
+    lines = stdout.split(f"crawlall: {sites} sites\n")[1].splitlines()[:sites]
+    return {line.split()[0]: line.split(None, 1)[1] for line in lines}
+
+
+def test_processes_run_each_site_in_its_own_process_with_its_own_state(tmp_path):
+    routes: dict = {}
+    with serve(routes) as (base, _):
+        routes.update(site_routes(base))
+        parent, pids, _ = crawlall_started("etemadonline", "ilna", "-a", f"base_url={base}", tmp_path=tmp_path, sites=2)
+        stdout, stderr = parent.communicate(timeout=300)
+    assert parent.returncode == 0, stdout + stderr[-2000:]
+    assert len(set(pids.values()) | {parent.pid}) == 3, "two site processes besides crawlall's"
+    summary = summary_of(stdout, 2)
+    for name in ("etemadonline", "ilna"):
+        # The -a argument, CRAWLER_OUTPUT and CRAWLER_STATE given to crawlall reached its sites' processes.
+        [export] = (tmp_path / name).glob("*.jsonl")
+        assert len(export.read_text("utf-8").splitlines()) == 4
+        assert (tmp_path / f"{name}.sqlite3").exists()
+        assert summary[name].startswith("ok") and "exported     4  dropped    1  errors   0" in summary[name]
+
+
+def test_a_killed_site_process_is_that_sites_failure(tmp_path):
+    routes: dict = {}
+    with serve(routes) as (base, _):
+        routes.update(site_routes(base))
+        routes["/"] = Route(routes["/"].body, delay=4)  # both sites still crawling when one is killed
+        parent, pids, _ = crawlall_started("etemadonline", "ilna", "-a", f"base_url={base}", tmp_path=tmp_path, sites=2)
+        os.kill(pids["ilna"], signal.SIGKILL)
+        stdout, stderr = parent.communicate(timeout=300)
+    assert parent.returncode == 1, stdout + stderr[-2000:]
+    summary = summary_of(stdout, 2)
+    assert summary["ilna"] == "FAILED its process killed by SIGKILL"
+    assert summary["etemadonline"].startswith("ok") and "exported     4" in summary["etemadonline"]
+    assert "crawlall: failed: ilna\n" in stdout
+    assert f"ilna: its process {pids['ilna']} killed by SIGKILL, without a result" in stderr
+
+
+@pytest.mark.parametrize("stop", ["SIGTERM to crawlall", "SIGINT to its process group (Ctrl-C in a terminal)"])
+def test_a_signal_stops_the_site_processes_as_a_scrapy_crawl_stops_and_starts_no_other(tmp_path, stop):
+    routes: dict = {}
+    with serve(routes) as (base, _):
+        routes.update(site_routes(base))
+        routes["/"] = Route(routes["/"].body, delay=4)
+        parent, pids, _ = crawlall_started("etemadonline", "ilna", "rokna", "-a", f"base_url={base}", tmp_path=tmp_path, sites=2)
+        time.sleep(1)  # their crawls under way (a crawl stopped while its engine starts has no finish reason: Scrapy's)
+        if stop.startswith("SIGTERM"):
+            parent.send_signal(signal.SIGTERM)
+        else:  # each site process gets it once: not also from the terminal, which would force it
+            os.killpg(parent.pid, signal.SIGINT)
+        stdout, stderr = parent.communicate(timeout=300)
+    assert parent.returncode == 1, stdout + stderr[-2000:]
+    assert set(pids) == {"etemadonline", "ilna"}
+    summary = summary_of(stdout, 3)
+    for name in pids:  # each received it once, closed its spider and reported: not killed
+        assert summary[name].startswith("FAILED") and summary[name].endswith("finish shutdown"), stdout + stderr[-5000:]
+        assert stderr.count(f"crawl: {name} FAILED") == 1
+    assert summary["rokna"].endswith("finish not started")
+    assert "crawlall: failed: etemadonline, ilna, rokna" in stdout
+    assert "Traceback" not in stderr and "forcing unclean shutdown" not in stderr
+    assert not list(tmp_path.glob("*/*.part")), "no export left half-written"
+
+
+@pytest.mark.parametrize("n", ["0", "-1", "1.5", "two"])
+def test_a_bad_number_of_processes_is_a_usage_error(tmp_path, n):
+    result = crawlall("etemadonline", "ilna", "--processes", n, tmp_path=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [f"scrapy crawlall: error: --processes takes a number of processes, 1 or more, not {n!r}"]
+
+
+def test_processes_need_a_state_per_site(tmp_path):
+    with serve({}) as (base, _):
+        pass  # should the refusal fail, nothing answers
+    result = crawlall(
+        "etemadonline", "ilna", "--processes", "2", "-a", f"base_url={base}", "-s", f"CRAWLER_STATE={tmp_path}/state.sqlite3",
+        tmp_path=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 2
+    [line] = result.stderr.splitlines()
+    assert f"--processes 2: the crawl state {tmp_path}/state.sqlite3 would be one for 2 sites' processes" in line
+    assert "CRAWLER_STATE=.crawler/%(name)s.sqlite3" in line
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_retired_crawler_processes_setting_is_told_once_a_process(tmp_path):
+    with serve({}) as (base, _):
+        pass  # nothing to crawl: only the warning is judged
+    result = crawlall("etemadonline", "ilna", "-a", f"base_url={base}", "-s", "RETRY_TIMES=0", "-s", "CRAWLER_PROCESSES=1", tmp_path=tmp_path)
+    assert sum("CRAWLER_PROCESSES is no longer used" in line for line in result.stderr.splitlines()) == 1, result.stderr[-3000:]

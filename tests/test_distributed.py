@@ -18,7 +18,8 @@ from scrapy.settings import Settings
 from conftest import project_settings
 from crawler.neardup import NearDuplicateIndex, fingerprint
 from crawler.spiders.sites import EtemadonlineSpider
-from crawler.state import ArticleRecord, SqliteState
+from crawler.state import SqliteState
+from crawler.statebase import ArticleRecord
 from crawler.state_redis import RedisState
 from localsite import FAST, ROOT, Route, scrapy_crawl, serve
 from test_crawl_e2e import crawl, link, site_routes, variant

@@ -10,7 +10,8 @@ from conftest import project_settings
 from crawler.article import normalize_article
 from crawler.ledger import ExportLedger
 from crawler.neardup import fingerprint
-from crawler.state import ArticleRecord, SqliteState
+from crawler.state import SqliteState
+from crawler.statebase import ArticleRecord
 
 BODY = " ".join(f"واژه{i} در متن خبر شماره {i}" for i in range(120))
 OTHER_BODY = " ".join(f"جمله{i} از گزارشی دیگر با شماره {i}" for i in range(120))

@@ -11,7 +11,7 @@ from scrapy.utils.test import get_crawler
 from conftest import project_settings
 from crawler.middlewares import NewsCodeFilterMiddleware
 from crawler.spiders.sites import EtemadonlineSpider
-from crawler.state import ArticleRecord
+from crawler.statebase import ArticleRecord
 
 SITE = "etemadonline.com"
 SEEN = "2024-01-01T00:00:00+00:00"

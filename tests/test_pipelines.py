@@ -137,7 +137,7 @@ def test_exported_line_is_plain_utf8_json(crawler):
 
 def _exported_before(crawler, **changes):
     from crawler.ledger import ExportLedger
-    from crawler.state import ArticleRecord
+    from crawler.statebase import ArticleRecord
 
     earlier = normalize_article(article(canonical_url="https://www.etemadonline.com/a/1-x", **changes))
     ExportLedger.of(crawler).state.record([ArticleRecord.from_article(earlier)])

@@ -10,7 +10,8 @@ from scrapy.settings import Settings
 
 from crawler.neardup import fingerprint
 from crawler.ledger import open_state
-from crawler.state import ArticleRecord, BrokenState, SqliteState
+from crawler.state import BrokenState, SqliteState
+from crawler.statebase import ArticleRecord
 
 BODY = " ".join(f"واژه{i} در متن خبر شماره {i}" for i in range(120))
 
@@ -111,7 +112,8 @@ def test_a_commit_is_all_or_nothing_across_a_crash(tmp_path):
     crash = f"""
 import os, signal
 from crawler.neardup import fingerprint
-from crawler.state import ArticleRecord, SqliteState
+from crawler.state import SqliteState
+from crawler.statebase import ArticleRecord
 state = SqliteState({str(path)!r})
 state.near_duplicate_of("a.ir", "1", fingerprint({BODY!r}))
 # SIGKILL while the second record of the group is being written (a temporary trigger: the file's schema stays).
@@ -146,7 +148,8 @@ def test_a_state_killed_during_a_checkpoint_is_no_truncated_one(tmp_path):
     path = tmp_path / "state.sqlite3"
     killed = f"""
 import os
-from crawler.state import ArticleRecord, SqliteState
+from crawler.state import SqliteState
+from crawler.statebase import ArticleRecord
 state = SqliteState({str(path)!r})
 state.db.execute("PRAGMA wal_autocheckpoint = 0")
 seen = "2024-01-01T00:00:00+00:00"

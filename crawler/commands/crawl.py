@@ -19,7 +19,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
 from crawler.commands import check_spider_arguments
-from crawler.commands.crawlall import NORMAL_ENDS, outcome, start
+from crawler.commands.crawlall import NORMAL_ENDS, outcome, start, write_result
 from crawler.faults import FAULT_KINDS, SITE_BLOCKED_STAT, UNREACHABLE_STAT
 from crawler.monitor import ALARMS_STAT, run_report
 
@@ -38,11 +38,12 @@ class Command(ScrapyCrawlCommand):
             raise UsageError("give one spider; `scrapy crawlall` runs many", print_help=not args)
         crawler = self._create_crawler(args[0])
         refused = start(self.crawler_process, [crawler], opts.spargs)
+        stats = crawler.stats.get_stats() if crawler.stats else {}
+        write_result(stats, refused.get(crawler))
         if refused:  # a busy or broken state: its one line says it all
             print(f"crawl: {args[0]}: {refused[crawler]}", file=sys.stderr)
             self.exitcode = 1
             return
-        stats = crawler.stats.get_stats() if crawler.stats else {}
         failed, summary = outcome(stats)
         # The alarms' words are in no stat: the monitor's report says them again.
         alarms = run_report(crawler)["alarms"] if stats.get(ALARMS_STAT) and crawler.spider else []

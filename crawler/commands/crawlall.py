@@ -1,4 +1,4 @@
-"""scrapy crawlall [SPIDER | family:NAME ...]: many sites in one process.
+"""scrapy crawlall [SPIDER | family:NAME ...]: many sites, in one process or N.
 
 Without arguments every site spider runs; names and `family:<name>` choose.
 Each site writes its own export (CRAWLER_OUTPUT, one folder per spider), and
@@ -13,29 +13,50 @@ for.
 with `%(name)s` in the folder's path: one file written by several sites at
 once would interleave their lines, and its folder's `.part` recovery,
 manifests and lock would be shared too. Otherwise a usage error.
+
+`--processes N` (default 1: all sites in this process, at once) runs the
+sites in N processes, one site per process at a time, each an ordinary
+`scrapy crawl SITE` with this run's -a arguments and command-line settings:
+a CPU-bound crawl of many sites uses N cores (benchmarks/RESULTS.md,
+"Crawl"). A crawl state serves one process, so each site needs its own
+(CRAWLER_STATE with %(name)s, or REDIS_URL). Each child reports its stats
+through a file (RESULT_ENV); one that ends without (killed, crashed) is its
+site's failure. SIGINT and SIGTERM are passed on to the children, which stop
+as a Scrapy crawl does (a second one forces them); no site starts after.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import signal
+import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
+from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
 from crawler import logcount
-from crawler.commands import check_spider_arguments
+from crawler.commands import check_spider_arguments, usage_error
 from crawler.faults import SITE_BLOCKED_STAT, fault_counts
 from crawler.lock import LockHeld
 from crawler.monitor import ALARMS_STAT
+from crawler.partfiles import write_atomically
 from crawler.sites import all_sites
-from crawler.state import StateError
+from crawler.statebase import StateError
 
 logger = logging.getLogger(__name__)
 
 # A run refused before it started: another run holds its state, or the state
 # file is broken. Its one-line message is all there is to say.
 REFUSALS = (LockHeld, StateError)
+
+# Where a `scrapy crawl` started by `crawlall --processes` writes its result (crawler.commands.crawl).
+RESULT_ENV = "CRAWLALL_RESULT"
 
 
 def choose_sites(args: list[str]) -> list[str]:
@@ -108,6 +129,69 @@ def start(process, crawlers: list, spargs: dict) -> dict:
     return refused
 
 
+def write_result(stats: dict, refused: str | None) -> None:
+    """A `scrapy crawl` started by `crawlall --processes` (RESULT_ENV set):
+    its stats, or why it was refused, for crawlall's summary."""
+    if path := os.environ.get(RESULT_ENV):
+        write_atomically(Path(path), json.dumps({"stats": stats, "refused": refused}, default=str).encode("utf-8"))
+
+
+def child_command(name: str, spargs: dict, settings) -> list[str]:
+    """`scrapy crawl NAME` with this run's -a arguments and command-line settings (-s, -o/-O, -L, --logfile)."""
+    command = [sys.executable, "-m", "scrapy", "crawl", name]
+    for k, v in spargs.items():
+        command += ["-a", f"{k}={v}"]
+    for key in settings:
+        if settings.getpriority(key) == SETTINGS_PRIORITIES["cmdline"]:
+            value = settings[key]
+            value = value.copy_to_dict() if isinstance(value, BaseSettings) else value
+            command += ["-s", f"{key}={value if isinstance(value, str) else json.dumps(value)}"]
+    return command
+
+
+def run_processes(names: list[str], processes: int, command) -> dict[str, tuple[dict, str | None, str | None]]:
+    """Runs `command(name)` for each site, `processes` at a time, each child
+    in a session of its own (a terminal's Ctrl-C reaches this process only,
+    which passes each signal on once). For each site: its stats, its
+    refusal, and how its process ended when that was not with a result."""
+    ended: dict[str, tuple[dict, str | None, str | None]] = {}
+    waiting, running, stopping = list(names), {}, []
+
+    def stop(signum, frame):
+        stopping.append(signum)
+        logger.info("%s: stopping %d sites, starting no other", signal.Signals(signum).name, len(running))
+        for name, child in running.values():
+            child.send_signal(signum)
+
+    previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with tempfile.TemporaryDirectory(prefix="crawlall-") as results:
+            while running or (waiting and not stopping):
+                while waiting and len(running) < processes and not stopping:
+                    name = waiting.pop(0)
+                    env = {**os.environ, RESULT_ENV: os.path.join(results, f"{name}.json")}
+                    child = subprocess.Popen(command(name), env=env, start_new_session=True)
+                    running[child.pid] = (name, child)
+                    logger.info("%s started, process %d", name, child.pid)
+                pid, status = os.wait()
+                if pid not in running:
+                    continue
+                name, child = running.pop(pid)
+                child.returncode = code = os.waitstatus_to_exitcode(status)
+                result = Path(results, f"{name}.json")
+                if result.exists() and code in (0, 1):
+                    done = json.loads(result.read_text("utf-8"))
+                    ended[name] = (done["stats"], done["refused"], None)
+                else:
+                    how = f"killed by {signal.Signals(-code).name}" if code < 0 else f"exited with status {code}"
+                    logger.error("%s: its process %d %s, without a result", name, pid, how)
+                    ended[name] = ({}, None, f"its process {how}")
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    return ended
+
+
 class Command(BaseRunSpiderCommand):
     requires_project = True
 
@@ -115,11 +199,26 @@ class Command(BaseRunSpiderCommand):
         return "[options] [SPIDER | family:NAME ...]"
 
     def short_desc(self) -> str:
-        return "Run many site spiders in one process, each with its own export, and summarize"
+        return "Run many site spiders, in one process or N, each with its own export, and summarize"
+
+    def add_options(self, parser) -> None:
+        super().add_options(parser)
+        parser.add_argument("--processes", metavar="N", default="1", help="run the sites in N processes, one site each at a time (default 1: all in this one)")
 
     def process_options(self, args: list[str], opts) -> None:
         super().process_options(args, opts)
-        check_spider_arguments("crawlall", self.settings, choose_sites(args), opts.spargs)
+        given = opts.processes
+        opts.processes = int(given) if given.isdigit() else 0
+        if opts.processes < 1:
+            usage_error("crawlall", f"--processes takes a number of processes, 1 or more, not {given!r}")
+        names = choose_sites(args)
+        check_spider_arguments("crawlall", self.settings, names, opts.spargs)
+        state = self.settings["CRAWLER_STATE"]
+        if min(opts.processes, len(names)) > 1 and not self.settings.get("REDIS_URL") and state != ":memory:" and "%(name)s" not in state:
+            usage_error(
+                "crawlall", f"--processes {opts.processes}: the crawl state {state} would be one for {len(names)} sites' processes,"
+                " and it serves one; give each site its own with %(name)s, e.g. -s 'CRAWLER_STATE=.crawler/%(name)s.sqlite3'",
+            )  # fmt: skip
 
     def run(self, args: list[str], opts) -> None:
         names = choose_sites(args)
@@ -130,21 +229,30 @@ class Command(BaseRunSpiderCommand):
                 " with %(name)s, e.g. -O 'out/%(name)s/%(time)s.jsonl'",
                 print_help=False,
             )
-        crawlers = {name: self._create_crawler(name) for name in names}
-        refused = start(self.crawler_process, list(crawlers.values()), opts.spargs)
-        for message in dict.fromkeys(refused.values()):
+        processes = min(opts.processes, len(names))
+        if processes > 1:
+            ended = run_processes(names, processes, lambda name: child_command(name, opts.spargs, self.settings))
+            bootstrap_failed = False
+        else:
+            crawlers = {name: self._create_crawler(name) for name in names}
+            refused = start(self.crawler_process, list(crawlers.values()), opts.spargs)
+            ended = {name: (c.stats.get_stats() if c.stats else {}, refused.get(c), None) for name, c in crawlers.items()}
+            bootstrap_failed = self.crawler_process.bootstrap_failed
+        for message in dict.fromkeys(refusal for _, refusal, _ in ended.values() if refusal):
             print(f"crawlall: {message}", file=sys.stderr)
         failed = []
         print(f"\ncrawlall: {len(names)} sites")
-        for name, crawler in crawlers.items():
-            stats = crawler.stats.get_stats() if crawler.stats else {}
+        for name in names:
+            stats, refusal, death = ended.get(name, ({}, None, None))  # none: never started (stopped before)
             site_failed, summary = outcome(stats)
-            print(f"  {name:20} {'REFUSED' if crawler in refused else summary}")
+            if death:
+                site_failed, summary = True, f"FAILED {death}"
+            print(f"  {name:20} {'REFUSED' if refusal else summary}")
             if site_failed:
                 failed.append(name)
         stray = logcount.unattributed["ERROR"]
         if stray:
             print(f"crawlall: {stray} errors logged that name no site (see the log)")
-        if failed or stray or self.crawler_process.bootstrap_failed:
+        if failed or stray or bootstrap_failed:
             print(f"crawlall: failed: {', '.join(failed) or 'errors that name no site'}")
             self.exitcode = 1

@@ -157,11 +157,10 @@ def cpu_budget(seconds: float | None):
     user CPU time in it (None or 0: no limit). A CPU timer (ITIMER_VIRTUAL),
     not a clock: a loaded machine slows every page, and pages would be
     refused for the machine's fault. Its signal reaches only the main thread,
-    where a crawl reads pages, in its own process (Scrapy's reactor) or in a
-    worker's (crawler.cpupool); in any other thread, or where SIGVTALRM has a
-    handler of its own (a profiler's), the block runs unlimited. The signal
-    interrupts Python, not a C function: a libxml2 parse or an XPath running
-    ends first (in a worker, crawler.cpupool's own limit stops those)."""
+    where a crawl reads pages (Scrapy's reactor); in any other thread, or
+    where SIGVTALRM has a handler of its own (a profiler's), the block runs
+    unlimited. The signal interrupts Python, not a C function: a libxml2
+    parse or an XPath running ends first."""
     global _armed
     if not seconds or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
         yield

@@ -47,10 +47,10 @@ def site_named(name: str) -> Site:
 
 
 def _pickled(site: Site):
-    """A registered site goes to a worker process (crawler.cpupool) by name,
-    looked up there in the worker's own registry: pickling the whole Site for
-    every page cost ~70 µs, and each copy made extraction build the site's
-    layers again. Any other Site (a mirror's, the news spider's) goes whole.
+    """A registered site goes to a worker process (`iran-news-extract -j`,
+    crawler.batch) by name, looked up there in the worker's own registry:
+    pickling the whole Site for every page cost ~70 µs, and each copy made
+    extraction build the site's layers again. Any other Site (a mirror's, the news spider's) goes whole.
     (Registered with copyreg, so that the Site need not know the registry.)"""
     try:
         if site_named(site.name) is site:

@@ -3,6 +3,7 @@ pages, as the site's family and spec declare them."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timezone
 from typing import Any, AsyncIterator
 from urllib.parse import urljoin, urlsplit
@@ -13,30 +14,19 @@ from scrapy.exceptions import UsageError
 from scrapy.spiders import SitemapSpider
 
 from crawler.commands import did_you_mean
-from crawler.cpupool import CallOverLimit, CpuPool
 from crawler.extract import ArticleReading, read_article
-from crawler.extract.pagecheck import PageProblem
 from crawler.extract.layers import news_code_from_url
 from crawler.items import ArticleItem
-from crawler.neardup import fingerprint
-from crawler.pipelines import NearDuplicatePipeline
 from crawler.sites import site_for_url
 from crawler.spec import Site
 from crawler.urls import absolute_url, decoded_path, readable_url
 from crawler.window import Window, WindowError
 
+logger = logging.getLogger(__name__)
+
 # How many listing pages deep to follow from a start listing (the home page's
 # section links are one level).
 MAX_LISTING_DEPTH = 1
-
-
-def read_page(body: bytes, url: str, **kwargs: Any) -> tuple[ArticleReading, int | None]:
-    """All parse_article computes of a page, in one call (made in a worker
-    process with CRAWLER_PROCESSES): the reading, and the body's fingerprint
-    for NearDuplicatePipeline."""
-    reading = read_article(body, url, **kwargs)
-    body_text = reading.fields and reading.fields["body"]
-    return reading, fingerprint(body_text) if body_text else None
 
 
 def check_web_url(name: str, url: str) -> None:
@@ -54,6 +44,7 @@ class SiteSpider(SitemapSpider):
     Arguments are checked (check_arguments) before the spider is made."""
 
     site: Site
+    told_no_processes = False
 
     # The -a arguments it takes, with their help: `scrapy crawl` checks a run's
     # against them before anything is downloaded, `scrapy sites --args` lists them.
@@ -86,6 +77,10 @@ class SiteSpider(SitemapSpider):
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
         cls.check_arguments(kwargs)
+        if crawler.settings.get("CRAWLER_PROCESSES") is not None and not SiteSpider.told_no_processes:
+            # The worker pool it sized is gone (benchmarks/RESULTS.md, "Crawl"); an operator's settings may still set it.
+            SiteSpider.told_no_processes = True  # once a process, not once a site
+            logger.warning("CRAWLER_PROCESSES is no longer used: pages are read in the crawl's process; `scrapy crawlall --processes N` runs the sites in N processes")
         return super().from_crawler(crawler, *args, **kwargs)
 
     @classmethod
@@ -223,7 +218,7 @@ class SiteSpider(SitemapSpider):
 
     # -- articles ------------------------------------------------------------------
 
-    async def parse_article(self, response):
+    def parse_article(self, response):
         self.crawler.stats.inc_value("pages/article")
         redirected = response.meta.get("redirect_urls")
         if redirected and self.article_code(redirected[0]) and not self.article_code(response.url):
@@ -232,24 +227,17 @@ class SiteSpider(SitemapSpider):
             self.logger.warning("Redirected away from the site's articles: %s -> %s", redirected[0], response.url)
             self.crawler.stats.inc_value("pages/redirected_away")
             return
-        pool = CpuPool.of(self.crawler)
         try:
-            reading, body_fingerprint = await pool.run(
-                read_page, response.body, response.url, site=self.site,
-                content_type=response.headers.get("Content-Type"), flags=tuple(response.flags),
-                budget=self.crawler.settings.getfloat("CRAWLER_EXTRACT_TIMEOUT"),
+            reading = read_article(
+                response.body, response.url, site=self.site, content_type=response.headers.get("Content-Type"),
+                flags=tuple(response.flags), budget=self.crawler.settings.getfloat("CRAWLER_EXTRACT_TIMEOUT"),
             )  # fmt: skip
-        except CallOverLimit:  # stuck in C, where the budget could not stop it
-            problem = PageProblem("bad/too_slow", f"reading it took over {pool.cpu_limit:g} s of CPU; its worker process was stopped")
-            reading, body_fingerprint = ArticleReading(None, problem), None
         except Exception:
             self.logger.exception("Extraction failed on %s", response.url)
             self.crawler.stats.inc_value("articles/extract_error")
-            reading, body_fingerprint = None, None
+            reading = None
         item = self.article_item(response, reading)
         if item is not None:
-            if body_fingerprint is not None:
-                NearDuplicatePipeline.remember(self.crawler, item["body"], body_fingerprint)
             yield item
 
     def article_item(self, response, reading: ArticleReading | None) -> ArticleItem | None:
