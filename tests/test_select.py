@@ -11,9 +11,9 @@ from parsel import Selector
 from parsel.csstranslator import HTMLTranslator
 
 from crawler.extract.boilerplate import DROP_SELECTORS
-from crawler.extract.layers import Regions, Scope
 from crawler.extract.html import parse_html
-from crawler.extract.selectors import classes_in, attribute_steps, required_classes, select
+from crawler.extract.layers import Regions
+from crawler.extract.selectors import attribute_steps, classes_in, select
 from crawler.families.detect import FAMILIES
 from crawler.families.generic import GENERIC
 from crawler.sites import all_sites
@@ -67,7 +67,6 @@ def test_selectors_start_from_regions_found_once():
 
 
 FIXTURES = Path(__file__).parent / "fixtures"
-PAGES = sorted(p for p in FIXTURES.glob("*/*.html") if p.with_suffix(".json").exists())
 SPECS = {s.family.spec for s in all_sites()} | {s.overrides for s in all_sites()} | {f.spec for f in FAMILIES} | {GENERIC.spec}
 # Every selector a spec has: its fields', its regions' and its family's markers.
 EVERY_SELECTOR = tuple(
@@ -91,12 +90,8 @@ LEFT_ALONE = (
     "//p[string-length(.)]", "//div[p][1]/p",
 )
 # Every page a selector may meet: the fixtures (the bad ones too) and the saved pages not among them.
-EVERY_PAGE = list(
-    {
-        path.read_bytes(): path
-        for path in [*sorted((Path(__file__).resolve().parents[2] / "shared/pages").glob("*/*.html")), *sorted(FIXTURES.glob("**/*.html"))]
-    }.values()
-)
+SAVED = sorted((Path(__file__).resolve().parents[2] / "shared/pages").glob("*/*.html"))
+EVERY_PAGE = list({path.read_bytes(): path for path in [*SAVED, *sorted(FIXTURES.glob("**/*.html"))]}.values())
 
 
 def test_specs_are_written_as_descriptions():
@@ -172,59 +167,14 @@ def test_natural_xpath_is_rewritten(xpath, fast):
     assert attribute_steps(xpath) == fast
 
 
-@pytest.mark.parametrize(
-    ("selector", "classes"),
-    [
-        (".a .b", {"a", "b"}),
-        (".a > .b::text", {"a", "b"}),
-        ("div.x.y::attr(href)", {"x", "y"}),
-        ("li:nth-child(1) .text-meta", {"text-meta"}),
-        ("#x .y", {"y"}),
-        # A sibling of the first compound may be outside the scope, whose root that compound can be.
-        (".a + .b", {"a"}),
-        (".a ~ .b c", {"a"}),
-        ("div:not(.z).w", {"w"}),  # what is negated is not needed
-        (".a, .a.b", {"a"}),  # what every alternative needs
-        (".a, .b", set()),
-        ("[class*=title]", set()),
-        ("h1", set()),
-        ("xpath://*[contains(@class, 'a')]", set()),
-    ],
-)
-def test_required_classes(selector, classes):
-    assert required_classes(selector) == classes
-
-
-def _missing_twice(scope: Scope) -> Scope:
-    """The scope after two selectors found nothing: it reads its classes from then on."""
-    assert scope.select(".no-such-class") == scope.select("aside.nowhere") == []
-    return scope
-
-
-@pytest.mark.parametrize("path", PAGES, ids=lambda p: f"{p.parent.name}/{p.stem}")
-def test_a_scope_finds_what_select_finds(path):
-    """Every CSS selector of every spec, from the page and from each of its
-    <article>s and <div>s with a class: a Scope skipping those whose classes
-    are not there answers as select() does, and skips some."""
-    root = Selector(text=path.read_text("utf-8")).root
-    containers = [[root], *([e] for e in select(root, "article, div[class]"))]
-    skipped = 0
-    for elements in containers[:40]:
-        scope = _missing_twice(Scope(elements, Regions(root, None)))
-        for css in EVERY_CSS:
-            assert scope.select(css) == select(elements, css), css
-            skipped += not required_classes(css) <= classes_in(elements)
-    assert skipped
-
-
 def test_class_names_are_split_where_cssselect_splits_them():
-    """At XML's white space (space, tab, CR, LF) and nowhere else."""
+    """At XML's white space (space, tab, CR, LF) and nowhere else, as the class tests of selectors read them."""
     root = Selector(text='<div><p class="x\ty\nz"></p><p class="u\u00a0v"></p></div>').root
-    assert classes_in([root]) >= {"x", "y", "z", "u\u00a0v"}
-    scope = _missing_twice(Scope([root], Regions(root, None)))
+    classes = classes_in([root])
+    assert classes >= {"x", "y", "z", "u\u00a0v"} and "u" not in classes
     for css in (".y", ".z", "p.x.z", ".u\u00a0v"):
-        assert scope.select(css) == select(root, css) != [], css
-    assert scope.select(".u") == select(root, ".u") == []
+        assert select(root, css) != [], css
+    assert select(root, ".u") == []
 
 
 def test_regions_are_found_in_the_article_container_first():
@@ -237,11 +187,3 @@ def test_regions_are_found_in_the_article_container_first():
     # A container without the region: the whole page's.
     aside = Selector(text='<div class="bar">header</div><article><p>text</p></article>').root
     assert [e.text for e in Regions(aside, site, select(aside, "article"))["bar"]] == ["header"]
-
-
-def test_a_scope_finds_siblings_outside_it():
-    root = Selector(text='<div><p class="a"></p><p class="b"></p></div>').root
-    [a] = select(root, ".a")
-    scope = _missing_twice(Scope([a], Regions(root, None)))
-    assert scope.select(".a + .b") == select(a, ".a + .b") != []
-    assert scope.select(".a ~ p.b") == select(a, ".a ~ p.b") != []

@@ -1,10 +1,9 @@
 """Selectors as specs write them, answered by lxml from XPath compiled once.
 
 A selector is CSS, or XPath when written "xpath:<expression>", and is
-compiled in the form libxml2 evaluates fastest (`attribute_steps`). Also here:
-the classes a CSS selector needs (`required_classes`) and those a part of
-the page holds (`classes_in`), with which crawler.extract.layers.Scope skips
-a selector that cannot find anything.
+compiled in the form libxml2 evaluates fastest (`attribute_steps`). Also
+here: the class names a part of the page holds (`classes_in`), from which
+crawler.families.detect answers a family's class markers.
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-import cssselect
 from lxml import etree
 from parsel import Selector
 from parsel.csstranslator import HTMLTranslator
@@ -171,32 +169,6 @@ def _scanned(expression: str, i: int = 0):
             depth += (c in "([") - (c in ")]")
             yield i, depth
         i += 1
-
-
-@cache
-def required_classes(selector: str) -> frozenset[str]:
-    """Class names some element of the scope (the element a selector starts
-    from, or one inside it) must carry for the selector to find anything:
-    `.item-header .rutitr` finds nothing where no element has class rutitr.
-    Empty for an XPath, and for a class the selector does not require (one
-    under :not(), or in a list one of whose alternatives lacks it)."""
-    if selector.startswith("xpath:"):
-        return frozenset()
-    alternatives = [_classes_in(parsed.parsed_tree) for parsed in cssselect.parse(selector)]
-    return frozenset.intersection(*alternatives) if alternatives else frozenset()
-
-
-def _classes_in(node: Any) -> frozenset[str]:
-    """The classes a parsed CSS selector's matches and the elements on the way to them carry, inside the scope."""
-    if isinstance(node, cssselect.parser.CombinedSelector):
-        left = _classes_in(node.selector)
-        # A sibling (+, ~) of the first compound may stand outside the scope, whose root that compound can be.
-        return left | _classes_in(node.subselector) if node.combinator in (" ", ">") else left
-    if isinstance(node, cssselect.parser.Class):
-        return _classes_in(node.selector) | {node.class_name}
-    if isinstance(node, (cssselect.parser.Hash, cssselect.parser.Attrib, cssselect.parser.Pseudo, cssselect.parser.Function, cssselect.parser.Negation)):
-        return _classes_in(node.selector)  # the compound they test (a negation's own selector is no requirement)
-    return frozenset()  # an element's name, or a form whose requirements are not read here
 
 
 _CLASS_VALUES = etree.XPath("descendant-or-self::*/@class", smart_strings=False)

@@ -26,7 +26,8 @@ SITE = Site(
         # the subsection the .meta-news list names (دسته‌بندی).
         section=(
             "ol.breadcrumb li a",
-            "xpath://meta[@property='article:section']/@content | .//*[contains(@class, 'meta-news')]//*[@itemprop='articleSection']",
+            "xpath://meta[@property='article:section']/@content"
+            " | .//*[contains(@class, 'meta-news')]//*[@itemprop='articleSection']",
         ),
     ),
 )
