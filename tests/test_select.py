@@ -149,6 +149,12 @@ def test_steps_testing_anything_besides_one_attribute_are_left_alone():
     assert attribute_steps("$bar[contains(@class, 'x')]") == "$bar[contains(@class, 'x')]"  # a region, not a step
 
 
+@pytest.mark.parametrize("xpath", ["//p[contains(@class, 'x')", "//p[@class='x]", "//p[@class='x')]"])
+def test_a_malformed_xpath_is_lxmls_to_refuse(xpath):
+    with pytest.raises(etree.XPathSyntaxError):
+        select(Selector(text=PAGE).root, f"xpath:{xpath}")
+
+
 @pytest.mark.parametrize(
     ("xpath", "fast"),
     [

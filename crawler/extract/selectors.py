@@ -83,13 +83,15 @@ def attribute_steps(xpath: str) -> str:
     while i < len(xpath):
         c = xpath[i]
         if c in "'\"":
-            end = xpath.index(c, i + 1) + 1
+            end = xpath.find(c, i + 1) + 1 or len(xpath)  # (unclosed: etree.XPath says so)
             out.append(xpath[i:end])
             i = end
         elif c == "[":
             predicates = []
             while i < len(xpath) and xpath[i] == "[":  # the step's predicates, each rewritten inside
                 end = _closing(xpath, i)
+                if end == len(xpath):  # unclosed: left as written, for etree.XPath to refuse
+                    return xpath
                 predicates.append(attribute_steps(xpath[i + 1 : end]))
                 i = end + 1
             # One predicate on an element's step (a second would count positions among the elements).
@@ -154,7 +156,7 @@ def _conjuncts(predicate: str) -> list[str]:
 
 def _closing(expression: str, i: int) -> int:
     """Where the parenthesis or bracket opening at expression[i] closes."""
-    return next(j for j, depth in _scanned(expression, i) if not depth)
+    return next((j for j, depth in _scanned(expression, i) if not depth), len(expression))
 
 
 def _scanned(expression: str, i: int = 0):
@@ -164,7 +166,9 @@ def _scanned(expression: str, i: int = 0):
     while i < len(expression):
         c = expression[i]
         if c in "'\"":
-            i = expression.index(c, i + 1)
+            i = expression.find(c, i + 1)
+            if i < 0:
+                return
         else:
             depth += (c in "([") - (c in ")]")
             yield i, depth
