@@ -44,12 +44,12 @@ def rounds(what: str, n: int) -> None:
             run(body, text, url)
 
 
-def counted(what: str, n: int) -> int:
-    """Instructions of a whole run of `n` rounds (and the warm-up)."""
+def counted(what: str, n: int, module: str = "benchmarks.instructions") -> int:
+    """Instructions of a whole run of `n` rounds (and the warm-up): `module`'s rounds(what, n)."""
     with tempfile.TemporaryDirectory() as tmp:
         out = subprocess.run(
             ["valgrind", "--tool=callgrind", f"--callgrind-out-file={tmp}/out",
-             sys.executable, "-c", f"from benchmarks.instructions import rounds; rounds({what!r}, {n})"],
+             sys.executable, "-c", f"from {module} import rounds; rounds({what!r}, {n})"],
             cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": "0"}, capture_output=True, check=True,
         )  # fmt: skip
     return int(_COLLECTED.search(out.stderr).group(1))

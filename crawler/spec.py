@@ -4,14 +4,11 @@ A CMS family is a full `Spec` plus its URL shapes and discovery points; a site
 is its family plus the few selectors and addresses that differ. Selectors are
 CSS (parsel's `::text` / `::attr()` allowed) or XPath written "xpath:<expr>";
 a tuple lists alternatives tried in order, the first that yields a value winning.
-An XPath step with a predicate is written /descendant::x[...] rather than
-//x[...], which libxml2 reads as every node of the page and then their x
-children: the same nodes in half the time (tests/test_select.py checks);
-and an element tested by one of its attributes as
-/descendant::*/@class[contains(string(), 'x')]/.. rather than
-/descendant::*[contains(@class, 'x')], the test then made on the attributes
-(as crawler.extract.selectors.attribute_steps rewrites CSS).
-XPath is 1.0 without EXSLT's regular expressions.
+Selectors say what a person sees in the page (`article:has(.item-text)`,
+`//meta[@property='article:section']/@content`): the engine rewrites them
+into the form libxml2 evaluates fastest when it compiles them
+(crawler.extract.selectors.fast_form; tests/test_select.py holds specs to
+the plain forms). XPath is 1.0 without EXSLT's regular expressions.
 """
 
 from __future__ import annotations
@@ -53,10 +50,10 @@ class Spec:
     images: Selectors = ()  # <img> elements of the article's own pictures
     news_code: Selectors = ()  # element whose text or value holds the code
     # Parts of the page that XPath selectors start from, written $name: (name,
-    # selector) pairs, each found once per page (a date bar three of a family's
-    # date selectors look in is one walk, not three): in the article container
-    # where it holds one, else in the whole page, so a region's XPath is written
-    # from where it is searched (descendant-or-self::..., not //...). A site's
+    # selector) pairs, IranSamaneh's date bar for one. A region is found once a
+    # page, in the article container where it holds one, else in the whole page
+    # (a date bar some sites print outside the article), so its selector is
+    # written from where it is searched (CSS, or .//x, not //x). A site's
     # regions are its family's and its own.
     regions: tuple[tuple[str, str], ...] = ()
 

@@ -22,7 +22,7 @@ from crawler.extract.heading import HOME_CRUMBS
 from crawler.extract.html import paragraphs, text_of
 from crawler.extract.junk import junk
 from crawler.extract.published import parse_first_time, published_time, structured_times
-from crawler.extract.selectors import classes_in, required_classes, select
+from crawler.extract.selectors import select
 from crawler.families.generic import GENERIC
 from crawler.spec import Family, Site, Spec
 from crawler.text import normalize_text, to_ascii_digits
@@ -66,34 +66,14 @@ class Regions(Mapping[str, list]):
 
 class Scope:
     """Where a layer's selectors search: the article's container, or the whole
-    page, and the page's regions. Once selectors have found nothing in it
-    twice, the class names its elements carry are read (one walk), and a
-    selector needing a class not among them is answered without its walk:
-    an absent uptitle's alternatives, an old layout's, another site's. (Read
-    after the first miss, the walk cost the fixtures more than it saved: a
-    page's one miss is often its last. benchmarks/RESULTS.md, "Extraction",
-    seventh round.)"""
-
-    MISSES_BEFORE_READING_CLASSES = 2
+    page, and the page's regions."""
 
     def __init__(self, elements: list[etree._Element], regions: Regions):
         self.elements = elements
         self.regions = regions
-        self._classes: frozenset[str] | None = None
-        self._misses = 0
 
     def select(self, selector: str) -> list[Any]:
-        if self._misses >= self.MISSES_BEFORE_READING_CLASSES:
-            needed = required_classes(selector)
-            if needed:
-                if self._classes is None:
-                    self._classes = classes_in(self.elements)
-                if not needed <= self._classes:
-                    return []
-        found = select(self.elements, selector, self.regions)
-        if not found:
-            self._misses += 1
-        return found
+        return select(self.elements, selector, self.regions)
 
 
 class Page:

@@ -1,9 +1,9 @@
 """Selectors as specs write them, answered by lxml from XPath compiled once.
 
-A selector is CSS, or XPath when written "xpath:<expression>". Also here:
-the classes a CSS selector needs (`required_classes`) and those a part of
-the page holds (`classes_in`), with which crawler.extract.layers.Scope skips
-a selector that cannot find anything.
+A selector is CSS, or XPath when written "xpath:<expression>", and is
+compiled in the form libxml2 evaluates fastest (`attribute_steps`). Also
+here: the class names a part of the page holds (`classes_in`), from which
+crawler.families.detect answers a family's class markers.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-import cssselect
 from lxml import etree
 from parsel import Selector
 from parsel.csstranslator import HTMLTranslator
@@ -53,7 +52,7 @@ def select(
 @cache
 def _compiled(selector: str) -> tuple[etree.XPath, tuple[str, ...]]:
     """The selector's XPath, and the regions it starts from."""
-    expression = selector[6:] if selector.startswith("xpath:") else attribute_steps(_CSS.css_to_xpath(selector))
+    expression = attribute_steps(selector[6:] if selector.startswith("xpath:") else _CSS.css_to_xpath(selector))
     names = tuple(dict.fromkeys(_VARIABLE.findall(_LITERAL.sub("", expression))))
     # (No EXSLT regular expressions, which lxml would register for every evaluation: no spec uses them.)
     return etree.XPath(expression, smart_strings=False, regexp=False), names
@@ -65,73 +64,115 @@ _VARIABLE = re.compile(r"\$([A-Za-z_][\w.-]*)")
 
 _CSS = HTMLTranslator()
 
-# The attribute tests cssselect writes (=, ^=, *=, and a class's), as the whole predicate of a step.
-_CLASS_TEST = r"@class and contains\(@class, '([^']*)'\) and contains\(concat\(' ', normalize-space\(@class\), ' '\), ' \1 '\)"
-_TESTED = re.compile(r"@([a-z][\w-]*)")
-
-
-@cache
-def _tests_of(name: str) -> re.Pattern[str]:
-    n = re.escape(name)
-    forms = [rf"@{n} = '[^']*'", rf"@{n} and (?:starts-with|contains)\(@{n}, '[^']*'\)"]
-    return re.compile("|".join([*forms, _CLASS_TEST] if name == "class" else forms))
-
-
-_PREDICATE = re.compile(r"(?<=[\w*])\[((?:[^'\]]|'[^']*')*)\](?=/| \||$)")
-
 
 def attribute_steps(xpath: str) -> str:
-    """The XPath with each step that tests only one attribute of its element
-    (its class, its id, an itemprop) rewritten to test the attribute:
-    `*[@class and contains(@class, 'x')...]` becomes
-    `*/@class[contains(string(), 'x')...]/..`. The same elements, in the same
-    order, but libxml2 then evaluates the test on the attributes rather than
-    building a node-set of the attribute for every element: a class looked
-    for over a whole page costs half as much (benchmarks/RESULTS.md,
-    "Extraction"). Predicates of any other form are left as they are."""
-    return _PREDICATE.sub(_attribute_step, xpath)
+    """The XPath with each step whose one predicate tests only one attribute of
+    its element (its class, its id, an itemprop) rewritten to test the
+    attribute: `*[contains(@class, 'x')]` (as a spec writes it) or
+    `*[@class and contains(@class, 'x') and ...]` (as cssselect translates
+    `.x`) becomes `*/@class[contains(string(), 'x') and ...]/..`. The same
+    elements, in the same order, but libxml2 then evaluates the test on the
+    attributes rather than building a node-set of the attribute for every
+    element: a class looked for over a whole page costs half as much
+    (benchmarks/RESULTS.md, "Extraction"). Done once, when a selector is
+    compiled, in predicates too; any other step is left as it is
+    (tests/test_select.py asks every spec selector both ways, on every
+    fixture and saved page)."""
+    out: list[str] = []
+    i = 0
+    while i < len(xpath):
+        c = xpath[i]
+        if c in "'\"":
+            end = xpath.find(c, i + 1) + 1 or len(xpath)  # (unclosed: etree.XPath says so)
+            out.append(xpath[i:end])
+            i = end
+        elif c == "[":
+            predicates = []
+            while i < len(xpath) and xpath[i] == "[":  # the step's predicates, each rewritten inside
+                end = _closing(xpath, i)
+                if end == len(xpath):  # unclosed: left as written, for etree.XPath to refuse
+                    return xpath
+                predicates.append(attribute_steps(xpath[i + 1 : end]))
+                i = end + 1
+            # One predicate on an element's step (a second would count positions among the elements).
+            on_attribute = len(predicates) == 1 and _ELEMENT_STEP.search("".join(out)) and _on_attribute(predicates[0])
+            out.append(on_attribute or "".join(f"[{p}]" for p in predicates))
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
 
 
-def _attribute_step(m: re.Match[str]) -> str:
-    predicate = m.group(1)
-    if any("@" in literal for literal in re.findall(r"'([^']*)'", predicate)):
-        return m.group(0)
-    terms = predicate[1:-1].split(") and (") if predicate.startswith("(") else [predicate]
-    tested = _TESTED.match(terms[0])
-    if tested:
-        name = tested.group(1)
-        test = _tests_of(name)
-        if all(test.fullmatch(t) for t in terms):
-            # string() rather than ".": the attribute's value without a node-set built around it.
-            on_value = predicate.replace(f"@{name} and ", "").replace(f"normalize-space(@{name})", "normalize-space()")
-            return f"/@{name}[{on_value.replace(f'@{name}', 'string()')}]/.."
-    return m.group(0)
+# A step's element name or *, at the end of what is written so far (not an attribute's, a variable's or a function's).
+_ELEMENT_STEP = re.compile(
+    r"(?<![@$\w.:-])(?:(?:child|descendant|descendant-or-self|self|parent|ancestor|ancestor-or-self|following|"
+    r"following-sibling|preceding|preceding-sibling)::)?(?:\*|[A-Za-z_][\w.-]*)\Z"
+)
+# The tests of one attribute a step is rewritten for, in the forms specs and cssselect write them,
+# and as they read on the attribute; q is a literal.
+_QUOTED = r"""(?P<q>'[^']*'|"[^"]*")"""
+_ATTRIBUTE_TESTS = (
+    (re.compile(r"@(?P<a>[\w-]+)"), None),  # its presence, which a step on it implies
+    (re.compile(rf"@(?P<a>[\w-]+)\s*=\s*{_QUOTED}"), "string() = {q}"),
+    (re.compile(rf"contains\(\s*@(?P<a>[\w-]+)\s*,\s*{_QUOTED}\s*\)"), "contains(string(), {q})"),
+    (re.compile(rf"starts-with\(\s*@(?P<a>[\w-]+)\s*,\s*{_QUOTED}\s*\)"), "starts-with(string(), {q})"),
+    (
+        re.compile(rf"contains\(\s*concat\(' ',\s*normalize-space\(@(?P<a>[\w-]+)\),\s*' '\),\s*{_QUOTED}\s*\)"),
+        "contains(concat(' ', normalize-space(), ' '), {q})",
+    ),
+)
 
 
-@cache
-def required_classes(selector: str) -> frozenset[str]:
-    """Class names some element of the scope (the element a selector starts
-    from, or one inside it) must carry for the selector to find anything:
-    `.item-header .rutitr` finds nothing where no element has class rutitr.
-    Empty for an XPath, and for a class the selector does not require (one
-    under :not(), or in a list one of whose alternatives lacks it)."""
-    if selector.startswith("xpath:"):
-        return frozenset()
-    alternatives = [_classes_in(parsed.parsed_tree) for parsed in cssselect.parse(selector)]
-    return frozenset.intersection(*alternatives) if alternatives else frozenset()
+def _on_attribute(predicate: str) -> str | None:
+    """The predicate as a step on the attribute it alone tests and back
+    (`/@class[...]/..`); None where it tests anything else, or where it may
+    hold of an element without the attribute (`contains(@x, '')`: the step on
+    the attribute would not find that element)."""
+    names, tests, absent_fails = set(), [], False
+    for term in _conjuncts(predicate):
+        m, form = next(((m, form) for pattern, form in _ATTRIBUTE_TESTS if (m := pattern.fullmatch(term))), (None, None))
+        if m is None:
+            return None
+        names.add(m["a"])
+        # Of no attribute, "" is tested: a presence or equality test fails, and a search for some non-blank text.
+        absent_fails = absent_fails or form is None or form.startswith("string() =") or bool(m["q"][1:-1].strip())
+        if form:
+            tests.append(form.format(q=m["q"]))
+    if len(names) != 1 or not tests or not absent_fails:
+        return None
+    return f"/@{names.pop()}[{' and '.join(tests)}]/.."
 
 
-def _classes_in(node: Any) -> frozenset[str]:
-    """The classes a parsed CSS selector's matches and the elements on the way to them carry, inside the scope."""
-    if isinstance(node, cssselect.parser.CombinedSelector):
-        left = _classes_in(node.selector)
-        # A sibling (+, ~) of the first compound may stand outside the scope, whose root that compound can be.
-        return left | _classes_in(node.subselector) if node.combinator in (" ", ">") else left
-    if isinstance(node, cssselect.parser.Class):
-        return _classes_in(node.selector) | {node.class_name}
-    if isinstance(node, (cssselect.parser.Hash, cssselect.parser.Attrib, cssselect.parser.Pseudo, cssselect.parser.Function, cssselect.parser.Negation)):
-        return _classes_in(node.selector)  # the compound they test (a negation's own selector is no requirement)
-    return frozenset()  # an element's name, or a form whose requirements are not read here
+def _conjuncts(predicate: str) -> list[str]:
+    """The terms of a predicate joined by `and`, at any depth of parentheses around them."""
+    cuts = [i for i, depth in _scanned(predicate) if not depth and predicate.startswith(" and ", i)]
+    terms = [predicate[start:end].strip() for start, end in zip([0, *(i + 5 for i in cuts)], [*cuts, len(predicate)])]
+    flat = []
+    for term in terms:
+        wrapped = term.startswith("(") and _closing(term, 0) == len(term) - 1
+        flat.extend(_conjuncts(term[1:-1]) if wrapped else [term])
+    return flat
+
+
+def _closing(expression: str, i: int) -> int:
+    """Where the parenthesis or bracket opening at expression[i] closes."""
+    return next((j for j, depth in _scanned(expression, i) if not depth), len(expression))
+
+
+def _scanned(expression: str, i: int = 0):
+    """Where each character outside literals stands, from i on, and how many
+    parentheses and brackets are open after it."""
+    depth = 0
+    while i < len(expression):
+        c = expression[i]
+        if c in "'\"":
+            i = expression.find(c, i + 1)
+            if i < 0:
+                return
+        else:
+            depth += (c in "([") - (c in ")]")
+            yield i, depth
+        i += 1
 
 
 _CLASS_VALUES = etree.XPath("descendant-or-self::*/@class", smart_strings=False)

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from crawler.extract.selectors import classes_in, required_classes, select
+from crawler.extract.selectors import classes_in, select
 from crawler.families.asam import ASAM
 from crawler.families.aspnet_content import ASPNET_CONTENT
 from crawler.families.drupal import DRUPAL
@@ -66,8 +66,6 @@ def _shown(root: etree._Element, marker: str, classes: frozenset[str], ids: froz
     names = [_CLASS_OR_ID.fullmatch(part.strip()) for part in marker.split(",")]
     if not marker.startswith("xpath:") and all(names):
         return any(m.group(2) in (classes if m.group(1) == "." else ids) for m in names)
-    if not required_classes(marker) <= classes:
-        return False
     found = select(root, marker)
     # (an XPath that computes a value, not nodes, shows the marker when the value is true)
     return any(found) if found and not isinstance(found[0], etree._Element) else bool(found)

@@ -24,12 +24,6 @@ import re
 from crawler.families.legacy import MAIN_DETAIL, MAIN_DETAIL_SHAPE
 from crawler.spec import Family, Spec
 
-# The date bar, in the article container or, on some sites (Borna), outside it: found once
-# a page (a region) for the three date selectors that look in it. Written as
-# selectors.attribute_steps writes a class test: on the class attributes rather than every
-# element, a plain contains() first to spare normalize-space().
-_DATE_BAR = "descendant-or-self::*/@class[contains(string(), 'news_pdate_c') and contains(concat(' ', normalize-space(), ' '), ' news_pdate_c ')]/.."
-
 IRANSAMANEH = Family(
     name="iransamaneh",
     spec=Spec(
@@ -38,9 +32,11 @@ IRANSAMANEH = Family(
         headline=("h1.title", ".title h1", "h1[class*=title]", ".news-title", ".title-news", ".title", "h1"),
         lead=(".subtitle", ".news-subtitle", ".subtitle-news", ".sub_ax", ".subtitle_photo"),
         body=("div.body", ".album_content"),
-        regions=(("date_bar", f"xpath:{_DATE_BAR}"),),
+        # The date bar the first three date selectors read, in the article container or, on
+        # some sites (Borna), outside it.
+        regions=(("date_bar", ".news_pdate_c"),),
         published=(
-            "xpath:$date_bar/descendant::*/@class[contains(string(), 'fa_date')]/..",
+            "xpath:$date_bar//*[contains(@class, 'fa_date')]",
             # the date without its label, whether the label is a span or bare text
             "xpath:normalize-space(substring-after($date_bar[contains(., 'انتشار')], ':'))",
             "xpath:$date_bar",

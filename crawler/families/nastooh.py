@@ -27,9 +27,7 @@ from crawler.spec import Family, Spec
 # with `article_scope(...)`.
 _ARTICLE_SCOPES = (
     "article#item",
-    # the <article>s holding an .item-text, as the ancestors of each (one walk, on the class attributes)
-    "xpath:/descendant::*/@class[contains(string(), 'item-text') and contains(concat(' ', normalize-space(), ' '), ' item-text ')]"
-    "/../ancestor::article",
+    "article:has(.item-text)",
     "article.item",
     "#photos",
 )
@@ -58,8 +56,8 @@ NASTOOH = Family(
         # The URL has the code; else the page's meta, else a short link of the /news/<code>/ form
         # (Mehr's and Khabar Online's short links are /x<hash>, which holds no code).
         news_code=(
-            "xpath:/descendant::meta[@property='nastooh:code']/@content",
-            "xpath:/descendant::*/@class[contains(string(), 'short-link')]/..//input/@value[contains(., '/news/')]",
+            "xpath://meta[@property='nastooh:code']/@content",
+            "xpath://*[contains(@class, 'short-link')]//input/@value[contains(., '/news/')]",
         ),
     ),
     article_paths=(re.compile(r"^(?:/fa)?/news/(?P<code>\d+)(?:/[^/]*)?/?$"), MAIN_DETAIL),

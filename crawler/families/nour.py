@@ -18,7 +18,7 @@ from crawler.spec import Family, Spec
 
 
 def _after_comment(marker: str) -> str:
-    return f"xpath:/descendant::comment()[normalize-space()='{marker}']/following-sibling::*[1]"
+    return f"xpath://comment()[normalize-space()='{marker}']/following-sibling::*[1]"
 
 
 NOUR = Family(
@@ -28,17 +28,17 @@ NOUR = Family(
         lead=("._Desc", _after_comment("NEWS LEAD")),
         body=(
             "#Body_Body_lblNewsBody",
-            "xpath:/descendant::comment()[normalize-space()='NEWS CONTENT']/following-sibling::*"
+            "xpath://comment()[normalize-space()='NEWS CONTENT']/following-sibling::*"
             "[following-sibling::comment()[normalize-space()='END OF NEWS CONTENT']]",
         ),
-        published=("xpath:/descendant::meta[@itemprop='datePublished']/@content",),
+        published=("xpath://meta[@itemprop='datePublished']/@content",),
         tags=("#Body_Body_news_Tags_lblTag a",),
     ),
     article_paths=(re.compile(r"^(?:/fa)?/news/(?P<code>\d+)(?:/[^/]*)?/?$"), MAIN_DETAIL),
     url_shapes=("/fa/news/<code>/<slug>", "/news/<code>", MAIN_DETAIL_SHAPE),
     sitemaps=("/robots.txt", "/sitemap.xml"),
     markers=(
-        "xpath:/descendant::comment()[normalize-space()='NEWS CONTENT']",
+        "xpath://comment()[normalize-space()='NEWS CONTENT']",
         "#Body_Body_lblNewsBody",
         "#Body_Body_news_Tags_lblTag",
     ),

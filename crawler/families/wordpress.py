@@ -25,12 +25,12 @@ WORDPRESS = Family(
             ".content-inner",
         ),
         body_drop=(".post-shortlink", ".post-bottom-meta", ".kk-star-ratings"),
-        published=("xpath:/descendant::meta[@property='article:published_time']/@content",),
-        modified=("xpath:/descendant::meta[@property='article:modified_time']/@content",),
+        published=("xpath://meta[@property='article:published_time']/@content",),
+        modified=("xpath://meta[@property='article:modified_time']/@content",),
         # Not .tagcloud a: on most themes that is the sidebar widget, not the post's tags.
         tags=(".jeg_post_tags a", ".post-tags a", "a[rel=tag]"),
         news_code=(
-            "xpath:substring-after(/descendant::link[@rel='shortlink']/@href, '?p=')",
+            "xpath:substring-after(//link[@rel='shortlink']/@href, '?p=')",
             "xpath:substring-before(concat(substring-after(//body/@class, 'postid-'), ' '), ' ')",
         ),
     ),

@@ -7,5 +7,5 @@ SITE = Site(
     family=IRANSAMANEH,
     base_url="https://www.defapress.ir",
     names=("دفاع پرس", "دفاع‌پرس", "Defa Press"),
-    overrides=Spec(published=("xpath:/descendant::meta[@property='article:published_time']/@content",)),
+    overrides=Spec(published=("xpath://meta[@property='article:published_time']/@content",)),
 )

@@ -21,13 +21,13 @@ SITE = Site(
         published=(".meta-news li:nth-child(1) .text-meta", ".meta-news .text-meta"),
         tags=("footer.tags li a",),
         # The reporter (خبرنگار), not the editor (دبیر) listed beside him.
-        authors=("xpath:descendant::ul[contains(@class, 'author-id')]/li[contains(span, 'خبرنگار')]/strong",),
+        authors=("xpath:.//ul[contains(@class, 'author-id')]/li[contains(span, 'خبرنگار')]/strong",),
         # A breadcrumb where there is one; else the service (article:section) and
         # the subsection the .meta-news list names (دسته‌بندی).
         section=(
             "ol.breadcrumb li a",
-            "xpath:/descendant::meta/@property[string()='article:section']/../@content"
-            " | descendant::*/@class[contains(string(), 'meta-news')]/../descendant::*/@itemprop[string()='articleSection']/..",
+            "xpath://meta[@property='article:section']/@content"
+            " | .//*[contains(@class, 'meta-news')]//*[@itemprop='articleSection']",
         ),
     ),
 )

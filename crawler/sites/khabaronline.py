@@ -11,5 +11,5 @@ SITE = Site(
     base_url="https://www.khabaronline.ir",
     names=("خبرآنلاین", "خبر آنلاین"),
     feeds=("/rss", "/rss/tp/2"),
-    overrides=Spec(section=("xpath:/descendant::section[contains(@class, 'page-header')]/descendant::ol[contains(@class, 'breadcrumb')]//a",)),
+    overrides=Spec(section=("xpath://section[contains(@class, 'page-header')]//ol[contains(@class, 'breadcrumb')]//a",)),
 )

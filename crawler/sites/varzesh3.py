@@ -6,7 +6,7 @@ import re
 from crawler.spec import Family, Site, Spec
 
 # "زمان: 19:04 1398/02/11" sits loose in the 2019 info line, between the code and the view count.
-OLD_TIME = "xpath:substring-before(substring-after(/descendant::div/@class[contains(string(), 'news-page--news-info')]/.., 'زمان:'), 'بازدید')"
+OLD_TIME = "xpath:substring-before(substring-after(//div[contains(@class, 'news-page--news-info')], 'زمان:'), 'بازدید')"
 
 VARZESH3 = Family(
     name="varzesh3",
@@ -19,7 +19,7 @@ VARZESH3 = Family(
         published=(".news-info span:nth-child(2)", OLD_TIME),
         tags=(".tagbox .tag", ".tags-list li a"),
         # No breadcrumb on the page; the site names the section in its metadata.
-        section=("xpath:/descendant::meta[@property='og:article:section']/@content",),
+        section=("xpath://meta[@property='og:article:section']/@content",),
         # The 2019 layout's top picture sits beside the info box, in a div.pull-lef (sic).
         images=(".news-text img", "div.pull-lef > img", ".news-page--news-text img"),
     ),
