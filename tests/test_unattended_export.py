@@ -184,7 +184,11 @@ def test_a_write_error_leaves_no_broken_line_and_the_next_run_loses_nothing(tmp_
     assert final_lines(out) == [], "the failed export has no final name"
     recorded = recorded_codes(tmp_path / "state.sqlite3")
     assert 0 < len(recorded) < ARTICLES
-    assert codes_of(part.read_bytes().splitlines()) == recorded, "what the state records is on disk, whole"
+    on_disk = codes_of(part.read_bytes().splitlines())  # every line whole
+    assert len(set(on_disk)) == len(on_disk)
+    # Whole lines of the group the failure interrupted may be on disk unrecorded (how many
+    # depends on timing); the next run finishes the .part with them. None recorded is missing.
+    assert set(recorded) <= set(on_disk), "what the state records is on disk, whole"
     [manifest] = out.glob("*.manifest.json")
     assert json.loads(manifest.read_text("utf-8"))["complete"] is False
     time.sleep(1.1)
