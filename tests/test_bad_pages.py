@@ -105,6 +105,21 @@ def test_the_sites_own_pages_are_articles():
         assert read_article(meta_path.with_suffix(".html").read_bytes(), url, site=site_for_url(url)).problem is None, meta_path
 
 
+def test_the_checks_and_the_extraction_read_one_page(monkeypatch):
+    """read_article's page checks and its extraction share one Page, so what
+    both ask of it (JSON-LD, <meta>, the body container) is worked out once."""
+    from crawler.extract import layers
+
+    page = ROOT / "tests/fixtures/isna.ir/98030903723.html"
+    url, body = json.loads(page.with_suffix(".json").read_text("utf-8"))["url"], page.read_bytes()
+    parsed: list[int] = []
+    real = layers.Page.json_ld.func
+    monkeypatch.setattr(layers.Page, "json_ld", layers.cached_property(lambda page: parsed.append(1) or real(page)))
+    layers.Page.json_ld.__set_name__(layers.Page, "json_ld")
+    assert read_article(body, url, site=site_for_url(url)).fields["headline"]
+    assert len(parsed) == 1
+
+
 def test_challenge_markers_in_an_ordinary_page_are_no_challenge():
     """Sites on ArvanCloud's CDN or with Cloudflare's bot script carry the markers in every page."""
     page = SAMPLE.replace(

@@ -122,12 +122,13 @@ def read_article(
 
 
 def _read_article(body, url, site, content_type, layers) -> ArticleReading:
-    page = parse_html(body, url, content_type)
-    site = page_site(page, url, site)
-    problem = content_problem(page, url, site, body)
+    parsed = parse_html(body, url, content_type)
+    # One Page for the checks and the extraction, which ask it the same things.
+    page = Page(parsed, url, page_site(parsed, url, site))
+    problem = content_problem(page, body)
     if problem:
         return ArticleReading(None, problem)
-    return ArticleReading(_extracted(page, url, site, layers))
+    return ArticleReading(_extracted(page, layers))
 
 
 def page_site(page: Selector, url: str, site: Site | None = None) -> Site | None:
@@ -207,14 +208,13 @@ def extract_article(
     result is complete enough to export is `crawler.article.validation_errors`'s call.
     """
     parsed = html if isinstance(html, Selector) else parse_html(html, url, content_type)
-    return _extracted(parsed, url, page_site(parsed, url, site), layers)
+    return _extracted(Page(parsed, url, page_site(parsed, url, site)), layers)
 
 
-def _extracted(parsed: Selector, url: str, site: Site | None, layers: Iterable[str]) -> dict[str, Any]:
-    page = Page(parsed, url, site)
+def _extracted(page: Page, layers: Iterable[str]) -> dict[str, Any]:
     found: dict[str, Any] = {}
     sources: dict[str, str] = {}
-    layer_list = build_layers(site, layers)
+    layer_list = build_layers(page.site, layers)
     for name in FIELDS:
         for layer in layer_list:
             if name not in layer.fields:
@@ -224,7 +224,7 @@ def _extracted(parsed: Selector, url: str, site: Site | None, layers: Iterable[s
                 found[name] = value
                 sources[name] = layer.label
                 break
-    logger.debug("field sources for %s: %s", url, sources)
+    logger.debug("field sources for %s: %s", page.url, sources)
     return complete_article(_as_record(found, sources, page))  # the layers' text is normalized
 
 

@@ -121,12 +121,14 @@ def byte_problem(body: bytes | str, flags: tuple[str, ...] | list[str] = ()) -> 
     return None
 
 
-def content_problem(sel: Selector, url: str, site: Site | None = None, body: bytes | str = b"") -> PageProblem | None:
+def content_problem(page: Page, body: bytes | str = b"") -> PageProblem | None:
     """What the parsed page tells: a challenge in place of the page (`body`:
     the bytes it was parsed from), a soft 404, or a listing at an article's
-    address."""
-    declared = _Declared(sel, url, site)
-    return _challenge(body, declared) or _not_found(sel, declared) or _listing(sel, url, site, declared)
+    address. `page` is the one the extraction then reads (crawler.extract.
+    read_article): what both ask of it, its metadata, JSON-LD and body
+    container, is worked out once."""
+    declared = _Declared(page)
+    return _challenge(body, declared) or _not_found(page.root, declared) or _listing(page, declared)
 
 
 class _Declared:
@@ -134,13 +136,13 @@ class _Declared:
     a check needs it: most article pages do, and that answer spares the
     checks their walks of the whole page."""
 
-    def __init__(self, sel: Selector, url: str, site: Site | None):
-        self._args = (sel, url, site)
+    def __init__(self, page: Page):
+        self._page = page
         self._answer: bool | None = None
 
     def __bool__(self) -> bool:
         if self._answer is None:
-            self._answer = _declares_article(*self._args)
+            self._answer = _declares_article(self._page)
         return self._answer
 
 
@@ -169,9 +171,9 @@ def _visible_text(body: bytes) -> str:
     return normalize_text(" ".join(sel.xpath(f"//body//text()[not({hidden})] | //title/text()").getall())) or ""
 
 
-def _not_found(sel: Selector, declared: _Declared) -> PageProblem | None:
-    title = normalize_text(" ".join(select(sel, "xpath://title//text()"))) or ""
-    texts = _short_texts([*TITLE_PARTS.split(title), *map(_heading_text, sel.root.iter(*HEADINGS))])
+def _not_found(root: etree._Element, declared: _Declared) -> PageProblem | None:
+    title = normalize_text(" ".join(select(root, "xpath://title//text()"))) or ""
+    texts = _short_texts([*TITLE_PARTS.split(title), *map(_heading_text, root.iter(*HEADINGS))])
     problem = _says_not_found(texts)
     if problem or declared:
         # A page that declares itself an article is not a soft 404 because
@@ -179,7 +181,7 @@ def _not_found(sel: Selector, declared: _Declared) -> PageProblem | None:
         # template), nor because a heading is a bare 404; looking for such
         # boxes is a walk of every element, spared on most pages.
         return problem
-    boxes = _short_texts(normalize_text(text_of(e)) or "" for e in select(sel, NOT_FOUND_BOXES))
+    boxes = _short_texts(normalize_text(text_of(e)) or "" for e in select(root, NOT_FOUND_BOXES))
     problem = _says_not_found(boxes)
     if problem:
         return problem
@@ -203,14 +205,14 @@ def _says_not_found(texts: list[str]) -> PageProblem | None:
     return None
 
 
-def _listing(sel: Selector, url: str, site: Site | None, declared: _Declared) -> PageProblem | None:
+def _listing(page: Page, declared: _Declared) -> PageProblem | None:
     if declared:  # asked first: a listing check reads every link of the page
         return None
-    article_link = _article_links(url, site)
-    codes = {c for c in map(article_link, select(sel, "xpath://a/@href")) if c}
+    article_link = _article_links(page.url, page.site)
+    codes = {c for c in map(article_link, select(page.root, "xpath://a/@href")) if c}
     if len(codes) < LISTING_MIN_LINKS:
         return None
-    if _longest_text_between(sel.root, article_link) >= ARTICLE_MIN_CHARS:
+    if _longest_text_between(page.root, article_link) >= ARTICLE_MIN_CHARS:
         return None
     return PageProblem("not_article", f"a listing, not an article: links to {len(codes)} articles and holds no article text")
 
@@ -236,13 +238,13 @@ def _article_links(url: str, site: Site | None) -> Callable[[str | None], str | 
     return article_link
 
 
-def _declares_article(sel: Selector, url: str, site: Site | None) -> bool:
-    page = Page(sel, url, site)
+def _declares_article(page: Page) -> bool:
     types = {t for o in page.json_ld for t in (o["@type"] if isinstance(o["@type"], list) else [o["@type"]])}
     if types & ARTICLE_TYPES:
         return True
     if "article" in (t.strip().lower() for t in page.meta.get("og:type", ())) or page.meta.get("article:published_time"):
         return True
+    site = page.site
     bodies = (*site.overrides.body, *site.family.spec.body) if site else ()
     return any(normalize_text(node_text(e)) for css in bodies for e in page.whole.select(css))
 
