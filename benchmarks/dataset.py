@@ -1,5 +1,5 @@
 """`scrapy dataset` at scale: synthetic JSON Lines exports merged into the
-Parquet dataset (crawler.dataset.update), in rows per second, and the
+Parquet dataset (crawler.export.dataset.update), in rows per second, and the
 dataset's size against the gzipped exports.
 
     python -m benchmarks.dataset                      # 100,000 articles
@@ -30,8 +30,8 @@ from pathlib import Path
 
 from benchmarks.common import arguments, machine_facts
 from benchmarks.harness import Clock
-from crawler.article import normalize_article
-from crawler.dataset import update
+from crawler.export.dataset import update
+from crawler.schema.article import normalize_article
 
 LETTERS = "ابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهی"
 
@@ -82,7 +82,7 @@ def size(folder: Path, pattern: str) -> int:
     return sum(p.stat().st_size for p in folder.rglob(pattern))
 
 
-# Every field, typed as crawler.dataset.ARROW_SCHEMA types it.
+# Every field, typed as crawler.export.dataset.ARROW_SCHEMA types it.
 DUCKDB_COLUMNS = "{" + ", ".join(f"{name}: '{kind}'" for name, kind in {
     "schema_version": "SMALLINT", "site": "VARCHAR", "url": "VARCHAR", "canonical_url": "VARCHAR", "news_code": "VARCHAR",
     "published_at": "TIMESTAMPTZ", "published_at_raw": "VARCHAR", "modified_at": "TIMESTAMPTZ", "uptitle": "VARCHAR",

@@ -33,11 +33,11 @@ from datetime import datetime
 
 from benchmarks.common import arguments, fixture_pages, unowned
 from benchmarks.harness import best_of
-from crawler.dates import TEHRAN
 from crawler.extract import extract_article
 from crawler.extract.html import parse_html
 from crawler.extract.layers import Page
 from crawler.extract.published import published_time
+from crawler.persian.dates import TEHRAN
 from tests.test_published import SYNTHETIC
 
 

@@ -21,7 +21,7 @@ site; the time from its start to its last line written (the export file's
 modification time; Scrapy's elapsed_time_seconds counts the idle wait before
 closing too, in steps of 5 s). Per line: what recording costs the crawl's
 thread, alone of the rest: --lines exported lines (6 kB each, a real line's
-size) through crawler.feeds.DurableLineFile into RedisState, each fsynced
+size) through crawler.export.feeds.DurableLineFile into RedisState, each fsynced
 and recorded alone, or in groups of 20 (a group's size at this rate);
 milliseconds a line, median of 5 rounds, alternated.
 """
@@ -111,9 +111,9 @@ def timed_crawl(work: Path, base: str, redis_url: str, mode: str, expected: set[
 
 def per_line_cost(redis_url: str, folder: Path, lines: int) -> dict[str, float]:
     """Milliseconds a line, written, fsynced and recorded alone or in groups of 20."""
-    from crawler.feeds import DurableLineFile
-    from crawler.statebase import ArticleRecord
-    from crawler.state_redis import RedisState
+    from crawler.export.feeds import DurableLineFile
+    from crawler.export.state_redis import RedisState
+    from crawler.export.statebase import ArticleRecord
 
     state = RedisState(redis.Redis.from_url(redis_url), lease=60)
     padding = "x" * 6000

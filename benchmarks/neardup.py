@@ -1,4 +1,4 @@
-"""Near-duplicate detection (crawler/neardup.py) on constructed cases.
+"""Near-duplicate detection (crawler/export/neardup.py) on constructed cases.
 
     python -m benchmarks.neardup
 
@@ -39,8 +39,8 @@ from dataclasses import dataclass
 
 from benchmarks.common import SHARED, arguments, fixture_pages, optional
 from benchmarks.harness import interleaved, per_page
-from crawler.neardup import BITS, DEFAULT_MAX_DISTANCE, SHINGLE_SIZE, NearDuplicateIndex, distance, fingerprint, minhash, shingles
-from crawler.text import ZWNJ, normalize_paragraphs
+from crawler.export.neardup import BITS, DEFAULT_MAX_DISTANCE, SHINGLE_SIZE, NearDuplicateIndex, distance, fingerprint, minhash, shingles
+from crawler.persian.text import ZWNJ, normalize_paragraphs
 
 SEED = SHARED / "seed"
 DISTANCES = range(9)

@@ -10,13 +10,13 @@ the same run.
 Fingerprints are random 64-bit integers (unrelated bodies: what nearly every
 lookup meets). At each mark, --lookups calls of each layout, timed:
 
-- now: crawler.state.SqliteState, the index of crawler.neardup
+- now: crawler.export.state.SqliteState, the index of crawler.export.neardup
   (NearDuplicateIndex.LAYOUT 2: 3 bands, each probed at its value and the 21
   or 22 values one bit away);
 - layout 1: the previous one, rebuilt here in a second SQLite file as that
   version wrote it: 6 bands of 10-11 bits, each probed at its value only, in
   a table indexed on (band, value), and the same query shape;
-- redis (with --redis): crawler.state_redis.RedisState, the same index in a
+- redis (with --redis): crawler.export.state_redis.RedisState, the same index in a
   redis-server started for the run on 127.0.0.1 (needs redis-server on the
   PATH), filled through the state's own script.
 
@@ -37,8 +37,8 @@ from pathlib import Path
 from benchmarks.common import arguments, machine_facts, print_facts
 from benchmarks.harness import Clock
 from benchmarks.state import open_backend
-from crawler.neardup import MASK, first_within
-from crawler.state import SqliteState
+from crawler.export.neardup import MASK, first_within
+from crawler.export.state import SqliteState
 
 LAYOUT_1 = [(offset, (1 << width) - 1) for offset, width in zip((0, 11, 22, 33, 44, 54), (11, 11, 11, 11, 10, 10))]
 
@@ -48,7 +48,7 @@ def signed(fp: int) -> int:
 
 
 class FirstLayout:
-    """The index as crawler.state kept it until NearDuplicateIndex.LAYOUT 2."""
+    """The index as crawler.export.state kept it until NearDuplicateIndex.LAYOUT 2."""
 
     def __init__(self, path: Path):
         self.db = sqlite3.connect(path, isolation_level=None)

@@ -51,7 +51,7 @@ from benchmarks import common
 from benchmarks.common import ROOT, TRAFILATURA_LOGGERS, arguments, fixture_pages, optional, shared_pages, unowned
 from benchmarks.harness import best_of
 from crawler.extract import extract_article
-from crawler.text import ZWNJ, fold_for_comparison, normalize_paragraphs, normalize_text
+from crawler.persian.text import ZWNJ, fold_for_comparison, normalize_paragraphs, normalize_text
 from tests.test_fixtures import expected_form
 
 PAGES = ROOT / "tests/pages"  # synthetic pages kept out of the fixtures

@@ -40,9 +40,9 @@ from scrapy import Request
 from scrapy_redis.queue import PriorityQueue
 
 from benchmarks.common import arguments, machine_facts
+from crawler.export.state_redis import RedisState
+from crawler.export.statebase import ArticleRecord
 from crawler.spiders.sites import EtemadonlineSpider
-from crawler.statebase import ArticleRecord
-from crawler.state_redis import RedisState
 from tests.redisserver import redis_server
 
 SITES = [f"site{i}.ir" for i in range(60)]

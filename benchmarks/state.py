@@ -1,10 +1,10 @@
 """The crawl state at scale: insert and look up millions of articles in the
-SQLite state (crawler.state.SqliteState `record`, `get` and `known`), with
+SQLite state (crawler.export.state.SqliteState `record`, `get` and `known`), with
 the rate and the process's memory as it goes.
 
     python -m benchmarks.state                       # 10 million keys
     python -m benchmarks.state --keys 200000         # a quick smoke run
-    python -m benchmarks.state --backend redis       # where crawler.state offers one
+    python -m benchmarks.state --backend redis       # where crawler.export.state offers one
 
 Keys are (site, news code) over 60 sites; each row carries a canonical URL,
 a content hash and times as a crawl writes them. Inserts go through
@@ -29,7 +29,7 @@ range.
 
 RSS (VmRSS) is read every tenth of each phase; its peak (VmHWM) at the end.
 SQLite goes to a temporary file, removed afterwards. Redis (`--backend
-redis`: crawler.state_redis, needs redis-server on the PATH) is a
+redis`: crawler.export.state_redis, needs redis-server on the PATH) is a
 redis-server started for the run on 127.0.0.1, without persistence, whose
 own memory is reported too.
 """
@@ -45,8 +45,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from benchmarks.common import arguments, load_average, machine_facts, print_facts, rss_kib
-from crawler.state import SqliteState
-from crawler.statebase import ArticleRecord
+from crawler.export.state import SqliteState
+from crawler.export.statebase import ArticleRecord
 
 SITES = tuple(f"site{n:02d}.ir" for n in range(60))
 FIRST_CODE = 1_000_000
@@ -84,7 +84,7 @@ def open_backend(name: str, tmp: Path):
         return
     from scrapy.settings import Settings
 
-    from crawler.state_redis import RedisState
+    from crawler.export.state_redis import RedisState
     from tests.redisserver import redis_server
 
     with redis_server(tmp / "redis") as url:

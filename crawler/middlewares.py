@@ -11,7 +11,7 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.utils.asyncio import sleep
 from scrapy.utils.response import response_status_message
 
-from crawler.ledger import ExportLedger
+from crawler.export.ledger import ExportLedger
 
 
 class BackoffRetryMiddleware(RetryMiddleware):

@@ -1,5 +1,5 @@
 """Item pipelines, in order: normalize, validate, deduplicate, flag near
-duplicates. Export itself is Scrapy's FEEDS (see settings.py and crawler/feeds.py)."""
+duplicates. Export itself is Scrapy's FEEDS (see settings.py and crawler/export/feeds.py)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.asyncio import sleep
 from scrapy.utils.misc import build_from_crawler, load_object
 
-from crawler.article import normalize_article, validation_errors
-from crawler.dates import TEHRAN
-from crawler.dedup import SeenStore, article_keys
+from crawler.export.dedup import SeenStore, article_keys
+from crawler.export.ledger import ExportLedger
+from crawler.export.neardup import fingerprint
 from crawler.items import ArticleItem
-from crawler.ledger import ExportLedger
-from crawler.neardup import fingerprint
+from crawler.persian.dates import TEHRAN
+from crawler.schema.article import normalize_article, validation_errors
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ class _Pipeline:
 
 
 class NormalizePipeline(_Pipeline):
-    """Puts every field in its exported form (crawler.article.normalize_article)."""
+    """Puts every field in its exported form (crawler.schema.article.normalize_article)."""
 
     def __init__(self, crawler):
         super().__init__(crawler)
@@ -152,7 +152,7 @@ def _instant(text: str) -> datetime:
 
 class NearDuplicatePipeline(_Pipeline):
     """Sets `duplicate_of` to the first-seen article, on any site and in any
-    run, whose body this one nearly repeats (crawler.neardup): agencies' copy
+    run, whose body this one nearly repeats (crawler.export.neardup): agencies' copy
     republished with other boilerplate and light edits."""
 
     def __init__(self, crawler):

@@ -1,7 +1,7 @@
 """Scrapy settings. Everything here can be changed per run with `-s NAME=value`."""
 
 from crawler import __version__
-from crawler.article import field_names
+from crawler.schema.article import field_names
 
 BOT_NAME = "crawler"
 SPIDER_MODULES = ["crawler.spiders"]
@@ -36,30 +36,30 @@ RETRY_BACKOFF_MAX = 120.0
 RETRY_AFTER_MAX = 600.0  # longest Retry-After honoured
 # A host that has not answered once is given up on when a request to it runs
 # out of retries, or this many seconds after its first attempt; a run none of
-# whose start hosts answered then stops (crawler.faults.Reach).
+# whose start hosts answered then stops (crawler.ops.faults.Reach).
 CRAWLER_UNREACHABLE_AFTER = 30.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     # After Offsite (50) and RobotsTxt (100), so their rules apply as when recording;
     # robots.txt itself is fetched through this chain, so it is replayed too.
-    "crawler.warc.WarcReplayMiddleware": 110,
+    "crawler.ops.warc.WarcReplayMiddleware": 110,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
-    # Faults counted, anti-bot pages stopped (crawler.faults): after decompression
+    # Faults counted, anti-bot pages stopped (crawler.ops.faults): after decompression
     # (590), before meta refreshes (580) and retries (550) act on an answer.
-    "crawler.faults.FaultMiddleware": 585,
+    "crawler.ops.faults.FaultMiddleware": 585,
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
-    "crawler.faults.CappedCompressionMiddleware": 590,
+    "crawler.ops.faults.CappedCompressionMiddleware": 590,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
-    "crawler.faults.RedirectLoopMiddleware": 600,
+    "crawler.ops.faults.RedirectLoopMiddleware": 600,
     # Above every Scrapy middleware (HttpCompression 590 ... HttpCache 900): sees
     # responses as the downloader returns them, before decoding, redirects, retries.
-    "crawler.warc.WarcRecorderMiddleware": 950,
+    "crawler.ops.warc.WarcRecorderMiddleware": 950,
 }
 # Record every response into a WARC file: a path or a template with %(name)s and
-# %(time)s, e.g. "warc/%(name)s/%(time)s.warc.gz" (crawler.warc).
+# %(time)s, e.g. "warc/%(name)s/%(time)s.warc.gz" (crawler.ops.warc).
 RECORD_WARC = None
 # Serve every request from WARC files instead of the network: a path, a
-# comma-separated list or a list, glob patterns allowed (crawler.warc).
+# comma-separated list or a list, glob patterns allowed (crawler.ops.warc).
 REPLAY_WARC = None
 
 SPIDER_MIDDLEWARES = {"crawler.middlewares.NewsCodeFilterMiddleware": 600}
@@ -69,12 +69,12 @@ ITEM_PIPELINES = {
     "crawler.pipelines.ValidatePipeline": 200,
     "crawler.pipelines.DeduplicatePipeline": 300,
     "crawler.pipelines.NearDuplicatePipeline": 400,
-    # Last: an article goes on to the export once its row is committed (crawler.postgres).
-    "crawler.postgres.PostgresPipeline": 500,
+    # Last: an article goes on to the export once its row is committed (crawler.export.postgres).
+    "crawler.export.postgres.PostgresPipeline": 500,
 }
-DEDUP_STORE = "crawler.dedup.MemoryStore"  # within a run
+DEDUP_STORE = "crawler.export.dedup.MemoryStore"  # within a run
 
-# Across runs: the crawl state (crawler.state) remembers every exported article;
+# Across runs: the crawl state (crawler.export.state) remembers every exported article;
 # incremental runs download and export only what it does not hold.
 CRAWLER_STATE = ".crawler/state.sqlite3"  # ":memory:" forgets at the end of the run
 # A SQLite state that is empty, truncated or not a database stops the run
@@ -90,12 +90,12 @@ CRAWLER_FSYNC = True
 # SYNC_DELAY); distributed mode (REDIS_URL) turns it off: each line alone.
 CRAWLER_GROUP_COMMIT = True
 EXTENSIONS = {
-    # Each crawl counts its own log lines, not the process's (crawler.logcount): crawlall's verdicts.
+    # Each crawl counts its own log lines, not the process's (crawler.ops.logcount): crawlall's verdicts.
     "scrapy.extensions.logcount.LogCount": None,
-    "crawler.logcount.SiteLogCount": 0,
-    "crawler.ledger.ExportLedger": 500,
-    "crawler.monitor.LayoutMonitor": 510,
-    "crawler.faults.FaultReport": 520,
+    "crawler.ops.logcount.SiteLogCount": 0,
+    "crawler.export.ledger.ExportLedger": 500,
+    "crawler.ops.monitor.LayoutMonitor": 510,
+    "crawler.ops.faults.FaultReport": 520,
 }
 # Add `field_sources` (which extraction layer gave each field) to every exported line.
 CRAWLER_EXPORT_FIELD_SOURCES = False
@@ -104,7 +104,7 @@ CRAWLER_EXPORT_FIELD_SOURCES = False
 # Ordinary pages take milliseconds. 0 for no limit.
 CRAWLER_EXTRACT_TIMEOUT = 10
 
-# Distributed mode (crawler.distributed): workers on many machines share one
+# Distributed mode (crawler.ops.distributed): workers on many machines share one
 # crawl through Redis, e.g. -s REDIS_URL=redis://host:6379/0 (scrapy-redis's
 # setting; REDIS_PARAMS too). Unset, a crawl runs in this process alone.
 REDIS_URL = None
@@ -115,7 +115,7 @@ CRAWLER_LEASE = 60
 # this long (seconds; scrapy-redis's setting, 0 for never).
 MAX_IDLE_TIME_BEFORE_CLOSE = 30
 
-# Layout-change alarms (crawler.monitor): an ERROR and exit status 1 when, in a
+# Layout-change alarms (crawler.ops.monitor): an ERROR and exit status 1 when, in a
 # run of at least CRAWLER_ALARM_MIN_PAGES pages, fewer exported articles than
 # this share have a field (a Site's `coverage` overrides per field), or more
 # article pages than CRAWLER_MAX_FAILED_SHARE give no exportable article.
@@ -132,11 +132,11 @@ CRAWLER_OUTPUT = "data/%(name)s/%(time)s.jsonl"
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_EXPORT_FIELDS = list(field_names())
 FEED_STORAGES = {
-    "": "crawler.feeds.AtomicFileFeedStorage",
-    "file": "crawler.feeds.AtomicFileFeedStorage",
+    "": "crawler.export.feeds.AtomicFileFeedStorage",
+    "file": "crawler.export.feeds.AtomicFileFeedStorage",
 }
 
-# PostgreSQL sink (crawler.postgres): every exported article also upserted, one
+# PostgreSQL sink (crawler.export.postgres): every exported article also upserted, one
 # row per site and news code, into POSTGRES_TABLE, e.g.
 # -s POSTGRES_DSN=postgresql://crawler@dbhost/news. Unset, no database is used.
 POSTGRES_DSN = None
@@ -146,6 +146,6 @@ POSTGRES_TABLE = "articles"
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 
-LOG_FORMATTER = "crawler.logformatter.ConciseLogFormatter"
+LOG_FORMATTER = "crawler.ops.logformatter.ConciseLogFormatter"
 LOG_LEVEL = "INFO"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

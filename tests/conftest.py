@@ -33,13 +33,13 @@ def redis_url(tmp_path):
 def open_state(request, tmp_path):
     """Opens the crawl state (again) as a new process would: the SQLite file, or Redis."""
     if request.param == "sqlite":
-        from crawler.state import SqliteState
+        from crawler.export.state import SqliteState
 
         yield lambda: SqliteState(tmp_path / "state.sqlite3")
         return
     import redis
 
-    from crawler.state_redis import RedisState
+    from crawler.export.state_redis import RedisState
 
     url = request.getfixturevalue("redis_url")
     yield lambda: RedisState(redis.Redis.from_url(url), lease=3)

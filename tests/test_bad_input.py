@@ -7,10 +7,10 @@ import pytest
 from lxml import etree
 from parsel import Selector
 
-from crawler.article import normalize_article, validation_errors
 from crawler.extract import extract_article, html, read_article
 from crawler.extract.pagecheck import byte_problem
-from crawler.text import to_ascii_digits
+from crawler.persian.text import to_ascii_digits
+from crawler.schema.article import normalize_article, validation_errors
 
 FIXTURE = Path(__file__).parent / "fixtures" / "etemadonline.com" / "523995.html"
 URL = "https://www.etemadonline.com/fa/tiny/news-523995"

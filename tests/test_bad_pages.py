@@ -18,10 +18,10 @@ import pytest
 from scrapy.http import XmlResponse
 from scrapy.utils.test import get_crawler
 
-from crawler.article import normalize_article, validation_errors
 from crawler.extract import extract_article, read_article
 from crawler.extract.html import parse_html
 from crawler.extract.junk import drop_tree
+from crawler.schema.article import normalize_article, validation_errors
 from crawler.sites import site_for_url, site_named
 from crawler.spiders.sites import EtemadonlineSpider
 from localsite import ROOT, Route, scrapy_crawl, serve

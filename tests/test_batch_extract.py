@@ -1,4 +1,4 @@
-"""iran-news-extract (crawler/batch.py), run as a user runs it: a real
+"""iran-news-extract (crawler/extract/batch.py), run as a user runs it: a real
 process on saved pages, a folder with and without urls.tsv, and a WARC file
 written here with warcio. Expected values come from the fixtures' JSON,
 read off the pages by a person."""
@@ -34,7 +34,7 @@ def expected(page: Path) -> dict:
 
 def extract(*args, stderr=subprocess.PIPE) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "crawler.batch", *map(str, args)], cwd=ROOT, stdout=subprocess.PIPE, stderr=stderr, text=True, timeout=120
+        [sys.executable, "-m", "crawler.extract.batch", *map(str, args)], cwd=ROOT, stdout=subprocess.PIPE, stderr=stderr, text=True, timeout=120
     )
 
 
@@ -114,7 +114,7 @@ def synthetic(links: list[str]) -> str:
     ],
 )
 def test_a_host_is_taken_only_when_one_site_or_most_links_name_it(links, url):
-    from crawler.batch import page_url
+    from crawler.extract.batch import page_url
 
     assert page_url(synthetic(links).encode()) == url
 
@@ -163,7 +163,7 @@ def test_a_damaged_warc_is_reported_after_the_pages_before_the_damage(tmp_path):
 
 def test_extraction_runs_without_importing_scrapy():
     code = (
-        "import sys; from crawler.batch import main; main([sys.argv[1]]);"
+        "import sys; from crawler.extract.batch import main; main([sys.argv[1]]);"
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'scrapy', 'twisted'}))"
     )
     result = subprocess.run([sys.executable, "-c", code, str(VARZESH3)], cwd=ROOT, capture_output=True, text=True, timeout=60)

@@ -5,8 +5,8 @@ links, and no near duplicate of the other copies."""
 from urllib.parse import unquote
 
 from benchmarks.site import RealPageMaker
+from crawler.export.neardup import DEFAULT_MAX_DISTANCE, distance, fingerprint
 from crawler.extract import read_article
-from crawler.neardup import DEFAULT_MAX_DISTANCE, distance, fingerprint
 from crawler.sites import site_named
 
 BASE = "http://127.0.0.1:9"

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from crawler.extract.boilerplate import _repeats, clean_paragraphs, strip_prefix
 from crawler.extract.html import parse_html
 from crawler.extract.layers import Page
+from crawler.persian.text import ZWNJ, fold_for_comparison, normalize_text
 from crawler.sites import site_named
-from crawler.text import ZWNJ, fold_for_comparison, normalize_text
 
 BODY = ["بند اول خبر است.", "بند دوم خبر است."]
 
@@ -136,7 +136,7 @@ _PIECES = st.sampled_from(["بند", "آخر", "است", ".", " ", ZWNJ, "|", "�
 @settings(max_examples=500)
 @given(st.lists(st.lists(_PIECES, min_size=1, max_size=8).map("".join), min_size=1, max_size=4))
 def test_what_is_kept_is_normalized(raw):
-    """Extraction does not normalize the body again (crawler.article.complete_article):
+    """Extraction does not normalize the body again (crawler.schema.article.complete_article):
     what is left of normalized paragraphs, and the source they credit, must be normalized."""
     paragraphs = [p for p in map(normalize_text, raw) if p]
     kept, source = clean_paragraphs(paragraphs)

@@ -11,8 +11,8 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from crawler.article import normalize_article
 from crawler.commands.canary import judge
+from crawler.schema.article import normalize_article
 from crawler.spiders.canary import Checked
 from localsite import FAST, ROOT, Route, scrapy_crawl, serve
 from test_crawl_e2e import FEED_ONLY, NO_DATE, SAMPLE_PATH, SITEMAP_ONLY, link, site_routes

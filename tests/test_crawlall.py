@@ -13,9 +13,9 @@ import pytest
 from scrapy.settings import Settings
 from scrapy.statscollectors import MemoryStatsCollector
 
-from crawler import logcount
 from crawler.commands.crawlall import choose_sites, outcome
-from crawler.lock import hold_lock
+from crawler.ops import logcount
+from crawler.ops.lock import hold_lock
 from crawler.sites import site_named
 from localsite import FAST, ROOT, Route, serve
 from test_crawl_e2e import site_routes

@@ -1,4 +1,4 @@
-"""The Parquet dataset made from JSON Lines exports (crawler.dataset, `scrapy dataset`).
+"""The Parquet dataset made from JSON Lines exports (crawler.export.dataset, `scrapy dataset`).
 
 The exports here are synthetic: articles made by normalize_article, with the
 versions and dates each test needs."""
@@ -19,8 +19,8 @@ pa = pytest.importorskip("pyarrow", reason="pyarrow is not installed: pip instal
 import pyarrow.dataset as ds  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 
-from crawler.article import field_names, normalize_article  # noqa: E402
-from crawler.dataset import ARROW_SCHEMA, MANIFEST, ROUND_BYTES, update  # noqa: E402
+from crawler.export.dataset import ARROW_SCHEMA, MANIFEST, ROUND_BYTES, update  # noqa: E402
+from crawler.schema.article import field_names, normalize_article  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 TEHRAN = timezone(timedelta(hours=3, minutes=30))
@@ -163,7 +163,7 @@ def test_part_files_and_bad_lines_are_skipped_and_counted(tmp_path):
 
 
 def test_the_arrow_schema_follows_the_json_schema():
-    from crawler.article import schema
+    from crawler.schema.article import schema
 
     definitions = schema()["$defs"]
 
@@ -202,7 +202,7 @@ def test_scrapy_dataset_command_and_its_usage_error(tmp_path):
 def test_a_second_update_of_a_dataset_is_refused_naming_the_first(tmp_path):
     export(tmp_path / "data" / "isna" / "run1.jsonl", [article("1", site="isna.ir")])
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys; from pathlib import Path; from crawler.lock import hold;"
+        [sys.executable, "-c", "import sys; from pathlib import Path; from crawler.ops.lock import hold;"
          f" hold(Path({str(tmp_path / 'ds' / '.lock')!r}), 'x'); print('held', flush=True); sys.stdin.read()"],
         cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
@@ -224,7 +224,7 @@ def test_a_second_update_of_a_dataset_is_refused_naming_the_first(tmp_path):
 KILLED_UPDATE = """
 import sys
 from pathlib import Path
-from crawler.dataset import update
+from crawler.export.dataset import update
 update(Path(sys.argv[1]), Path(sys.argv[2]))
 """
 

@@ -1,4 +1,4 @@
-"""crawler.dates: every written form from notes/sites.md §3.1, real strings from
+"""crawler.persian.dates: every written form from notes/sites.md §3.1, real strings from
 the saved pages in ../shared/pages, rejections, and property tests.
 
 Expected values were worked out by hand: Jalali day-of-year (months 1-6 have 31
@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crawler.dates import TEHRAN, ParsedTime, _absolute, parse_time, to_gregorian
+from crawler.persian.dates import TEHRAN, ParsedTime, _absolute, parse_time, to_gregorian
 
 FA_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 AR_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")

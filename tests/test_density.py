@@ -14,7 +14,7 @@ from benchmarks.common import UNOWNED_HOST, unowned
 from crawler.extract import extract_article
 from crawler.extract.density import body_paragraphs, densest_block
 from crawler.extract.html import paragraphs, parse_html
-from crawler.text import ZWNJ, normalize_text
+from crawler.persian.text import ZWNJ, normalize_text
 from tests.test_fixtures import FIXTURE_LIST, expected_form
 
 REAL = [(name, page, meta) for name, page, meta in FIXTURE_LIST if meta["kind"] == "real" and "body" in meta["expected"]]

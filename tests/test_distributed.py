@@ -1,4 +1,4 @@
-"""Distributed mode (crawler.distributed, crawler.state_redis): real
+"""Distributed mode (crawler.ops.distributed, crawler.export.state_redis): real
 `scrapy crawl` workers sharing one crawl through a redis-server of the test's
 own on 127.0.0.1, against a local Etemad Online of a few hundred articles."""
 
@@ -16,11 +16,11 @@ import redis
 from scrapy.settings import Settings
 
 from conftest import project_settings
-from crawler.neardup import NearDuplicateIndex, fingerprint
+from crawler.export.neardup import NearDuplicateIndex, fingerprint
+from crawler.export.state import SqliteState
+from crawler.export.state_redis import RedisState
+from crawler.export.statebase import ArticleRecord
 from crawler.spiders.sites import EtemadonlineSpider
-from crawler.state import SqliteState
-from crawler.statebase import ArticleRecord
-from crawler.state_redis import RedisState
 from localsite import FAST, ROOT, Route, scrapy_crawl, serve
 from test_crawl_e2e import crawl, link, site_routes, variant
 from test_incremental import article_path
@@ -107,7 +107,7 @@ def test_two_workers_export_every_article_once_and_download_it_once(tmp_path, re
     assert len(RedisState(redis.Redis.from_url(redis_url), 3)) == ARTICLES
     # scrapy-redis through the adapter: no deprecated calls into Scrapy.
     assert not any(re.search(r"scrapy_redis\S*: ScrapyDeprecationWarning", log) for log in logs)
-    assert all("crawler.distributed.SharedNewsCodeFilter" in log for log in logs), "not the process-local filter"
+    assert all("crawler.ops.distributed.SharedNewsCodeFilter" in log for log in logs), "not the process-local filter"
 
 
 def test_a_killed_worker_loses_nothing_once_the_survivor_finishes(tmp_path, redis_url):
@@ -144,7 +144,7 @@ def test_a_killed_worker_loses_nothing_once_the_survivor_finishes(tmp_path, redi
 
 
 def test_without_group_commit_each_line_is_recorded_as_it_is_written(tmp_path):
-    from crawler.feeds import AtomicFileFeedStorage
+    from crawler.export.feeds import AtomicFileFeedStorage
 
     class Ledger:
         refused, open_files, recorded = None, set(), []
@@ -214,10 +214,10 @@ def test_redis_url_switches_the_crawl_to_scrapy_redis_and_only_then():
     assert single["DUPEFILTER_CLASS"] == "scrapy.dupefilters.RFPDupeFilter"
     assert "crawler.middlewares.NewsCodeFilterMiddleware" in single.getdict("SPIDER_MIDDLEWARES")
     shared = settings_for(REDIS_URL="redis://127.0.0.1:1/0")
-    assert shared["SCHEDULER"] == "crawler.distributed.RedisScheduler"
-    assert shared["DUPEFILTER_CLASS"] == "crawler.distributed.NewsCodeDupeFilter"
+    assert shared["SCHEDULER"] == "crawler.ops.distributed.RedisScheduler"
+    assert shared["DUPEFILTER_CLASS"] == "crawler.ops.distributed.NewsCodeDupeFilter"
     assert shared.getbool("SCHEDULER_PERSIST")
-    from crawler.distributed import SharedNewsCodeFilter
+    from crawler.ops.distributed import SharedNewsCodeFilter
 
     assert shared.getdict("SPIDER_MIDDLEWARES") == {SharedNewsCodeFilter: 600}
     assert single.getbool("CRAWLER_GROUP_COMMIT", True) and not shared.getbool("CRAWLER_GROUP_COMMIT", True), "each line recorded alone"
@@ -231,7 +231,7 @@ def test_scrapy_crawl_keeps_the_shared_news_code_filter_and_refuses_the_local_on
     before by itself, the articles a killed worker had taken: lost."""
     from scrapy.crawler import Crawler, CrawlerRunner
 
-    from crawler.distributed import RedisScheduler, SharedNewsCodeFilter
+    from crawler.ops.distributed import RedisScheduler, SharedNewsCodeFilter
 
     def crawler_for(**cmdline) -> Crawler:
         settings = Settings(project_settings())
@@ -249,7 +249,7 @@ def test_a_redis_blip_when_idle_is_no_verdict():
     (the last worker out even deleting the queue and a dead worker's entry)."""
     from scrapy.exceptions import DontCloseSpider
 
-    from crawler.distributed import RedisScheduler
+    from crawler.ops.distributed import RedisScheduler
 
     class Unreachable:
         id = "host:1:abc"

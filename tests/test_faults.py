@@ -1,7 +1,7 @@
 """Faults: a local site that misbehaves on purpose (server errors, rate limits
 with Retry-After, timeouts, connection resets, bodies cut short, redirect
 loops). The crawl retries with backoff, gets what can be got, finishes, and
-counts each kind of fault in its log and its manifest (crawler.faults)."""
+counts each kind of fault in its log and its manifest (crawler.ops.faults)."""
 
 import json
 import logging
@@ -12,7 +12,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils.test import get_crawler
 
-from crawler.faults import RedirectLoopMiddleware, blocking_verdict, fault_counts
+from crawler.ops.faults import RedirectLoopMiddleware, blocking_verdict, fault_counts
 from localsite import Route, scrapy_crawl, serve
 from test_crawl_e2e import link, variant
 

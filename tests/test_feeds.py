@@ -1,4 +1,4 @@
-from crawler.feeds import AtomicFileFeedStorage
+from crawler.export.feeds import AtomicFileFeedStorage
 
 
 def test_export_has_its_final_name_only_once_stored(tmp_path):
@@ -26,7 +26,7 @@ def test_appending_continues_a_finished_file(tmp_path):
 def test_lines_are_reported_once_their_group_is_on_disk(tmp_path, monkeypatch):
     import os
 
-    from crawler import feeds
+    from crawler.export import feeds
 
     synced, reported, scheduled = [], [], []
     real_fsync = os.fsync
@@ -61,7 +61,7 @@ def test_lines_are_reported_once_their_group_is_on_disk(tmp_path, monkeypatch):
 
 
 def test_without_fsync_or_a_scheduler_each_line_is_reported_alone(tmp_path):
-    from crawler.feeds import DurableLineFile
+    from crawler.export.feeds import DurableLineFile
 
     for fsync in (False, True):
         reported = []
@@ -73,7 +73,7 @@ def test_without_fsync_or_a_scheduler_each_line_is_reported_alone(tmp_path):
 
 
 def test_lines_whose_report_failed_are_reported_with_the_next_group(tmp_path):
-    from crawler.feeds import DurableLineFile
+    from crawler.export.feeds import DurableLineFile
 
     reported, failures = [], [RuntimeError("state unreachable")]
 
@@ -95,7 +95,7 @@ def test_lines_whose_report_failed_are_reported_with_the_next_group(tmp_path):
 
 
 def test_a_failed_report_on_the_timer_is_one_log_line_and_the_lines_wait(tmp_path, caplog):
-    from crawler.feeds import DurableLineFile
+    from crawler.export.feeds import DurableLineFile
 
     reported, failures, scheduled = [], [RuntimeError("state unreachable")], []
 

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from crawler.article import normalize_article, validation_errors
 from crawler.extract import FIELDS, build_layers, read_article
 from crawler.extract.html import parse_html
 from crawler.extract.layers import Page
+from crawler.families.spec import Spec
+from crawler.persian.text import normalize_paragraphs, normalize_text
+from crawler.schema.article import normalize_article, validation_errors
 from crawler.sites import site_for_url
-from crawler.spec import Spec
-from crawler.text import normalize_paragraphs, normalize_text
 
 FIXTURES = Path(__file__).parent / "fixtures"
 KINDS = {"real", "synthetic", "reconstructed"}
@@ -82,7 +82,7 @@ def test_fixture_is_labelled_and_exportable(name, page, meta):
 @pytest.mark.parametrize("name,page,meta", [pytest.param(*f, id=f[0]) for f in FIXTURE_LIST])
 def test_extracted_text_is_normalized(name, page, meta):
     """Extraction completes its record without normalizing it again
-    (crawler.article.complete_article): normalizing leaves it as it is."""
+    (crawler.schema.article.complete_article): normalizing leaves it as it is."""
     fields = extracted(name, page, meta)
     assert normalize_article(fields) == fields
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from crawler.extract import extract_article
-from crawler.text import normalize_text
+from crawler.persian.text import normalize_text
 
 PAGES = Path(__file__).parent / "pages"
 UNKNOWN = "https://www.unlisted-news.example"

@@ -26,7 +26,7 @@ def import_graph(root: Path) -> dict[str, set[str]]:
                 base = node.module or ""
                 if node.level:
                     base = ".".join([*package.split(".")[: len(package.split(".")) - node.level + 1], *filter(None, [base])])
-                # `from crawler.extract import html` imports the module html; `from crawler.text import normalize_text`, crawler.text
+                # `from crawler.extract import html` imports the module html; `from crawler.persian.text import normalize_text`, crawler.persian.text
                 imported.update(f"{base}.{a.name}" if f"{base}.{a.name}" in files else base for a in node.names)
         graph[name] = {m for m in imported if m in files and m != name}
     return graph
@@ -78,3 +78,14 @@ def test_the_graph_sees_imports_inside_functions_and_relative_ones(tmp_path):
     graph = import_graph(tmp_path)
     assert graph["crawler.a"] == {"crawler.sub.b"} and graph["crawler.sub.b"] == {"crawler.a"}
     assert cycles(graph) == [["crawler.a", "crawler.sub.b"]]
+
+
+def test_the_top_of_the_package_holds_scrapys_files_and_the_role_packages():
+    """A module goes into the package of its role (docs/architecture.md);
+    at the top stay only the files Scrapy users look for there."""
+    top = {p.name for p in (ROOT / "crawler").iterdir() if p.name != "__pycache__"}
+    scrapy_files = {"__init__.py", "items.py", "pipelines.py", "settings.py", "middlewares.py", "spiders", "commands"}
+    roles = {"persian", "sites", "families", "extract", "schema", "export", "ops"}
+    assert top == scrapy_files | roles, "placed in docs/architecture.md, or moved into a role's package"
+    documented = (ROOT / "docs/architecture.md").read_text("utf-8")
+    assert all(f"  {role}/" in documented for role in roles - {"spiders", "commands"})

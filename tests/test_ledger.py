@@ -1,4 +1,4 @@
-"""The export ledger's recovery of a killed run's export (crawler.ledger)."""
+"""The export ledger's recovery of a killed run's export (crawler.export.ledger)."""
 
 import json
 
@@ -7,11 +7,11 @@ from scrapy import Spider
 from scrapy.utils.test import get_crawler
 
 from conftest import project_settings
-from crawler.article import normalize_article
-from crawler.ledger import ExportLedger
-from crawler.neardup import fingerprint
-from crawler.state import SqliteState
-from crawler.statebase import ArticleRecord
+from crawler.export.ledger import ExportLedger
+from crawler.export.neardup import fingerprint
+from crawler.export.state import SqliteState
+from crawler.export.statebase import ArticleRecord
+from crawler.schema.article import normalize_article
 
 BODY = " ".join(f"واژه{i} در متن خبر شماره {i}" for i in range(120))
 OTHER_BODY = " ".join(f"جمله{i} از گزارشی دیگر با شماره {i}" for i in range(120))
@@ -39,7 +39,7 @@ def test_recovered_lines_the_killed_run_had_not_recorded_get_their_fingerprints(
     part.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in (recorded, unrecorded)), "utf-8")
 
     computed = []
-    monkeypatch.setattr("crawler.ledger.fingerprint", lambda body: computed.append(body) or fingerprint(body))
+    monkeypatch.setattr("crawler.export.ledger.fingerprint", lambda body: computed.append(body) or fingerprint(body))
     feeds = {f"{tmp_path}/out/%(name)s/%(time)s.jsonl": {"format": "jsonlines"}}
     crawler = get_crawler(settings_dict=project_settings(CRAWLER_STATE=str(state_path), FEEDS=feeds))
     ledger = ExportLedger.of(crawler)

@@ -1,4 +1,4 @@
-"""Layout-change alarms (crawler.monitor): field coverage and failed share at
+"""Layout-change alarms (crawler.ops.monitor): field coverage and failed share at
 the end of a run, an ERROR line naming site and field, the report in the
 manifest, and exit status 1 from `scrapy crawl` and `scrapy crawlall`."""
 
@@ -14,7 +14,7 @@ from scrapy.settings import Settings
 
 from crawler import settings as project_settings
 from crawler.commands.crawlall import outcome
-from crawler.monitor import FIELDS, report, thresholds
+from crawler.ops.monitor import FIELDS, report, thresholds
 from crawler.sites import all_sites, site_named
 from localsite import FAST, ROOT, Route, scrapy_crawl, serve
 from test_crawl_e2e import variant
@@ -66,14 +66,14 @@ def test_a_healthy_run_raises_no_alarm_and_reports_its_coverage(tmp_path):
     assert quality["articles"] == 6 and quality["coverage"]["lead"] == 1.0 and quality["coverage"]["tags"] == 0.0
     assert quality["article_pages"] == 6 and quality["failed_share"] == 0.0
     assert quality["alarms"] == [] and "'monitor/alarms': 0" in result.stderr
-    assert "[crawler.monitor] ERROR" not in result.stderr
+    assert "[crawler.ops.monitor] ERROR" not in result.stderr
 
 
 def test_a_field_gone_from_most_articles_is_an_error_naming_site_and_field(tmp_path):
     result, manifest = crawl_site(articles(6, lead_lost=5), tmp_path)
     assert result.returncode == 1
     line = "etemadonline: field lead filled in 17% of 6 articles, threshold 50% — the site's layout may have changed"
-    assert f"[crawler.monitor] ERROR: {line}" in result.stderr
+    assert f"[crawler.ops.monitor] ERROR: {line}" in result.stderr
     assert re.search(r"crawl: etemadonline FAILED .* alarms  1 ", result.stderr)
     [alarm] = manifest["quality"]["alarms"]
     assert alarm == {"field": "lead", "value": 0.1667, "threshold": 0.5, "of": 6, "message": line}

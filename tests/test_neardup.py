@@ -1,4 +1,4 @@
-"""Near-duplicate fingerprints and their index (crawler/neardup.py).
+"""Near-duplicate fingerprints and their index (crawler/export/neardup.py).
 
 How well it separates copies from other articles is measured on the fixtures
 by benchmarks/neardup.py (results in benchmarks/NEARDUP.md); these tests pin
@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crawler.neardup import (
+from crawler.export.neardup import (
     BITS,
     DEFAULT_MAX_DISTANCE,
     NearDuplicateIndex,
@@ -26,7 +26,7 @@ from crawler.neardup import (
     shingles,
     words,
 )
-from crawler.text import ZWNJ
+from crawler.persian.text import ZWNJ
 
 ROOT = Path(__file__).resolve().parent.parent
 BODY = json.loads((ROOT / "tests/fixtures/etemadonline.com/523995.json").read_text("utf-8"))["expected"]["body"]
@@ -45,7 +45,7 @@ def test_pinned_value():
 
 def test_stable_across_processes():
     # Sets of shingles iterate in an order that changes with PYTHONHASHSEED: the fingerprint must not.
-    code = "import sys; from crawler.neardup import fingerprint; print(fingerprint(sys.stdin.read()))"
+    code = "import sys; from crawler.export.neardup import fingerprint; print(fingerprint(sys.stdin.read()))"
     for seed in ("0", "1", "4242"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
         run = subprocess.run([sys.executable, "-c", code], input=BODY, capture_output=True, text=True, cwd=ROOT, env=env, check=True)

@@ -9,9 +9,9 @@ from scrapy.http import XmlResponse
 from scrapy.utils.test import get_crawler
 
 from conftest import project_settings
+from crawler.export.statebase import ArticleRecord
 from crawler.middlewares import NewsCodeFilterMiddleware
 from crawler.spiders.sites import EtemadonlineSpider
-from crawler.statebase import ArticleRecord
 
 SITE = "etemadonline.com"
 SEEN = "2024-01-01T00:00:00+00:00"
@@ -120,7 +120,7 @@ def test_a_callback_failing_part_way_still_passes_on_what_it_yielded(tmp_path):
 
 
 def test_the_distributed_filter_leaves_repeats_to_the_shared_dupefilter(tmp_path):
-    from crawler.distributed import SharedNewsCodeFilter
+    from crawler.ops.distributed import SharedNewsCodeFilter
 
     middleware = middleware_for(tmp_path, cls=SharedNewsCodeFilter, exported=[2])
     spider, stats = middleware.crawler.spider, middleware.crawler.stats

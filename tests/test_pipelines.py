@@ -9,10 +9,10 @@ from scrapy.utils.test import get_crawler
 
 
 from conftest import project_settings
-from crawler.article import SCHEMA_VERSION, field_errors, field_names, normalize_article, schema, validation_errors
-from crawler.dedup import MemoryStore
+from crawler.export.dedup import MemoryStore
 from crawler.items import ArticleItem
 from crawler.pipelines import DeduplicatePipeline, NormalizePipeline, ValidatePipeline
+from crawler.schema.article import SCHEMA_VERSION, field_errors, field_names, normalize_article, schema, validation_errors
 
 
 def article(**changes):
@@ -136,8 +136,8 @@ def test_exported_line_is_plain_utf8_json(crawler):
 
 
 def _exported_before(crawler, **changes):
-    from crawler.ledger import ExportLedger
-    from crawler.statebase import ArticleRecord
+    from crawler.export.ledger import ExportLedger
+    from crawler.export.statebase import ArticleRecord
 
     earlier = normalize_article(article(canonical_url="https://www.etemadonline.com/a/1-x", **changes))
     ExportLedger.of(crawler).state.record([ArticleRecord.from_article(earlier)])
@@ -202,7 +202,7 @@ def test_a_dropped_article_gives_back_its_redis_claim_at_once(redis_url):
     other workers do not wait on it."""
     import redis
 
-    from crawler.state_redis import RedisState
+    from crawler.export.state_redis import RedisState
 
     crawler = project_crawler(REDIS_URL=redis_url, CRAWLER_LEASE=600)
     _exported_before(crawler)

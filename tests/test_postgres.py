@@ -1,4 +1,4 @@
-"""The PostgreSQL sink (crawler.postgres) against a real server the tests start
+"""The PostgreSQL sink (crawler.export.postgres) against a real server the tests start
 on 127.0.0.1 (tests/pgserver.py), with real crawls of a local site: skipped,
 saying why, where PostgreSQL or psycopg is not installed."""
 
@@ -21,8 +21,8 @@ from scrapy.utils.test import get_crawler  # noqa: E402
 from test_incremental import ARTICLES, big_site, exported_lines, run_args  # noqa: E402
 
 from conftest import project_settings  # noqa: E402
-from crawler.article import normalize_article  # noqa: E402
-from crawler.postgres import PostgresPipeline  # noqa: E402
+from crawler.export.postgres import PostgresPipeline  # noqa: E402
+from crawler.schema.article import normalize_article  # noqa: E402
 
 CODES = [str(c) for c in range(700001, 700001 + ARTICLES)]
 _databases = count()

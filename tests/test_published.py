@@ -21,7 +21,7 @@ import pytest
 
 from benchmarks.common import UNOWNED_HOST, unowned
 from crawler.extract import extract_article
-from crawler.text import normalize_text
+from crawler.persian.text import normalize_text
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -9,7 +9,7 @@ from scrapy.settings import default_settings
 from crawler import settings as project_settings
 from crawler.commands.sites import markdown_table
 from crawler.families.nastooh import NASTOOH
-from crawler.spec import Site
+from crawler.families.spec import Site
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text("utf-8")

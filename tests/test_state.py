@@ -8,10 +8,10 @@ import sys
 import pytest
 from scrapy.settings import Settings
 
-from crawler.neardup import fingerprint
-from crawler.ledger import open_state
-from crawler.state import BrokenState, SqliteState
-from crawler.statebase import ArticleRecord
+from crawler.export.ledger import open_state
+from crawler.export.neardup import fingerprint
+from crawler.export.state import BrokenState, SqliteState
+from crawler.export.statebase import ArticleRecord
 
 BODY = " ".join(f"واژه{i} در متن خبر شماره {i}" for i in range(120))
 
@@ -105,15 +105,15 @@ def test_commits_wait_for_the_disk_as_crawler_fsync_says(tmp_path):
 
 def test_a_commit_is_all_or_nothing_across_a_crash(tmp_path):
     # One commit holds the fingerprints waiting and a group of records (the
-    # lines of one fsync, crawler.feeds): killed in its middle, none of them
+    # lines of one fsync, crawler.export.feeds): killed in its middle, none of them
     # may be stored, or the state would hold articles whose lines it never
     # got, and fingerprints of articles it never recorded.
     path = tmp_path / "state.sqlite3"
     crash = f"""
 import os, signal
-from crawler.neardup import fingerprint
-from crawler.state import SqliteState
-from crawler.statebase import ArticleRecord
+from crawler.export.neardup import fingerprint
+from crawler.export.state import SqliteState
+from crawler.export.statebase import ArticleRecord
 state = SqliteState({str(path)!r})
 state.near_duplicate_of("a.ir", "1", fingerprint({BODY!r}))
 # SIGKILL while the second record of the group is being written (a temporary trigger: the file's schema stays).
@@ -148,8 +148,8 @@ def test_a_state_killed_during_a_checkpoint_is_no_truncated_one(tmp_path):
     path = tmp_path / "state.sqlite3"
     killed = f"""
 import os
-from crawler.state import SqliteState
-from crawler.statebase import ArticleRecord
+from crawler.export.state import SqliteState
+from crawler.export.statebase import ArticleRecord
 state = SqliteState({str(path)!r})
 state.db.execute("PRAGMA wal_autocheckpoint = 0")
 seen = "2024-01-01T00:00:00+00:00"

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from crawler.lock import LockHeld, hold_lock, lock_file_of
+from crawler.ops.lock import LockHeld, hold_lock, lock_file_of
 from localsite import ROOT, Route, scrapy_crawl, serve
 from test_crawl_e2e import FEED_ONLY, site_routes
 
@@ -158,7 +158,7 @@ def test_the_lock_is_one_holders_and_lapses_with_it(tmp_path):
     hold_lock(target, "crawl state").release()
     # A holder killed with SIGKILL leaves no lock behind: the kernel lets go of it.
     killed = subprocess.run(
-        [sys.executable, "-c", "import os, sys; from crawler.lock import hold_lock;"
+        [sys.executable, "-c", "import os, sys; from crawler.ops.lock import hold_lock;"
          " hold_lock(sys.argv[1], 'x'); os.kill(os.getpid(), 9)", str(target)],
         cwd=ROOT,
     )  # fmt: skip

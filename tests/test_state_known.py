@@ -2,7 +2,7 @@
 as the news-code filter asks it (crawler.middlewares), in both backends: the
 SQLite file and a redis-server of the test's own (conftest's open_state)."""
 
-from crawler.statebase import KNOWN_CHUNK, ArticleRecord
+from crawler.export.statebase import KNOWN_CHUNK, ArticleRecord
 
 SEEN = "2024-01-01T00:00:00+00:00"
 

@@ -1,4 +1,4 @@
-"""scrapy status (crawler/commands/status.py, crawler/report.py) on the
+"""scrapy status (crawler/commands/status.py, crawler/ops/report.py) on the
 manifests of real crawls: Etemad Online served on 127.0.0.1 (a healthy run
 of six articles, one of three, one where five of six articles lost their
 lead: a layout alarm), and ILNA against a refused port (unreachable).
@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from crawler.commands.crawl import cause
-from crawler.report import health, run_of, sparkline, verdict
+from crawler.ops.report import health, run_of, sparkline, verdict
 from localsite import FAST, ROOT, serve
 from test_monitor import articles, news_site
 

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crawler import text as text_module
-from crawler.text import fold_for_comparison, normalize_paragraphs, normalize_text, to_ascii_digits
+from crawler.persian import text as text_module
+from crawler.persian.text import fold_for_comparison, normalize_paragraphs, normalize_text, to_ascii_digits
 
 # (page, the string as the page has it, what the contract makes of it)
 REAL_STRINGS = [

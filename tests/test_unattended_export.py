@@ -1,5 +1,5 @@
-"""Unattended runs and their exports (crawler.lock, crawler.feeds,
-crawler.partfiles, crawler.ledger): one run per output folder, a live
+"""Unattended runs and their exports (crawler.ops.lock, crawler.export.feeds,
+crawler.export.partfiles, crawler.export.ledger): one run per output folder, a live
 `.part` never taken for a killed run's, and on a write error (a real
 RLIMIT_FSIZE in the crawling process) no final file with a broken line, the
 export left `.part` for the next run, which loses nothing and repeats nothing."""
@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from conftest import project_settings
-from crawler.feeds import AtomicFileFeedStorage, DurableLineFile
-from crawler.lock import LockHeld, hold
-from crawler.partfiles import cut_partial_line, write_atomically
+from crawler.export.feeds import AtomicFileFeedStorage, DurableLineFile
+from crawler.export.partfiles import cut_partial_line, write_atomically
+from crawler.ops.lock import LockHeld, hold
 from localsite import FAST, ROOT, serve
 from test_incremental import ARTICLES, big_site, run_args
 
@@ -210,7 +210,7 @@ def test_an_atomic_write_that_fails_leaves_the_old_file_and_no_temporary(tmp_pat
     target = tmp_path / "run.manifest.json"
     target.write_bytes(b"old\n")
     child = _in_limited_child(
-        f"from pathlib import Path; from crawler.partfiles import write_atomically\n"
+        f"from pathlib import Path; from crawler.export.partfiles import write_atomically\n"
         f"write_atomically(Path({str(target)!r}), b'x' * 20000)", limit=10_000,
     )  # fmt: skip
     assert "File too large" in child.stderr
@@ -222,7 +222,7 @@ def test_an_atomic_write_that_fails_leaves_the_old_file_and_no_temporary(tmp_pat
 def test_a_failed_line_is_cut_at_once_and_the_file_takes_no_more(tmp_path):
     part = tmp_path / "x.jsonl.part"
     child = _in_limited_child(
-        "import sys; from pathlib import Path; from crawler.feeds import DurableLineFile\n"
+        "import sys; from pathlib import Path; from crawler.export.feeds import DurableLineFile\n"
         f"f = DurableLineFile(Path({str(part)!r}), 'wb', True, on_failed=lambda p, e: print('failed', e.strerror))\n"
         "f.write(b'1' * 6000 + b'\\n'); f.write(b'2' * 6000 + b'\\n'); f.write(b'3\\n'); f.close()\n"
         "print('failed:', f.failed is not None)",
@@ -237,7 +237,7 @@ def test_a_run_whose_export_failed_is_not_complete_in_its_manifest(tmp_path):
     """Even when the failure comes as the run closes normally (the last group's fsync)."""
     from scrapy.utils.test import get_crawler
 
-    from crawler.ledger import ExportLedger
+    from crawler.export.ledger import ExportLedger
     from crawler.spiders.sites import EtemadonlineSpider
 
     feed = f"{tmp_path}/%(name)s/run.jsonl"
@@ -252,7 +252,7 @@ def test_a_run_whose_export_failed_is_not_complete_in_its_manifest(tmp_path):
 
 
 def test_a_half_written_last_line_is_cut_before_the_final_name(tmp_path):
-    from crawler.partfiles import finish
+    from crawler.export.partfiles import finish
 
     part = tmp_path / "x.jsonl.part"
     part.write_bytes(b'{"a": 1}\n{"b": ' + b"2" * 70000)  # longer than one read back from the end

@@ -1,4 +1,4 @@
-"""Unreachable sites (crawler.faults.Reach): when no host a run starts from
+"""Unreachable sites (crawler.ops.faults.Reach): when no host a run starts from
 answers (no DNS, refused, timed out, TLS), the run stops early, with one
 line naming the host and the cause, a manifest saying it did not complete,
 and no tracebacks; canary says "unreachable". Real `scrapy` processes

@@ -16,8 +16,8 @@ from urllib.parse import quote, urlsplit
 import pytest
 from scrapy.http import HtmlResponse, XmlResponse
 
+from crawler.families.spec import Site
 from crawler.sites import all_sites, site_for_url
-from crawler.spec import Site
 from localsite import Route, crawl_served
 from test_site_spider import spider_named
 
@@ -393,7 +393,7 @@ def test_real_pages_link_their_amp_copies_under_their_own_code(shared):
     the page's own code, and is asked as the page."""
     from parsel import Selector
 
-    from crawler.urls import absolute_url
+    from crawler.persian.urls import absolute_url
 
     rows = [line.split("\t") for line in (shared / "pages/PROVENANCE.tsv").read_text("utf-8").splitlines()[1:]]
     checked = 0

@@ -1,5 +1,5 @@
 """Record a crawl into a WARC file and replay it with no network
-(crawler/warc.py): the real Etemad Online spider, run by `scrapy crawl`
+(crawler/ops/warc.py): the real Etemad Online spider, run by `scrapy crawl`
 against the local copy of the site of test_crawl_e2e, then again from the
 archive once that server has stopped."""
 
@@ -18,7 +18,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from crawler.warc import WarcReplayMiddleware
+from crawler.ops.warc import WarcReplayMiddleware
 from localsite import Route, scrapy_crawl, serve
 from test_crawl_e2e import FEED_ONLY, SAMPLE_PATH, path, site_routes
 

@@ -5,8 +5,8 @@ from datetime import datetime
 
 import pytest
 
-from crawler.dates import TEHRAN
-from crawler.window import Window, WindowError
+from crawler.persian.dates import TEHRAN
+from crawler.spiders.window import Window, WindowError
 from localsite import Route, scrapy_crawl, serve
 from test_crawl_e2e import link, variant
 

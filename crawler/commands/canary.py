@@ -7,9 +7,9 @@ The exit status is 1 when any site failed: what an operator with internet
 runs each morning to see which sites broke.
 
 Checked for every site: the fields the export requires that a page gives
-(crawler.article.REQUIRED without site and url), each `ok` when present and
-valid (crawler.article.field_errors), else `FAIL`. Also shown: the
-fields the site's coverage thresholds name (crawler.monitor.thresholds); one
+(crawler.schema.article.REQUIRED without site and url), each `ok` when present and
+valid (crawler.schema.article.field_errors), else `FAIL`. Also shown: the
+fields the site's coverage thresholds name (crawler.ops.monitor.thresholds); one
 expected on every article (threshold 1) fails the site when missing, one
 expected on fewer is `miss`, which does not (one article may lack it).
 `-a` and `-s` work as for crawl: `-s REPLAY_WARC=...` checks recorded pages.
@@ -21,10 +21,10 @@ from dataclasses import dataclass
 
 from scrapy.commands import BaseRunSpiderCommand
 
-from crawler.article import REQUIRED, field_errors
 from crawler.commands import check_spider_arguments
 from crawler.commands.crawlall import choose_sites
-from crawler.monitor import FIELDS, thresholds
+from crawler.ops.monitor import FIELDS, thresholds
+from crawler.schema.article import REQUIRED, field_errors
 from crawler.spiders.canary import Checked, canary_of
 
 CHECKED = tuple(f for f in REQUIRED if f not in ("site", "url"))  # the crawler sets those

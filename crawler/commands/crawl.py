@@ -5,10 +5,10 @@ project's (COMMANDS_MODULE commands replace Scrapy's of the same name), runs
 the same and then judges the run as `scrapy crawlall` does
 (crawler.commands.crawlall.outcome), ending with its summary line on stderr
 and, for a failed run, the main cause (`cause`): it exits 1 when the run did
-not end normally, logged errors or raised layout alarms (crawler.monitor).
+not end normally, logged errors or raised layout alarms (crawler.ops.monitor).
 Cron, systemd and scrapyd see a broken site.
 A run refused before it starts (another run holds the crawl state, or the
-state file is broken: crawler.state) says why in one line and exits 1.
+state file is broken: crawler.export.state) says why in one line and exits 1.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from scrapy.exceptions import UsageError
 
 from crawler.commands import check_spider_arguments
 from crawler.commands.crawlall import NORMAL_ENDS, outcome, start, write_result
-from crawler.faults import FAULT_KINDS, SITE_BLOCKED_STAT, UNREACHABLE_STAT
-from crawler.monitor import ALARMS_STAT, run_report
+from crawler.ops.faults import FAULT_KINDS, SITE_BLOCKED_STAT, UNREACHABLE_STAT
+from crawler.ops.monitor import ALARMS_STAT, run_report
 
 
 class Command(ScrapyCrawlCommand):

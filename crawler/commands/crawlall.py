@@ -4,8 +4,8 @@ Without arguments every site spider runs; names and `family:<name>` choose.
 Each site writes its own export (CRAWLER_OUTPUT, one folder per spider), and
 `-a` arguments (a date window, say) go to every spider. At the end a summary
 line per site, judged on that site's own stats and log lines
-(crawler.logcount); the exit status is 1 when any site failed: it did not
-finish normally, or logged errors, or raised layout alarms (crawler.monitor),
+(crawler.ops.logcount); the exit status is 1 when any site failed: it did not
+finish normally, or logged errors, or raised layout alarms (crawler.ops.monitor),
 or was never started, or when errors were logged that no site can be blamed
 for.
 
@@ -40,14 +40,14 @@ from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
-from crawler import logcount
 from crawler.commands import check_spider_arguments, usage_error
-from crawler.faults import SITE_BLOCKED_STAT, fault_counts
-from crawler.lock import LockHeld
-from crawler.monitor import ALARMS_STAT
-from crawler.partfiles import write_atomically
+from crawler.export.partfiles import write_atomically
+from crawler.export.statebase import StateError
+from crawler.ops import logcount
+from crawler.ops.faults import SITE_BLOCKED_STAT, fault_counts
+from crawler.ops.lock import LockHeld
+from crawler.ops.monitor import ALARMS_STAT
 from crawler.sites import all_sites
-from crawler.statebase import StateError
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """scrapy dataset [EXPORTS] [DATASET]: merge the JSON Lines exports under
 EXPORTS (default `data`) into the deduplicated Parquet dataset DATASET
 (default `dataset`), reading only the files it has not read before
-(crawler.dataset). Needs pyarrow: pip install '.[dataset]'."""
+(crawler.export.dataset). Needs pyarrow: pip install '.[dataset]'."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 
 from crawler.commands import usage_error
-from crawler.lock import LockHeld
+from crawler.ops.lock import LockHeld
 
 
 class Command(ScrapyCommand):
@@ -40,7 +40,7 @@ class Command(ScrapyCommand):
         if not exports.is_dir():
             usage_error("dataset", f"no export folder {str(exports)!r}")
         try:
-            from crawler import dataset as merge
+            from crawler.export import dataset as merge
         except ImportError as e:
             usage_error("dataset", f"{e.name} is not installed: pip install '.[dataset]'")
         try:

@@ -7,7 +7,7 @@ of an article; merging keeps one line per key, the latest: the greatest
 `modified_at`, then the greatest `crawled_at`. Inputs are JSON Lines files
 (`.jsonl`, `.jsonl.gz`) and folders searched for them; `.part` files, which a
 run is writing or a killed run left, are not read. The output is written
-whole or not at all (crawler.partfiles.write_atomically), sorted by key.
+whole or not at all (crawler.export.partfiles.write_atomically), sorted by key.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from crawler.partfiles import write_atomically
+from crawler.export.partfiles import write_atomically
 
 EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
 

@@ -9,8 +9,8 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.spiderloader import get_spider_loader
 
+from crawler.families.spec import Site
 from crawler.sites import all_sites
-from crawler.spec import Site
 
 
 def fixture_kinds(site: Site, fixtures: Path) -> str:

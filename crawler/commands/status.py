@@ -1,5 +1,5 @@
 """scrapy status [FOLDER]: every site's health across runs, from the run
-manifests under the output folder (crawler.report): last run and verdict,
+manifests under the output folder (crawler.ops.report): last run and verdict,
 articles exported per day as a sparkline, field coverage against its median,
 alarms, and sites that failed their last runs; `--html FILE` writes the same
 as one self-contained page of charts. Exits 1 when a site failed its last
@@ -13,9 +13,9 @@ from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
 
-from crawler import report
 from crawler.commands import usage_error
-from crawler.partfiles import write_atomically
+from crawler.export.partfiles import write_atomically
+from crawler.ops import report
 
 
 def output_root(template: str) -> Path:

@@ -30,13 +30,13 @@ from urllib.parse import urlsplit
 
 from parsel import Selector
 
-from crawler.article import complete_article
 from crawler.extract.boilerplate import DROP_SELECTORS
 from crawler.extract.html import MAX_ATTRIBUTES, long_tag_attributes, parse_html
 from crawler.extract.layers import GenericLayer, MetadataLayer, Page, SpecLayer
 from crawler.extract.pagecheck import PageProblem, byte_problem, content_problem
 from crawler.extract.selectors import select
-from crawler.spec import Site
+from crawler.families.spec import Site
+from crawler.schema.article import complete_article
 
 logger = logging.getLogger(__name__)
 
@@ -205,7 +205,7 @@ def extract_article(
     and generic layers run. `html` may be the page already
     parsed (extraction edits that tree); `content_type` is the HTTP header,
     used to decode bytes. Fields no layer found are None or []; whether the
-    result is complete enough to export is `crawler.article.validation_errors`'s call.
+    result is complete enough to export is `crawler.schema.article.validation_errors`'s call.
     """
     parsed = html if isinstance(html, Selector) else parse_html(html, url, content_type)
     return _extracted(Page(parsed, url, page_site(parsed, url, site)), layers)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from crawler.text import ZWNJ, fold_for_comparison, normalize_text
+from crawler.persian.text import ZWNJ, fold_for_comparison, normalize_text
 
 # Elements inside a body container that never hold the article's text.
 DROP_SELECTORS = (

@@ -27,8 +27,8 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from crawler.extract.html import text_of
-from crawler.text import fold_for_comparison, normalize_text, to_ascii_digits
-from crawler.urls import decoded_path
+from crawler.persian.text import fold_for_comparison, normalize_text, to_ascii_digits
+from crawler.persian.urls import decoded_path
 
 
 class ParsedPage(Protocol):

@@ -24,15 +24,15 @@ from crawler.extract.junk import junk
 from crawler.extract.published import parse_first_time, published_time, structured_times
 from crawler.extract.selectors import select
 from crawler.families.generic import GENERIC
-from crawler.spec import Family, Site, Spec
-from crawler.text import normalize_text, to_ascii_digits
-from crawler.urls import absolute_url, decoded_path
+from crawler.families.spec import Family, Site, Spec
+from crawler.persian.text import normalize_text, to_ascii_digits
+from crawler.persian.urls import absolute_url, decoded_path
 
 ARTICLE_TYPES = {"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting", "WebPage"}
 
 
 class Regions(Mapping[str, list]):
-    """The regions of a page its site's specs name (crawler.spec.Spec.regions),
+    """The regions of a page its site's specs name (crawler.families.spec.Spec.regions),
     each found on first use: in the article's container, where it holds the
     region, else in the whole page."""
 

@@ -30,9 +30,9 @@ from crawler.extract.html import SKIP_TAGS, decode_html, text_of
 from crawler.extract.layers import Page, news_code_from_url, node_text
 from crawler.extract.selectors import select
 from crawler.families.generic import GENERIC
-from crawler.spec import Site
-from crawler.text import normalize_text, to_ascii_digits
-from crawler.urls import absolute_url
+from crawler.families.spec import Site
+from crawler.persian.text import normalize_text, to_ascii_digits
+from crawler.persian.urls import absolute_url
 
 
 @dataclass(frozen=True)

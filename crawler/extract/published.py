@@ -1,7 +1,7 @@
 """The publication time of a page no spec knows: a Persian htmldate.
 
 `published_time(root, url, json_ld, meta)` returns (the text as the page
-wrote it, ParsedTime), or None. Every string is read by crawler.dates.
+wrote it, ParsedTime), or None. Every string is read by crawler.persian.dates.
 
 Candidates:
 - structured data: JSON-LD datePublished, the publication meta tags (Jalali
@@ -43,10 +43,10 @@ from typing import Any
 
 from lxml import etree
 
-from crawler.dates import ParsedTime, parse_time
 from crawler.extract.html import BLOCK_TAGS, SKIP_TAGS
-from crawler.text import normalize_text, to_ascii_digits
-from crawler.urls import decoded_path
+from crawler.persian.dates import ParsedTime, parse_time
+from crawler.persian.text import normalize_text, to_ascii_digits
+from crawler.persian.urls import decoded_path
 
 __all__ = ["PUBLISHED_META", "parse_first_time", "published_time", "structured_times"]
 

@@ -25,7 +25,7 @@ def select(
     the scope (an element, or each of a list of them): the nodes parsel's `css`
     and `xpath` would wrap (elements, strings for ::text, ::attr() and text()
     or attribute steps, one value for an XPath that computes one), unwrapped.
-    An XPath may start from a region of the page (crawler.spec.Spec.regions),
+    An XPath may start from a region of the page (crawler.families.spec.Spec.regions),
     written $name, which `regions` gives.
     Each selector is compiled once per process: parsel translates and sets up
     an evaluator on every call, which took two thirds of the time specs'

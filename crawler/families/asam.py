@@ -9,7 +9,7 @@ the article; sections are /بخش-<name>-<secId>.
 import re
 
 from crawler.families.legacy import MAIN_DETAIL, MAIN_DETAIL_SHAPE
-from crawler.spec import Family, Spec
+from crawler.families.spec import Family, Spec
 
 ASAM = Family(
     name="asam",

@@ -10,7 +10,7 @@ numeric Jalali `.oliveDate`.
 import re
 
 from crawler.families.legacy import MAIN_DETAIL, MAIN_DETAIL_SHAPE
-from crawler.spec import Family, Spec
+from crawler.families.spec import Family, Spec
 
 ASPNET_CONTENT = Family(
     name="aspnet_content",

@@ -1,5 +1,5 @@
 """Which CMS family a page of a site no module describes is built on, read off
-the page itself: the markers each family declares (crawler.spec.Family.markers).
+the page itself: the markers each family declares (crawler.families.spec.Family.markers).
 
 Precision before recall: a page read with a wrong family's selectors gives
 wrong fields where the metadata and generic layers would have given right ones
@@ -29,11 +29,11 @@ from crawler.families.generic import GENERIC
 from crawler.families.iransamaneh import IRANSAMANEH
 from crawler.families.nastooh import NASTOOH
 from crawler.families.nour import NOUR
+from crawler.families.spec import Family, Site
 from crawler.families.studiokhabar import STUDIOKHABAR
 from crawler.families.tasnim import TASNIM
 from crawler.families.wordpress import WORDPRESS
-from crawler.spec import Family, Site
-from crawler.urls import decoded_path
+from crawler.persian.urls import decoded_path
 
 FAMILIES = (NASTOOH, IRANSAMANEH, ASAM, STUDIOKHABAR, TASNIM, WORDPRESS, DRUPAL, ASPNET_CONTENT, NOUR)
 MIN_EVIDENCE = 2

@@ -13,7 +13,7 @@ alias where the site sets one), the id the same.
 import re
 
 from crawler.families.legacy import MAIN_DETAIL, MAIN_DETAIL_SHAPE
-from crawler.spec import Family, Spec
+from crawler.families.spec import Family, Spec
 
 DRUPAL = Family(
     name="drupal",

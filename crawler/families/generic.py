@@ -5,7 +5,7 @@ of five or more digits in the path."""
 
 import re
 
-from crawler.spec import Family, Spec
+from crawler.families.spec import Family, Spec
 
 _NOT_ARTICLES = r"(?!.*/(?:tags?|category|categories|search|author|page|archive|service|rss|feeds?|photos?|videos?|media)(?:/|$))"
 

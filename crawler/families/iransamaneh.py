@@ -22,7 +22,7 @@ is left out: it lists every article ever published).
 import re
 
 from crawler.families.legacy import MAIN_DETAIL, MAIN_DETAIL_SHAPE
-from crawler.spec import Family, Spec
+from crawler.families.spec import Family, Spec
 
 IRANSAMANEH = Family(
     name="iransamaneh",

@@ -20,7 +20,7 @@ Sections are /service/<name>[/<sub>]. Discovery: /rss, the news sitemap
 import re
 
 from crawler.families.legacy import MAIN_DETAIL, MAIN_DETAIL_SHAPE
-from crawler.spec import Family, Spec
+from crawler.families.spec import Family, Spec
 
 # Containers of the article, most specific first. Sites that wrap it in
 # something else put their container before the last-resort bare `article`

@@ -14,7 +14,7 @@ lists one urlset per day, all editions mixed.
 import re
 
 from crawler.families.legacy import MAIN_DETAIL, MAIN_DETAIL_SHAPE
-from crawler.spec import Family, Spec
+from crawler.families.spec import Family, Spec
 
 
 def _after_comment(marker: str) -> str:

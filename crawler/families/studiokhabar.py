@@ -8,7 +8,7 @@ reads "تاریخ انتشار : پنجشنبه ۹ دی ۱۳۹۵ ساعت ۱۹:�
 import re
 
 from crawler.families.legacy import MAIN_DETAIL, MAIN_DETAIL_SHAPE
-from crawler.spec import Family, Spec
+from crawler.families.spec import Family, Spec
 
 STUDIOKHABAR = Family(
     name="studiokhabar",

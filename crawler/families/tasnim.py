@@ -11,7 +11,7 @@ redirect).
 
 import re
 
-from crawler.spec import Family, Spec
+from crawler.families.spec import Family, Spec
 
 TASNIM = Family(
     name="tasnim",

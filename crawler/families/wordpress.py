@@ -10,7 +10,7 @@ discovery. An AMP copy, /<slug>/amp/, is the post's.
 
 import re
 
-from crawler.spec import Family, Spec
+from crawler.families.spec import Family, Spec
 
 WORDPRESS = Family(
     name="wordpress",

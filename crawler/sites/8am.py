@@ -1,5 +1,5 @@
+from crawler.families.spec import Site, Spec
 from crawler.families.wordpress import WORDPRESS
-from crawler.spec import Site, Spec
 
 SITE = Site(
     name="8am",

@@ -9,7 +9,7 @@ import pkgutil
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from crawler.spec import Site
+from crawler.families.spec import Site
 
 
 @lru_cache(maxsize=1)
@@ -48,7 +48,7 @@ def site_named(name: str) -> Site:
 
 def _pickled(site: Site):
     """A registered site goes to a worker process (`iran-news-extract -j`,
-    crawler.batch) by name, looked up there in the worker's own registry:
+    crawler.extract.batch) by name, looked up there in the worker's own registry:
     pickling the whole Site for every page cost ~70 µs, and each copy made
     extraction build the site's layers again. Any other Site (a mirror's, the news spider's) goes whole.
     (Registered with copyreg, so that the Site need not know the registry.)"""

@@ -8,7 +8,7 @@ and the home page only.
 """
 
 from crawler.families.generic import GENERIC
-from crawler.spec import Family, Site, Spec
+from crawler.families.spec import Family, Site, Spec
 
 ALEF = Family(
     name="alef",

@@ -12,7 +12,7 @@ asked under the canonical URL. Feeds: feeds.bbci.co.uk/persian/rss.xml and
 
 import re
 
-from crawler.spec import Family, Site, Spec
+from crawler.families.spec import Family, Site, Spec
 
 BBC_PERSIAN = Family(
     name="bbcpersian",

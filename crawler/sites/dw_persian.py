@@ -6,7 +6,7 @@ headline, lead and times, and the generic layer the body.
 
 import re
 
-from crawler.spec import Family, Site, Spec
+from crawler.families.spec import Family, Site, Spec
 
 DW = Family(
     name="dw",

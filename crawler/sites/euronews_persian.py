@@ -12,7 +12,7 @@ only Latin-letter slugs are taken, as the export's news code requires.
 
 import re
 
-from crawler.spec import Family, Site, Spec
+from crawler.families.spec import Family, Site, Spec
 
 EURONEWS = Family(
     name="euronews",

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from crawler.families.asam import ASAM
 from crawler.families.iransamaneh import IRANSAMANEH
-from crawler.spec import Site
+from crawler.families.spec import Site
 
 SITE = Site(
     name="fararu",

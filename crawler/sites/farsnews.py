@@ -14,7 +14,7 @@ page and the 2019-21 archive, and asks no feed.
 
 import re
 
-from crawler.spec import Family, Site, Spec
+from crawler.families.spec import Family, Site, Spec
 
 FARS = Family(
     name="farsnews",

@@ -1,5 +1,5 @@
 from crawler.families.asam import ASAM
-from crawler.spec import Site
+from crawler.families.spec import Site
 
 SITE = Site(
     name="hammihanonline",

@@ -1,7 +1,7 @@
 """Hamshahri Online (hamshahrionline.ir); its article may sit in `.main-content`."""
 
 from crawler.families.nastooh import NASTOOH, article_scope
-from crawler.spec import Site, Spec
+from crawler.families.spec import Site, Spec
 
 SITE = Site(
     name="hamshahrionline",

@@ -1,7 +1,7 @@
 """Hawzah News (hawzahnews.com); its article may sit in `div#main`."""
 
 from crawler.families.nastooh import NASTOOH, article_scope
-from crawler.spec import Site, Spec
+from crawler.families.spec import Site, Spec
 
 SITE = Site(
     name="hawzahnews",

@@ -2,7 +2,7 @@
 site may answer with a JS challenge page, which the crawler does not solve."""
 
 from crawler.families.nastooh import NASTOOH
-from crawler.spec import Site
+from crawler.families.spec import Site
 
 SITE = Site(
     name="imna",

@@ -6,7 +6,7 @@ JSON-LD and OpenGraph give headline, lead and times, the generic layer the body.
 """
 
 from crawler.families.generic import GENERIC
-from crawler.spec import Family, Site, Spec
+from crawler.families.spec import Family, Site, Spec
 
 INDEPENDENT_PERSIAN = Family(
     name="independentpersian",

@@ -7,7 +7,7 @@ generic layer the body.
 
 import re
 
-from crawler.spec import Family, Site, Spec
+from crawler.families.spec import Family, Site, Spec
 
 IRANINTL = Family(
     name="iranintl",

@@ -8,7 +8,7 @@ import re
 from dataclasses import replace
 
 from crawler.families.nastooh import NASTOOH
-from crawler.spec import Site
+from crawler.families.spec import Site
 
 # Nastooh, with the slug required in article URLs.
 NASTOOH_SLUG_REQUIRED = replace(

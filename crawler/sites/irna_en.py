@@ -1,8 +1,8 @@
 """IRNA English (en.irna.ir): the agency's English edition, on the same
 Nastooh install as irna.ir, so article URLs keep their slug here too."""
 
+from crawler.families.spec import Site
 from crawler.sites.irna import NASTOOH_SLUG_REQUIRED
-from crawler.spec import Site
 
 SITE = Site(
     name="irna_en",

@@ -4,7 +4,7 @@ row 2): `.kicker`, `h1.first-title`, `p.summary`, the date in the first
 reporter in `ul.author-id`. Older article URLs are /fa/news/<code>/."""
 
 from crawler.families.nastooh import NASTOOH
-from crawler.spec import Site, Spec
+from crawler.families.spec import Site, Spec
 
 SITE = Site(
     name="isna",

@@ -1,5 +1,5 @@
+from crawler.families.spec import Site
 from crawler.families.studiokhabar import STUDIOKHABAR
-from crawler.spec import Site
 
 SITE = Site(
     name="jahannews",

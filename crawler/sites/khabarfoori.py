@@ -1,5 +1,5 @@
 from crawler.families.asam import ASAM
-from crawler.spec import Site, Spec
+from crawler.families.spec import Site, Spec
 
 SITE = Site(
     name="khabarfoori",

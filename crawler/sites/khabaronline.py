@@ -2,7 +2,7 @@
 breadcrumb stands in `section.page-header`, outside the article."""
 
 from crawler.families.nastooh import NASTOOH
-from crawler.spec import Site, Spec
+from crawler.families.spec import Site, Spec
 
 SITE = Site(
     name="khabaronline",

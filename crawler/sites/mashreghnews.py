@@ -1,7 +1,7 @@
 """Mashregh News (mashreghnews.ir)."""
 
 from crawler.families.nastooh import NASTOOH
-from crawler.spec import Site
+from crawler.families.spec import Site
 
 SITE = Site(
     name="mashreghnews",

@@ -2,7 +2,7 @@
 `DD <month> YYYY، HH:MM`, short links /x<hash> (which hold no news code)."""
 
 from crawler.families.nastooh import NASTOOH
-from crawler.spec import Site
+from crawler.families.spec import Site
 
 SITE = Site(
     name="mehrnews",

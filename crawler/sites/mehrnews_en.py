@@ -1,7 +1,7 @@
 """Mehr News Agency's English edition (en.mehrnews.com)."""
 
 from crawler.families.nastooh import NASTOOH
-from crawler.spec import Site
+from crawler.families.spec import Site
 
 SITE = Site(
     name="mehrnews_en",

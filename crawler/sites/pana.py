@@ -1,5 +1,5 @@
 from crawler.families.aspnet_content import ASPNET_CONTENT
-from crawler.spec import Site
+from crawler.families.spec import Site
 
 SITE = Site(
     name="pana",

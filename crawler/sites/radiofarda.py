@@ -7,7 +7,7 @@ need a token no source gives).
 
 import re
 
-from crawler.spec import Family, Site, Spec
+from crawler.families.spec import Family, Site, Spec
 
 PANGEA = Family(
     name="pangea",

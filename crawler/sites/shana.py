@@ -2,7 +2,7 @@
 `.item-nav.row > div > span`. Behind ArvanCloud, like imna.ir."""
 
 from crawler.families.nastooh import NASTOOH
-from crawler.spec import Site, Spec
+from crawler.families.spec import Site, Spec
 
 SITE = Site(
     name="shana",

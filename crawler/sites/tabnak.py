@@ -1,5 +1,5 @@
 from crawler.families.iransamaneh import IRANSAMANEH
-from crawler.spec import Site, Spec
+from crawler.families.spec import Site, Spec
 
 SITE = Site(
     name="tabnak",

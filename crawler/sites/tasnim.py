@@ -2,8 +2,8 @@
 claims /en/; this one claims the rest but other languages' prefixes
 (`Site.owns`), so the short links /<id> and tn.ai/<id> are its to follow."""
 
+from crawler.families.spec import Site
 from crawler.families.tasnim import TASNIM
-from crawler.spec import Site
 
 SITE = Site(
     name="tasnim",

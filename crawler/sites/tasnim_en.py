@@ -1,5 +1,5 @@
+from crawler.families.spec import Site
 from crawler.families.tasnim import TASNIM
-from crawler.spec import Site
 
 SITE = Site(
     name="tasnim_en",

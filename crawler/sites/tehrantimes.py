@@ -2,7 +2,7 @@
 the lead as `p.summary` at the top of `.item-text`, dates `December 17, 2023 - 22:36`."""
 
 from crawler.families.nastooh import NASTOOH
-from crawler.spec import Site
+from crawler.families.spec import Site
 
 SITE = Site(
     name="tehrantimes",

@@ -3,7 +3,7 @@
 
 import re
 
-from crawler.spec import Family, Site, Spec
+from crawler.families.spec import Family, Site, Spec
 
 # "زمان: 19:04 1398/02/11" sits loose in the 2019 info line, between the code and the view count.
 OLD_TIME = "xpath:substring-before(substring-after(//div[contains(@class, 'news-page--news-info')], 'زمان:'), 'بازدید')"

@@ -26,8 +26,8 @@ from typing import Any
 from scrapy import Request, signals
 from scrapy.exceptions import DontCloseSpider
 
-from crawler.dates import parse_time
-from crawler.faults import UNREACHABLE_STAT
+from crawler.ops.faults import UNREACHABLE_STAT
+from crawler.persian.dates import parse_time
 from crawler.spiders.site import SiteSpider
 
 # Why an article page gave no article: the stats SiteSpider.parse_article counts.
@@ -106,7 +106,7 @@ class CanarySpider(SiteSpider):
         raise DontCloseSpider
 
     def closed(self, reason: str) -> None:
-        """A site none of whose start hosts answered says why (crawler.faults.Reach)."""
+        """A site none of whose start hosts answered says why (crawler.ops.faults.Reach)."""
         unreachable = self.crawler.stats.get_value(UNREACHABLE_STAT)
         if unreachable and self.checked.article is None:
             self.checked.problem = f"unreachable: {unreachable}"

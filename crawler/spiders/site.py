@@ -16,11 +16,11 @@ from scrapy.spiders import SitemapSpider
 from crawler.commands import did_you_mean
 from crawler.extract import ArticleReading, read_article
 from crawler.extract.layers import news_code_from_url
+from crawler.families.spec import Site
 from crawler.items import ArticleItem
+from crawler.persian.urls import absolute_url, decoded_path, readable_url
 from crawler.sites import site_for_url
-from crawler.spec import Site
-from crawler.urls import absolute_url, decoded_path, readable_url
-from crawler.window import Window, WindowError
+from crawler.spiders.window import Window, WindowError
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ class SiteSpider(SitemapSpider):
     """Crawls one site. `-a base_url=http://host:port` points it at another
     host serving the same paths (a mirror, or a local test server);
     `-a since=`, `-a until=`, `-a days=` limit it to a date window
-    (crawler.window), and then the family's archive sitemaps are walked too.
+    (crawler.spiders.window), and then the family's archive sitemaps are walked too.
     Arguments are checked (check_arguments) before the spider is made."""
 
     site: Site
@@ -72,7 +72,7 @@ class SiteSpider(SitemapSpider):
         starts = self._absolute((*self.site.start_feeds, *self.site.start_sitemaps, *self.site.start_listings))
         hosts = {base_host, self.site.domain, *self.site.hosts, *(urlsplit(u).hostname for u in starts)}
         self.allowed_domains = sorted(h for h in hosts if h)
-        self.start_hosts = {urlsplit(u).netloc for u in starts}  # when none answers, the run stops (crawler.faults.Reach)
+        self.start_hosts = {urlsplit(u).netloc for u in starts}  # when none answers, the run stops (crawler.ops.faults.Reach)
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
@@ -109,7 +109,7 @@ class SiteSpider(SitemapSpider):
             feed = {"format": "jsonlines", "encoding": "utf-8", "store_empty": False}
             settings.set("FEEDS", {settings["CRAWLER_OUTPUT"]: feed}, priority="spider")
         if settings.get("REDIS_URL"):
-            from crawler.distributed import use_redis  # optional dependency: pip install '.[distributed]'
+            from crawler.ops.distributed import use_redis  # optional dependency: pip install '.[distributed]'
 
             use_redis(settings)
 
@@ -250,7 +250,7 @@ class SiteSpider(SitemapSpider):
             self.logger.warning("%s: %s: %s", "Blocked" if problem.blocked else "Not an article page", response.url, problem)
             self.crawler.stats.inc_value(f"pages/{problem.kind}")
             if problem.kind.startswith("bad/"):
-                self.crawler.stats.inc_value("articles/bad_page")  # what crawler.monitor counts as failed pages
+                self.crawler.stats.inc_value("articles/bad_page")  # what crawler.ops.monitor counts as failed pages
             return None
         fields = reading.fields
         fields["news_code"] = fields["news_code"] or response.meta.get("news_code")  # code from the URL first requested

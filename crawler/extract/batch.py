@@ -5,7 +5,7 @@
     iran-news-extract crawl.warc.gz > articles.jsonl
 
 Each page goes through the extraction, normalization and validation of a
-crawl (crawler.extract.read_article, crawler.article); complete articles are
+crawl (crawler.extract.read_article, crawler.schema.article); complete articles are
 written to stdout, one JSON line each. A page needs the URL it was fetched
 from: a WARC record names it; a saved file takes it from `urls.tsv` in its
 folder (file name, tab, URL), else from its canonical link or og:url, made
@@ -274,8 +274,8 @@ def extracted(pages: Iterator[Page], site, sources: bool, jobs: int) -> Iterator
 
 def extract(page: Page, site, sources: bool) -> tuple[str, str]:
     """(outcome, the article's JSON line or why there is none)."""
-    from crawler.article import normalize_article, validation_errors
     from crawler.extract import read_article
+    from crawler.schema.article import normalize_article, validation_errors
 
     if page.body is None:
         return "unreadable", page.problem

@@ -43,10 +43,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from crawler.article import field_names
-from crawler.dates import TEHRAN
-from crawler.lock import hold
-from crawler.partfiles import write_atomically
+from crawler.export.partfiles import write_atomically
+from crawler.ops.lock import hold
+from crawler.persian.dates import TEHRAN
+from crawler.schema.article import field_names
 
 logger = logging.getLogger(__name__)
 

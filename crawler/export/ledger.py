@@ -1,9 +1,9 @@
 """The export ledger: which articles are exported, across runs and crashes.
 
 An article counts as exported when its line is in an export file on disk:
-the feed storage (crawler.feeds) reports the lines it has written (with
+the feed storage (crawler.export.feeds) reports the lines it has written (with
 CRAWLER_FSYNC, once their group is fsynced), and the ledger records those
-articles in the crawl state (crawler.state) only then, in one commit.
+articles in the crawl state (crawler.export.state) only then, in one commit.
 A run killed in the middle leaves a `.part` file whose whole lines were
 written but perhaps not recorded; the next run of the spider records them,
 cuts a half-written last line, and finishes the file. So the union of the
@@ -13,17 +13,17 @@ killed worker wrote but had not recorded; recovering the killed worker's file
 then takes that line out, see `_exported_since`.)
 
 One run at a time per output folder: the ledger holds an flock on
-`<folder>/.crawler.lock` (crawler.lock) from the spider's opening to the
+`<folder>/.crawler.lock` (crawler.ops.lock) from the spider's opening to the
 engine's stop. A run that finds the folder held logs one line naming the
 holder and closes at once (finish reason `output_locked`), writing nothing
 there; a `.part` still flocked by its writer is never recovered.
 
-An export that failed to write (crawler.feeds) closes the run (finish reason
+An export that failed to write (crawler.export.feeds) closes the run (finish reason
 `export_failed`), its file left `.part` for the next run to recover.
 
 At the end of each run the ledger writes `<start time>.manifest.json` beside
 the exports, atomically: files, counts, window, finish reason, layout-alarm
-report (crawler.monitor), versions.
+report (crawler.ops.monitor), versions.
 """
 
 from __future__ import annotations
@@ -41,14 +41,14 @@ from scrapy.exceptions import CloseSpider
 from scrapy.utils.defer import deferred_from_coro
 
 from crawler import __version__
-from crawler.article import SCHEMA_VERSION
-from crawler.faults import fault_counts
-from crawler.lock import Lock, LockHeld, hold, try_hold_open_file
-from crawler.monitor import run_report
-from crawler.neardup import fingerprint
-from crawler.partfiles import PART_SUFFIX, final_path_of, finish, recover, write_atomically
-from crawler.state import SqliteState
-from crawler.statebase import ArticleRecord, CrawlState
+from crawler.export.neardup import fingerprint
+from crawler.export.partfiles import PART_SUFFIX, final_path_of, finish, recover, write_atomically
+from crawler.export.state import SqliteState
+from crawler.export.statebase import ArticleRecord, CrawlState
+from crawler.ops.faults import fault_counts
+from crawler.ops.lock import Lock, LockHeld, hold, try_hold_open_file
+from crawler.ops.monitor import run_report
+from crawler.schema.article import SCHEMA_VERSION
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ class ExportLedger:
         self.state: CrawlState = open_state(crawler.settings, crawler.spidercls.name)
         self.started = datetime.now(timezone.utc).replace(microsecond=0)
         self.files: dict[str, int] = {}  # export file -> lines written this run
-        self.open_files: set = set()  # crawler.feeds.DurableLineFile, synced before the manifest counts
+        self.open_files: set = set()  # crawler.export.feeds.DurableLineFile, synced before the manifest counts
         self.recovered: list[str] = []
         self.locks: list[Lock] = []  # on the output folders, for the whole run
         self.refused: str | None = None  # why this run may not write its output folder
@@ -165,7 +165,7 @@ class ExportLedger:
     def _fingerprint_if_unrecorded(self, article) -> None:
         """Gives the state the body fingerprint of a recovered article whose
         line the killed run had not recorded: the state writes a fingerprint
-        in the commit that records its article (crawler.state), so it was
+        in the commit that records its article (crawler.export.state), so it was
         lost with the record."""
         recorded = self._last_seen_with_this_text(article) == article["crawled_at"]
         if not recorded and article.get("body"):
@@ -223,7 +223,7 @@ class ExportLedger:
             "window": getattr(spider, "window", None) and spider.window.describe(),
             "counts": {k.removeprefix("articles/"): v for k, v in sorted(stats.items()) if k.startswith("articles/")},
             "pages": {k.removeprefix("pages/"): v for k, v in sorted(stats.items()) if k.startswith("pages/")},
-            "faults": fault_counts(stats),  # crawler.faults
+            "faults": fault_counts(stats),  # crawler.ops.faults
             "quality": run_report(self.crawler),  # coverage, failed share, layout alarms
             "crawler_version": __version__,
             "schema_version": SCHEMA_VERSION,
@@ -260,7 +260,7 @@ def open_state(settings, site: str | None = None) -> CrawlState:
     for a state that ends with the run), where %(name)s stands for the
     crawl's site (a state of its own: `crawlall --processes`)."""
     if settings.get("REDIS_URL"):
-        from crawler.state_redis import RedisState  # optional dependency: pip install '.[distributed]'
+        from crawler.export.state_redis import RedisState  # optional dependency: pip install '.[distributed]'
 
         return RedisState.from_settings(settings)
     path = settings.get("CRAWLER_STATE")

@@ -2,7 +2,7 @@
 their final name only whole (finish), a half-written last line cut first;
 what a killed run's `.part` holds (recover); any file replaced whole or not
 at all (write_atomically). Plain files, no Scrapy: the feed storage
-(crawler.feeds) writes them, the export ledger (crawler.ledger) recovers them.
+(crawler.export.feeds) writes them, the export ledger (crawler.export.ledger) recovers them.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ pages for it (exported articles, article pages): three pages say little.
 Each alarm is an ERROR line naming the site and what fell, counted in the
 `monitor/alarms` stat, which makes `scrapy crawl` and `scrapy crawlall` exit
 1 (crawler.commands.crawlall.outcome); the run manifest carries the whole
-report (crawler.ledger).
+report (crawler.export.ledger).
 
 Why not Spidermon: version 1.27 installs and runs with this Scrapy, and its
 field coverage counts as this does; but its FieldCoverageMonitor takes one
@@ -35,7 +35,7 @@ from typing import Any, Mapping
 
 from scrapy import signals
 
-from crawler.article import field_names
+from crawler.schema.article import field_names
 
 logger = logging.getLogger(__name__)
 
@@ -141,5 +141,5 @@ class LayoutMonitor:
     def spider_closed(self, spider):
         alarms = run_report(self.crawler)["alarms"]
         for alarm in alarms:
-            logger.error(alarm["message"], extra={"spider": spider})  # this site's (crawler.logcount)
+            logger.error(alarm["message"], extra={"spider": spider})  # this site's (crawler.ops.logcount)
         self.stats.set_value(ALARMS_STAT, len(alarms))

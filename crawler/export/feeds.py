@@ -11,13 +11,13 @@ each line alone); on close the file is renamed to its final name, compressed
 first when that name ends in `.gz`.
 A `.part` file left by a killed run is finished by the next run of the same
 spider: its whole lines are kept, a half-written last line is cut
-(crawler.ledger), and it is renamed like any other. A `.part` being written
-is flocked by its writer (crawler.lock), so no other run or crawl takes it
+(crawler.export.ledger), and it is renamed like any other. A `.part` being written
+is flocked by its writer (crawler.ops.lock), so no other run or crawl takes it
 for a killed run's, and no other storage writes into it.
 
 A write that fails (a full disk, a size limit) is cut back to the end of the
 last whole line at once, and the file takes no more lines: it stays `.part`,
-for the next run to recover, and the run fails (crawler.ledger). No file gets
+for the next run to recover, and the run fails (crawler.export.ledger). No file gets
 its final name ending in a half-written line.
 """
 
@@ -32,9 +32,9 @@ from pathlib import Path
 from scrapy.extensions.feedexport import FileFeedStorage
 from scrapy.utils.asyncio import call_later
 
-from crawler.ledger import ExportLedger
-from crawler.lock import LockHeld, try_hold_open_file
-from crawler.partfiles import finish, part_path_of
+from crawler.export.ledger import ExportLedger
+from crawler.export.partfiles import finish, part_path_of
+from crawler.ops.lock import LockHeld, try_hold_open_file
 
 logger = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ Shared in Redis, per spider:
     <spider>:dupefilter   fingerprints of the requests made in this pass (scrapy-redis)
     <spider>:workers      the workers taking part, each with its lease (a deadline)
     <spider>:idle         those with nothing to do
-and the crawl state, `crawler:*` (crawler.state_redis).
+and the crawl state, `crawler:*` (crawler.export.state_redis).
 
 Exactly once with several workers:
 
@@ -96,8 +96,8 @@ logger = logging.getLogger(__name__)
 def use_redis(settings) -> None:
     """Switch a crawl's settings to distributed mode (REDIS_URL is set).
     Spider priority: a setting given on the command line still wins."""
-    settings.set("SCHEDULER", "crawler.distributed.RedisScheduler", priority="spider")
-    settings.set("DUPEFILTER_CLASS", "crawler.distributed.NewsCodeDupeFilter", priority="spider")
+    settings.set("SCHEDULER", "crawler.ops.distributed.RedisScheduler", priority="spider")
+    settings.set("DUPEFILTER_CLASS", "crawler.ops.distributed.NewsCodeDupeFilter", priority="spider")
     settings.set("SCHEDULER_PERSIST", True, priority="spider")  # workers come and go; the last one clears
     # Each line recorded before the next is written: a killed worker leaves at
     # most one line written and not recorded, which a survivor may export again.
@@ -205,7 +205,7 @@ class RedisScheduler(Scheduler):
             # Its memory of the codes this process requested would drop, when
             # discovery starts over, the requests a dead worker took with it.
             raise ValueError(
-                "Distributed mode needs crawler.distributed.SharedNewsCodeFilter in SPIDER_MIDDLEWARES"
+                "Distributed mode needs crawler.ops.distributed.SharedNewsCodeFilter in SPIDER_MIDDLEWARES"
                 " in place of crawler.middlewares.NewsCodeFilterMiddleware"
             )
         scheduler = super().from_crawler(crawler)

@@ -33,7 +33,7 @@ from warcio.timeutils import iso_date_to_datetime
 from warcio.warcwriter import WARCWriter
 
 from crawler import __version__
-from crawler.partfiles import part_path_of
+from crawler.export.partfiles import part_path_of
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ class WarcRecorderMiddleware:
     with %(name)s and %(time)s, as in FEEDS). It sits next to the downloader,
     so it sees responses before decompression, redirects or retries. The
     file is `<name>.part` until the spider closes, like exports
-    (crawler.partfiles); a file named again by a later run is continued.
+    (crawler.export.partfiles); a file named again by a later run is continued.
     Gzipped per record unless the name ends in `.warc`."""
 
     def __init__(self, crawler):

@@ -4,7 +4,7 @@
     scrapy crawl isna -a since=2023-10-23                       # Gregorian
     scrapy crawl isna -a days=3                                 # the last three days
 
-A date's year says its calendar (crawler.dates). `until` given as a date
+A date's year says its calendar (crawler.persian.dates). `until` given as a date
 includes that whole day. Discovery uses the window to skip sitemaps, sitemap
 entries and feed items dated outside it; articles whose own publication time
 falls outside it are not exported (`articles/outside_window`).
@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from crawler.dates import TEHRAN, ParsedTime, parse_time
+from crawler.persian.dates import TEHRAN, ParsedTime, parse_time
 
 
 class WindowError(ValueError):

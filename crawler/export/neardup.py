@@ -46,7 +46,7 @@ from collections.abc import Iterable
 from itertools import combinations
 from typing import Any
 
-from crawler.text import ZWNJ, fold_for_comparison, to_ascii_digits
+from crawler.persian.text import ZWNJ, fold_for_comparison, to_ascii_digits
 
 BITS = 64
 SHINGLE_SIZE = 3

@@ -28,7 +28,7 @@ def absolute_url(base: str, href: str | None) -> str | None:
 
 def decoded_path(url: str) -> str:
     """The URL's path, percent-decoded: what families' article and listing
-    patterns (crawler.spec.Family) are matched against."""
+    patterns (crawler.families.spec.Family) are matched against."""
     return unquote(urlsplit(url).path)
 
 

@@ -15,7 +15,7 @@ from typing import Any, Mapping
 
 import fastjsonschema
 
-from crawler.text import normalize_paragraphs, normalize_text
+from crawler.persian.text import normalize_paragraphs, normalize_text
 
 SCHEMA_VERSION = 2  # 2: duplicate_of
 # Fields that make an article; without any of them it is not exported.

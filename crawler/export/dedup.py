@@ -2,7 +2,7 @@
 and its in-memory implementation for one run.
 
 Within one run only: what earlier runs exported is the crawl state's
-(crawler.state). Another store implementing the same three methods can be
+(crawler.export.state). Another store implementing the same three methods can be
 named by the `DEDUP_STORE` setting.
 """
 

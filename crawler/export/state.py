@@ -5,11 +5,11 @@ hash, the publication and update times, and when the article was first and
 last seen. Incremental runs ask it which codes are already exported;
 deduplication asks it about canonical URLs too. This module is the default
 backend, one SQLite file (setting CRAWLER_STATE); with REDIS_URL set, Redis
-(crawler.state_redis), shared by the workers of a distributed crawl. Both
-implement crawler.statebase.CrawlState; crawler.ledger.open_state picks one.
+(crawler.export.state_redis), shared by the workers of a distributed crawl. Both
+implement crawler.export.statebase.CrawlState; crawler.export.ledger.open_state picks one.
 
 A SQLite state serves one run at a time: the run holds an exclusive lock on
-it (crawler.lock) from its opening to its end, and a second run on the same
+it (crawler.ops.lock) from its opening to its end, and a second run on the same
 file is refused at once. A state file that cannot be what a run left
 (empty, truncated, not a database) or that another program holds locked
 refuses the run with one line (StateError); it is never taken for a new
@@ -31,9 +31,9 @@ from itertools import chain
 from pathlib import Path
 from typing import Callable, Iterable
 
-from crawler.lock import Lock, hold_lock
-from crawler.neardup import MASK, NearDuplicateIndex, first_within
-from crawler.statebase import KNOWN_CHUNK, ArticleRecord, StateError
+from crawler.export.neardup import MASK, NearDuplicateIndex, first_within
+from crawler.export.statebase import KNOWN_CHUNK, ArticleRecord, StateError
+from crawler.ops.lock import Lock, hold_lock
 
 logger = logging.getLogger(__name__)
 
@@ -185,7 +185,7 @@ class SqliteState:
         self.db.execute("ROLLBACK")
 
     def _lay_out_fingerprint_index(self) -> None:
-        """The band rows of the near-duplicate index (crawler.neardup), one per
+        """The band rows of the near-duplicate index (crawler.export.neardup), one per
         band of each fingerprint, as `slot` = band << 32 | band value. A state
         written by an earlier layout (PRAGMA user_version below LAYOUT) has its
         rows rebuilt from the stored fingerprints, once."""
@@ -274,7 +274,7 @@ class SqliteState:
         CRAWLER_FSYNC each commit waits for the disk, which took the crawl's
         one thread ~1 ms an article (benchmarks/RESULTS.md, "Crawl"). Lost in a
         crash, it is of an article not recorded, whose line the next run
-        recovers with its fingerprint (crawler.ledger) or which is crawled again."""
+        recovers with its fingerprint (crawler.export.ledger) or which is crawled again."""
         with self.db:
             self.db.execute("BEGIN")
             for site, news_code, fingerprint in self.unwritten:

@@ -1,4 +1,4 @@
-"""Health across runs, from the run manifests (crawler.ledger): per site, the
+"""Health across runs, from the run manifests (crawler.export.ledger): per site, the
 last run and its verdict, articles exported per day, field coverage now
 against its median, the alarms, and whether the site failed its last runs.
 `scrapy status` prints it (crawler.commands.status) and writes it as one

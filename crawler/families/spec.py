@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
-from crawler.urls import decoded_path, with_path, without_amp
+from crawler.persian.urls import decoded_path, with_path, without_amp
 
 Selectors = tuple[str, ...]
 
@@ -65,7 +65,7 @@ class Family:
     name: str
     spec: Spec
     # Article URL patterns, matched against the URL path, percent-decoded and
-    # without an AMP copy's marker (crawler.urls.without_amp), after `rewrites`;
+    # without an AMP copy's marker (crawler.persian.urls.without_amp), after `rewrites`;
     # group "code" is the news code. Short and legacy forms the site redirects
     # from are patterns too: they are asked as found and the record carries the
     # URL the redirect ends at.
@@ -136,7 +136,7 @@ class Site:
     hosts: tuple[str, ...] = ()
     paths: tuple[str, ...] = ()  # path prefixes, when editions share a host (Tasnim's /fa/ and /en/)
     # Least share of exported articles with each field, over CRAWLER_COVERAGE_THRESHOLDS
-    # (crawler.monitor): {"lead": 0} for a site that prints no leads.
+    # (crawler.ops.monitor): {"lead": 0} for a site that prints no leads.
     coverage: dict[str, float] = field(default_factory=dict, hash=False)
     # Served over plain HTTP only (its TLS broken or missing): crawls start from
     # http:// whatever base_url says; links on its pages lead on from there.

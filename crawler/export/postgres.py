@@ -9,11 +9,11 @@ modified_at (none is older than any), then crawled_at.
 Exactly once, with no change to the ledger: this pipeline is the last, and it
 hands an article on to the export only once the transaction holding its row
 has committed. The feed storage writes its line after that, and the ledger
-(crawler.ledger) records the article in the crawl state only once the line
+(crawler.export.ledger) records the article in the crawl state only once the line
 is on disk. So an article recorded as exported has its row committed; one
 killed before that is not recorded, and the next run exports it again, which
 upserts the same row again. Rows are written in groups, as lines are
-fsynced (crawler.feeds): the articles that arrive within BATCH_DELAY seconds
+fsynced (crawler.export.feeds): the articles that arrive within BATCH_DELAY seconds
 (at most BATCH_ROWS) share one transaction, while each waits for it.
 
 A database unreachable at start stops the run before anything is downloaded,
@@ -32,7 +32,7 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import CloseSpider, DropItem, NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 
-from crawler.article import field_names
+from crawler.schema.article import field_names
 
 logger = logging.getLogger(__name__)
 

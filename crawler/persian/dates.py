@@ -48,7 +48,7 @@ from datetime import date, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from crawler.text import normalize_text, to_ascii_digits
+from crawler.persian.text import normalize_text, to_ascii_digits
 
 __all__ = ["TEHRAN", "ParsedTime", "parse_time", "to_gregorian"]
 

@@ -1,7 +1,7 @@
 """The crawl state's interface: what every backend stores (ArticleRecord) and
 answers (CrawlState), below both implementations, the SQLite file
-(crawler.state) and Redis (crawler.state_redis). Which one a crawl uses is
-chosen by its settings (crawler.ledger.open_state); nothing else knows.
+(crawler.export.state) and Redis (crawler.export.state_redis). Which one a crawl uses is
+chosen by its settings (crawler.export.ledger.open_state); nothing else knows.
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ class CrawlState(Protocol):
 
     def near_duplicate_of(self, site: str, news_code: str, fingerprint: int) -> tuple[str, str] | None:
         """(site, news_code) of the first-seen other article whose body
-        fingerprint (crawler.neardup) is within DEFAULT_MAX_DISTANCE bits of
+        fingerprint (crawler.export.neardup) is within DEFAULT_MAX_DISTANCE bits of
         this one's; this one's is remembered too, as seen after those."""
 
     def close(self) -> None: ...

@@ -127,7 +127,7 @@ class Reach:
             return
         self.unreachable[host] = cause
         spider = self.crawler.spider
-        logger.error("%s: cannot reach %s: %s", spider.name, host, cause, extra={"spider": spider})  # this site's (crawler.logcount)
+        logger.error("%s: cannot reach %s: %s", spider.name, host, cause, extra={"spider": spider})  # this site's (crawler.ops.logcount)
         self._stop_if_nothing_answers()
         self._refuse(host)
 
@@ -264,7 +264,7 @@ class FaultReport:
         verdict = blocking_verdict(spider.name, stats)
         if verdict:
             level, message = verdict
-            logger.log(level, message, extra={"spider": spider})  # this site's (crawler.logcount)
+            logger.log(level, message, extra={"spider": spider})  # this site's (crawler.ops.logcount)
             if level == logging.ERROR:
                 self.stats.set_value(SITE_BLOCKED_STAT, 1)
 

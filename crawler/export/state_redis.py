@@ -1,7 +1,7 @@
 """The crawl state in Redis: what a distributed crawl (REDIS_URL set,
-crawler.distributed) remembers, shared by every worker on every machine,
-with the interface (crawler.statebase) and guarantees of the SQLite state
-(crawler.state).
+crawler.ops.distributed) remembers, shared by every worker on every machine,
+with the interface (crawler.export.statebase) and guarantees of the SQLite state
+(crawler.export.state).
 
 Keys, all under `crawler:`:
 
@@ -14,7 +14,7 @@ Keys, all under `crawler:`:
     fp:keys                   hash: "<site> <news code>" -> its fingerprint's seq
     fp:entries                hash: seq -> "<site> <news code> <fingerprint>"
     fp:slot:<n>:<value>       set: seqs whose fingerprint has this value in band n
-                              (crawler.neardup.NearDuplicateIndex)
+                              (crawler.export.neardup.NearDuplicateIndex)
     fp:layout                 the index's NearDuplicateIndex.LAYOUT; the slots of an
                               earlier layout (fp:band:*) are rebuilt from fp:entries
 
@@ -40,8 +40,8 @@ from typing import Iterable
 
 from scrapy_redis.connection import get_redis_from_settings
 
-from crawler.neardup import NearDuplicateIndex, first_within
-from crawler.statebase import KNOWN_CHUNK, ArticleRecord
+from crawler.export.neardup import NearDuplicateIndex, first_within
+from crawler.export.statebase import KNOWN_CHUNK, ArticleRecord
 
 logger = logging.getLogger(__name__)
 
