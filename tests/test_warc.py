@@ -214,3 +214,27 @@ def test_unknown_url_is_a_404_and_a_missing_archive_stops_the_run(tmp_path):
     assert middleware.stats.get_value("warc/replay_missing") == 1
     with pytest.raises(FileNotFoundError, match="no file matches"):
         replayer(str(tmp_path / "none.warc.gz"))
+
+
+def test_a_second_run_recording_into_the_same_file_is_refused_and_touches_nothing(tmp_path):
+    """Two runs named the same archive (a template without %(time)s): the
+    second stops at once, before writing, and leaves the first's file as it is."""
+    from scrapy import Spider
+    from scrapy.exceptions import CloseSpider
+
+    from crawler.ops.warc import WarcRecorderMiddleware
+
+    settings = {"RECORD_WARC": str(tmp_path / "%(name)s.warc.gz")}
+    first, second = (WarcRecorderMiddleware(get_crawler(Spider, settings)) for _ in range(2))
+    spider = Spider(name="isna")
+    first.open(spider)
+    part = tmp_path / "isna.warc.gz.part"
+    written = part.read_bytes()
+    with pytest.raises(CloseSpider) as refused:
+        second.open(spider)
+    assert refused.value.reason == "warc_in_use"
+    second.close(spider)
+    assert part.read_bytes() == written and not (tmp_path / "isna.warc.gz").exists()
+    assert second.stats.get_value("warc/in_use") == 1
+    first.close(spider)
+    assert [r for r in records(tmp_path / "isna.warc.gz") if r[0] == "warcinfo"], "the first run's archive, whole"

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import CloseSpider, NotConfigured
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 from scrapy.utils.response import response_status_message
@@ -34,6 +34,7 @@ from warcio.warcwriter import WARCWriter
 
 from crawler import __version__
 from crawler.export.partfiles import part_path_of
+from crawler.ops.lock import try_hold_open_file
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +71,12 @@ class WarcRecorderMiddleware:
         if self.path.exists() and not self.part.exists():
             os.replace(self.path, self.part)  # a finished archive named again: continue it
         self.file = self.part.open("ab")
+        if not try_hold_open_file(self.file):  # another live run records into the same file
+            self.file.close()
+            self.file = None
+            self.stats.inc_value("warc/in_use")
+            logger.error("WARC %s is being written by another run: refusing to run", self.part)
+            raise CloseSpider("warc_in_use")
         self.writer = WARCWriter(self.file, gzip=self.path.suffix != ".warc")
         info = {
             "software": f"iran-news-crawler/{__version__} (Scrapy {scrapy.__version__})",
@@ -80,6 +87,8 @@ class WarcRecorderMiddleware:
         self._write(self.writer.create_warcinfo_record(self.path.name, info))
 
     def close(self, spider):
+        if self.file is None:  # refused at open: the file is the other run's
+            return
         self.file.flush()
         os.fsync(self.file.fileno())
         self.file.close()
