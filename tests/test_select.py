@@ -87,7 +87,7 @@ EVERY_CSS = tuple(css for css in EVERY_SELECTOR if not css.startswith("xpath:"))
 LEFT_ALONE = (
     "//p[1]", "//li[last()]", "//a[position() < 3]", "//div[count(p)]", "//div[contains(@class, 'a')][2]",
     "//*[@id][1]", "//div[not(@class)]", "//div[contains(@id, '')]", "//div[@id or @class]", "//div[@id and @class]",
-    "//p[string-length(.)]", "//div[p][1]/p",
+    "//p[string-length(.)]", "//div[p][1]/p", "//div[contains(@class, 'a')] [2]", "//div[@id='a']\n[1]",
 )
 # Every page a selector may meet: the fixtures (the bad ones too) and the saved pages not among them.
 SAVED = sorted((Path(__file__).resolve().parents[2] / "shared/pages").glob("*/*.html"))

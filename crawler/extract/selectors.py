@@ -87,16 +87,21 @@ def attribute_steps(xpath: str) -> str:
             out.append(xpath[i:end])
             i = end
         elif c == "[":
-            predicates = []
+            predicates, written = [], []
             while i < len(xpath) and xpath[i] == "[":  # the step's predicates, each rewritten inside
                 end = _closing(xpath, i)
                 if end == len(xpath):  # unclosed: left as written, for etree.XPath to refuse
                     return xpath
                 predicates.append(attribute_steps(xpath[i + 1 : end]))
+                written.append(f"[{predicates[-1]}]")
                 i = end + 1
+                space = len(xpath[i:]) - len(xpath[i:].lstrip())  # XPath allows space between predicates
+                if xpath[i + space : i + space + 1] == "[":
+                    written.append(xpath[i : i + space])
+                    i += space
             # One predicate on an element's step (a second would count positions among the elements).
             on_attribute = len(predicates) == 1 and _ELEMENT_STEP.search("".join(out)) and _on_attribute(predicates[0])
-            out.append(on_attribute or "".join(f"[{p}]" for p in predicates))
+            out.append(on_attribute or "".join(written))
         else:
             out.append(c)
             i += 1

@@ -7,8 +7,8 @@ a tuple lists alternatives tried in order, the first that yields a value winning
 Selectors say what a person sees in the page (`article:has(.item-text)`,
 `//meta[@property='article:section']/@content`): the engine rewrites them
 into the form libxml2 evaluates fastest when it compiles them
-(crawler.extract.selectors.fast_form; tests/test_select.py holds specs to
-the plain forms). XPath is 1.0 without EXSLT's regular expressions.
+(crawler.extract.selectors.attribute_steps; tests/test_select.py holds specs
+to the plain forms). XPath is 1.0 without EXSLT's regular expressions.
 """
 
 from __future__ import annotations

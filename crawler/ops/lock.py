@@ -54,7 +54,7 @@ def hold_lock(path: str | Path, what: str) -> Lock:
 def hold(file: Path, what: str) -> Lock:
     """Lock `file` for this run, or raise LockHeld: "`what` is in use by ..."."""
     file.parent.mkdir(parents=True, exist_ok=True)
-    # Not inherited by the processes the run starts (O_CLOEXEC): a worker outliving it would keep the lock.
+    # Not inherited by the processes the run starts (O_CLOEXEC): a child outliving it would keep the lock.
     fd = os.open(file, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
