@@ -4,7 +4,6 @@ duplicates. Export itself is Scrapy's FEEDS (see settings.py and crawler/export/
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
@@ -15,7 +14,7 @@ from crawler.export.dedup import SeenStore, article_keys
 from crawler.export.ledger import ExportLedger
 from crawler.export.neardup import fingerprint
 from crawler.items import ArticleItem
-from crawler.persian.dates import TEHRAN
+from crawler.persian.dates import instant
 from crawler.schema.article import normalize_article, validation_errors
 
 logger = logging.getLogger(__name__)
@@ -142,12 +141,7 @@ def _later(modified: str | None, before: str | None) -> bool:
     +04:30 would read as earlier than one just before."""
     if not modified:
         return False
-    return not before or _instant(modified) > _instant(before)
-
-
-def _instant(text: str) -> datetime:
-    moment = datetime.fromisoformat(text)
-    return moment if moment.tzinfo else moment.replace(tzinfo=TEHRAN)  # a bare date: Tehran's midnight
+    return not before or instant(modified) > instant(before)
 
 
 class NearDuplicatePipeline(_Pipeline):

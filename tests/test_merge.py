@@ -68,3 +68,20 @@ def test_usage_errors(tmp_path):
         assert "Traceback" not in result.stderr
     assert "no such file or folder: " in merge("-o", tmp_path / "x.jsonl", tmp_path / "missing").stderr
     assert not (tmp_path / "x.jsonl").exists()
+
+
+def test_an_update_time_of_a_date_alone_is_tehrans_midnight(tmp_path):
+    """The schema lets modified_at be a date alone: it is 00:00 in Tehran
+    (20:30 UTC the day before), compared as an instant with full times."""
+    (tmp_path / "a.jsonl").write_text(
+        line("isna.ir", "1", "2024-01-03T00:00:00+00:00", "2024-01-02", "updated 2024-01-01T20:30Z")
+        + line("isna.ir", "1", "2024-01-03T00:00:00+00:00", "2024-01-01T21:00:00+00:00", "updated 2024-01-01T21:00Z")
+        + line("isna.ir", "2", "2024-01-03T00:00:00+00:00", "2024-01-01T20:00:00+00:00", "updated 2024-01-01T20:00Z")
+        + line("isna.ir", "2", "2024-01-03T00:00:00+00:00", "2024-01-02", "updated 2024-01-01T20:30Z, later")
+        + line("isna.ir", "3", "2024-01-03T00:00:00+00:00", "not a time", "unreadable")
+    )  # fmt: skip
+    result = merge("-o", tmp_path / "all.jsonl", tmp_path / "a.jsonl")
+    assert result.returncode == 0, result.stderr
+    merged = [json.loads(x)["headline"] for x in (tmp_path / "all.jsonl").read_text("utf-8").splitlines()]
+    assert merged == ["updated 2024-01-01T21:00Z", "updated 2024-01-01T20:30Z, later"]
+    assert "1 unreadable lines skipped" in result.stderr

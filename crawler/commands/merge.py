@@ -22,6 +22,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from crawler.export.partfiles import write_atomically
+from crawler.persian.dates import instant
 
 EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
 
@@ -85,7 +86,10 @@ def merge(files: list[Path]) -> tuple[dict, int, int]:
                 key = (article["site"], article["news_code"])
                 if not all(isinstance(k, str) and k for k in key):
                     raise TypeError("no key")
-                order = (_time(article.get("modified_at")), _time(article["crawled_at"]))
+                modified = article.get("modified_at")
+                order = (instant(modified) if modified else EARLIEST, instant(article["crawled_at"]))
+                if None in order:
+                    raise ValueError("not a time")
             except (ValueError, KeyError, TypeError):
                 unreadable += 1
                 continue
@@ -94,6 +98,3 @@ def merge(files: list[Path]) -> tuple[dict, int, int]:
     return latest, read, unreadable
 
 
-def _time(value: str | None) -> datetime:
-    """An ISO time with its offset, comparable across offsets; none is the earliest."""
-    return datetime.fromisoformat(value) if value else EARLIEST

@@ -45,7 +45,7 @@ import pyarrow.parquet as pq
 
 from crawler.export.partfiles import write_atomically
 from crawler.ops.lock import hold
-from crawler.persian.dates import TEHRAN
+from crawler.persian.dates import instant
 from crawler.schema.article import field_names
 
 logger = logging.getLogger(__name__)
@@ -261,17 +261,6 @@ def _row(line: bytes) -> dict:
     row["site"] = site
     row["month"] = published[:7] if row["published_at"] and MONTH.match(published) else UNKNOWN_MONTH
     return row
-
-
-def instant(text) -> datetime | None:
-    """An exported time as an instant: its own offset, else (a date alone) 00:00 in Tehran; None when not a time."""
-    if not isinstance(text, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=TEHRAN)
 
 
 # -- merging into the dataset --------------------------------------------------------

@@ -379,3 +379,15 @@ def parse_time(text: str | None, *, now: datetime | None = None) -> ParsedTime |
         return _relative(s, now) if now is not None else None
     except (ValueError, OverflowError):  # offsets past ±24h, dates past year 9999
         return None
+
+
+def instant(text) -> datetime | None:
+    """An exported time (ISO 8601) as an instant, comparable across offsets:
+    its own offset, else (a date alone) 00:00 in Tehran; None when not a time."""
+    if not isinstance(text, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=TEHRAN)
