@@ -63,7 +63,7 @@ def test_two_sites_one_process_separate_exports(tmp_path):
     # One body throughout: the first article exported is the original of all others, across the two sites.
     originals = [a for articles in exported.values() for a in articles if a["duplicate_of"] is None]
     assert len(originals) == 1
-    summary = result.stdout.split("crawlall: 2 sites")[1]
+    summary = result.stderr.split("crawlall: 2 sites")[1]
     assert "etemadonline" in summary and "ilna" in summary and "FAILED" not in summary
 
 
@@ -72,7 +72,7 @@ def test_a_failing_site_makes_the_exit_status_non_zero(tmp_path):
         pass  # the server is gone: every request fails
     result = crawlall("etemadonline", "-a", f"base_url={base}", "-s", "RETRY_TIMES=0", tmp_path=tmp_path)
     assert result.returncode == 1
-    assert "FAILED" in result.stdout and "crawlall: failed: etemadonline" in result.stdout
+    assert "FAILED" in result.stderr and "crawlall: failed: etemadonline" in result.stderr
 
 
 def test_each_site_is_judged_on_its_own_errors(tmp_path):
@@ -90,14 +90,14 @@ def test_each_site_is_judged_on_its_own_errors(tmp_path):
             "-s", f"CRAWLER_STATE={tmp_path}/state.sqlite3", tmp_path=tmp_path,
         )  # fmt: skip
     assert result.returncode == 1, result.stdout + result.stderr[-2000:]
-    summary = {line.split()[0]: line.split() for line in result.stdout.split("crawlall: 2 sites")[1].splitlines()[1:3]}
+    summary = {line.split()[0]: line.split() for line in result.stderr.split("crawlall: 2 sites")[1].splitlines()[1:3]}
     fields = lambda name: dict(zip(summary[name][2::2], summary[name][3::2]))  # noqa: E731
-    assert summary["etemadonline"][1] == "ok", result.stdout
+    assert summary["etemadonline"][1] == "ok", result.stderr
     assert fields("etemadonline")["errors"] == "0" and fields("etemadonline")["exported"] == "4"
     assert fields("etemadonline")["dropped"] == "1"  # its own article without a date, and no other's
     assert summary["8am"][1] == "FAILED"
     assert fields("8am")["errors"] == str(len(broken)) and fields("8am")["dropped"] == "0"
-    assert "crawlall: failed: 8am" in result.stdout
+    assert "crawlall: failed: 8am" in result.stderr
 
 
 @pytest.mark.parametrize("output", [["-O", "all.jsonl"], ["-o", "%(name)s.jsonl"], ["-s", "CRAWLER_OUTPUT=out/%(time)s-%(name)s.jsonl"]])
@@ -114,6 +114,35 @@ def test_one_output_for_many_sites_is_refused(tmp_path, output):
     assert "would be one output for 2 sites; give each its own folder with %(name)s" in result.stderr
     assert "Traceback" not in result.stderr
     assert list(tmp_path.iterdir()) == [], "nothing written, nothing crawled"
+
+
+def test_standard_output_shared_by_the_sites_of_one_process_carries_only_their_lines(tmp_path):
+    """`-o -` pipes the articles of every site (one process writes whole lines);
+    the summary goes to stderr, so the pipe holds JSON lines alone."""
+    routes: dict = {}
+    with serve(routes) as (base, _):
+        routes.update(site_routes(base))
+        result = crawlall(
+            "etemadonline", "ilna", "-a", f"base_url={base}", "-s", f"CRAWLER_STATE={tmp_path}/state.sqlite3",
+            "-s", "FEEDS={}", "-o", "-:jsonlines", tmp_path=tmp_path,
+        )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    sites = [json.loads(line)["site"] for line in result.stdout.splitlines()]
+    assert sorted(set(sites)) == ["etemadonline.com", "ilna.ir"] and len(sites) == 8
+    assert "crawlall: 2 sites" in result.stderr
+
+
+def test_standard_output_is_no_output_for_the_sites_of_several_processes(tmp_path):
+    # Each process writes through a buffer of its own: lines longer than a pipe's atomic write could mix.
+    with serve({}) as (base, _):
+        pass  # should the refusal fail, nothing answers (and nothing leaves this machine)
+    result = crawlall(
+        "etemadonline", "ilna", "--processes", "2", "-a", f"base_url={base}", "-s", f"CRAWLER_STATE={tmp_path}/%(name)s.sqlite3",
+        "-o", "-:jsonlines", tmp_path=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert "stdout: would be one output for 2 sites" in result.stderr and "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_folder_per_site_is_accepted(tmp_path):
@@ -166,9 +195,9 @@ def test_a_busy_state_refuses_every_site_in_one_line(tmp_path):
         held.release()
     assert result.returncode == 1
     assert "Traceback" not in result.stderr and "Task exception" not in result.stderr, result.stderr[-3000:]
-    [line] = [line for line in result.stderr.splitlines() if line.startswith("crawlall: ")]
+    [line] = [line for line in result.stderr.splitlines() if line.startswith("crawlall: crawl state ")]  # said once, not once a site
     assert f"is in use by another run: pid {os.getpid()}, started " in line
-    assert "etemadonline         REFUSED" in result.stdout and "ilna                 REFUSED" in result.stdout
+    assert "etemadonline         REFUSED" in result.stderr and "ilna                 REFUSED" in result.stderr
     assert not (tmp_path / "state.sqlite3").exists()
 
 
@@ -195,8 +224,8 @@ def crawlall_started(*args, tmp_path, sites: int) -> tuple[subprocess.Popen, dic
     return parent, pids, lines
 
 
-def summary_of(stdout: str, sites: int) -> dict[str, str]:
-    lines = stdout.split(f"crawlall: {sites} sites\n")[1].splitlines()[:sites]
+def summary_of(stderr: str, sites: int) -> dict[str, str]:
+    lines = stderr.split(f"crawlall: {sites} sites\n")[1].splitlines()[:sites]
     return {line.split()[0]: line.split(None, 1)[1] for line in lines}
 
 
@@ -208,7 +237,7 @@ def test_processes_run_each_site_in_its_own_process_with_its_own_state(tmp_path)
         stdout, stderr = parent.communicate(timeout=300)
     assert parent.returncode == 0, stdout + stderr[-2000:]
     assert len(set(pids.values()) | {parent.pid}) == 3, "two site processes besides crawlall's"
-    summary = summary_of(stdout, 2)
+    summary = summary_of(stderr, 2)
     for name in ("etemadonline", "ilna"):
         # The -a argument, CRAWLER_OUTPUT and CRAWLER_STATE given to crawlall reached its sites' processes.
         [export] = (tmp_path / name).glob("*.jsonl")
@@ -226,10 +255,10 @@ def test_a_killed_site_process_is_that_sites_failure(tmp_path):
         os.kill(pids["ilna"], signal.SIGKILL)
         stdout, stderr = parent.communicate(timeout=300)
     assert parent.returncode == 1, stdout + stderr[-2000:]
-    summary = summary_of(stdout, 2)
+    summary = summary_of(stderr, 2)
     assert summary["ilna"] == "FAILED its process killed by SIGKILL"
     assert summary["etemadonline"].startswith("ok") and "exported     4" in summary["etemadonline"]
-    assert "crawlall: failed: ilna\n" in stdout
+    assert "crawlall: failed: ilna\n" in stderr
     assert f"ilna: its process {pids['ilna']} killed by SIGKILL, without a result" in stderr
 
 
@@ -248,12 +277,12 @@ def test_a_signal_stops_the_site_processes_as_a_scrapy_crawl_stops_and_starts_no
         stdout, stderr = parent.communicate(timeout=300)
     assert parent.returncode == 1, stdout + stderr[-2000:]
     assert set(pids) == {"etemadonline", "ilna"}
-    summary = summary_of(stdout, 3)
+    summary = summary_of(stderr, 3)
     for name in pids:  # each received it once, closed its spider and reported: not killed
         assert summary[name].startswith("FAILED") and summary[name].endswith("finish shutdown"), stdout + stderr[-5000:]
         assert stderr.count(f"crawl: {name} FAILED") == 1
     assert summary["rokna"].endswith("finish not started")
-    assert "crawlall: failed: etemadonline, ilna, rokna" in stdout
+    assert "crawlall: failed: etemadonline, ilna, rokna" in stderr
     assert "Traceback" not in stderr and "forcing unclean shutdown" not in stderr
     assert not list(tmp_path.glob("*/*.part")), "no export left half-written"
 

@@ -97,8 +97,8 @@ def test_article_pages_failing_extraction_are_an_error_with_their_reasons(tmp_pa
 def test_crawlall_fails_the_site_that_raised_an_alarm(tmp_path):
     result, _ = crawl_site(articles(6, lead_lost=5), tmp_path, command="crawlall")
     assert result.returncode == 1
-    assert re.search(r"etemadonline +FAILED .* alarms  1 ", result.stdout)
-    assert "crawlall: failed: etemadonline" in result.stdout
+    assert re.search(r"etemadonline +FAILED .* alarms  1 ", result.stderr)
+    assert "crawlall: failed: etemadonline" in result.stderr
 
 
 def test_a_threshold_naming_no_field_stops_the_run_before_it_starts():

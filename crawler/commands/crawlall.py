@@ -102,12 +102,14 @@ def outcome(stats: dict) -> tuple[bool, str]:
     return failed, summary
 
 
-def shared_outputs(settings) -> list[str]:
+def shared_outputs(settings, processes: int) -> list[str]:
     """The run's outputs that would be one file (or folder) for several sites:
     those whose folder does not vary with %(name)s. Standard output takes whole
-    lines from each site, so it may be shared."""
+    lines from each site of one process, so it may be shared there; from
+    several processes, each writing through its own buffer, lines could mix."""
     uris = settings.getdict("FEEDS") or [settings["CRAWLER_OUTPUT"]]
-    return [uri for uri in uris if uri not in ("-", "stdout:") and "%(name)s" not in uri.rpartition("/")[0]]
+    stdout = ("-", "stdout:") if processes == 1 else ()
+    return [uri for uri in uris if uri not in stdout and "%(name)s" not in uri.rpartition("/")[0]]
 
 
 def start(process, crawlers: list, spargs: dict) -> dict:
@@ -222,14 +224,14 @@ class Command(BaseRunSpiderCommand):
 
     def run(self, args: list[str], opts) -> None:
         names = choose_sites(args)
-        shared = shared_outputs(self.settings) if len(names) > 1 else []
+        processes = min(opts.processes, len(names))
+        shared = shared_outputs(self.settings, processes) if len(names) > 1 else []
         if shared:
             raise UsageError(
                 f"{shared[0]} would be one output for {len(names)} sites; give each its own folder"
                 " with %(name)s, e.g. -O 'out/%(name)s/%(time)s.jsonl'",
                 print_help=False,
             )
-        processes = min(opts.processes, len(names))
         if processes > 1:
             ended = run_processes(names, processes, lambda name: child_command(name, opts.spargs, self.settings))
             bootstrap_failed = False
@@ -241,18 +243,18 @@ class Command(BaseRunSpiderCommand):
         for message in dict.fromkeys(refusal for _, refusal, _ in ended.values() if refusal):
             print(f"crawlall: {message}", file=sys.stderr)
         failed = []
-        print(f"\ncrawlall: {len(names)} sites")
+        print(f"\ncrawlall: {len(names)} sites", file=sys.stderr)
         for name in names:
             stats, refusal, death = ended.get(name, ({}, None, None))  # none: never started (stopped before)
             site_failed, summary = outcome(stats)
             if death:
                 site_failed, summary = True, f"FAILED {death}"
-            print(f"  {name:20} {'REFUSED' if refusal else summary}")
+            print(f"  {name:20} {'REFUSED' if refusal else summary}", file=sys.stderr)
             if site_failed:
                 failed.append(name)
         stray = logcount.unattributed["ERROR"]
         if stray:
-            print(f"crawlall: {stray} errors logged that name no site (see the log)")
+            print(f"crawlall: {stray} errors logged that name no site (see the log)", file=sys.stderr)
         if failed or stray or bootstrap_failed:
-            print(f"crawlall: failed: {', '.join(failed) or 'errors that name no site'}")
+            print(f"crawlall: failed: {', '.join(failed) or 'errors that name no site'}", file=sys.stderr)
             self.exitcode = 1
