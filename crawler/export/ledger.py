@@ -179,8 +179,7 @@ class ExportLedger:
     def _leftover_parts(self, spider) -> list[Path]:
         """`.part` files matching this spider's file feeds, from earlier runs."""
         found = []
-        for uri in _file_feeds(self.crawler.settings):
-            template = uri.removeprefix("file://").replace("%(name)s", spider.name)
+        for template in _file_templates(self.crawler.settings, spider.name):
             pattern = re.sub(r"%\(\w+\)[sd]", "*", glob.escape(template)) + PART_SUFFIX
             found.extend(Path(p) for p in sorted(glob.glob(pattern)))
         return found
@@ -189,8 +188,7 @@ class ExportLedger:
         """The folders the file feeds write to: each template's directory up to
         its first placeholder left once the spider's name is in."""
         folders = []
-        for uri in _file_feeds(self.crawler.settings):
-            template = uri.removeprefix("file://").replace("%(name)s", spider.name)
+        for template in _file_templates(self.crawler.settings, spider.name):
             static = template.split("%(")[0]
             folder = Path(os.path.abspath(os.path.dirname(static) if "%(" in template else Path(template).parent))
             if folder not in folders:
@@ -249,8 +247,8 @@ class ExportLedger:
 
     def _manifest_dir(self, spider) -> Path | None:
         """The folder of the run's first file feed, where its exports go."""
-        for uri in _file_feeds(self.crawler.settings):
-            return Path(uri.removeprefix("file://").replace("%(name)s", spider.name)).parent
+        for template in _file_templates(self.crawler.settings, spider.name):
+            return Path(template).parent
         return None
 
 
@@ -271,9 +269,10 @@ def open_state(settings, site: str | None = None) -> CrawlState:
     )
 
 
-def _file_feeds(settings) -> list[str]:
+def _file_templates(settings, name: str) -> list[str]:
+    """The paths of the run's file feeds, the site's name put in (other placeholders left)."""
     return [
-        uri for uri in settings.getdict("FEEDS")
+        uri.removeprefix("file://").replace("%(name)s", name) for uri in settings.getdict("FEEDS")
         if uri not in ("-", "stdout:") and ("://" not in uri or uri.startswith("file://"))
     ]
 
