@@ -19,8 +19,8 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
 from crawler.commands import check_spider_arguments
-from crawler.commands.crawlall import NORMAL_ENDS, outcome, start, write_result
-from crawler.ops.faults import FAULT_KINDS, SITE_BLOCKED_STAT, UNREACHABLE_STAT
+from crawler.commands.crawlall import outcome, start, write_result
+from crawler.ops.faults import FAULT_KINDS, NORMAL_ENDS, SITE_BLOCKED_STAT, UNREACHABLE_STAT
 from crawler.ops.monitor import ALARMS_STAT, run_report
 
 

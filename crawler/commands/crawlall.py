@@ -44,7 +44,7 @@ from crawler.commands import check_spider_arguments, usage_error
 from crawler.export.partfiles import write_atomically
 from crawler.export.statebase import StateError
 from crawler.ops import logcount
-from crawler.ops.faults import SITE_BLOCKED_STAT, fault_counts
+from crawler.ops.faults import NORMAL_ENDS, SITE_BLOCKED_STAT, fault_counts
 from crawler.ops.lock import LockHeld
 from crawler.ops.monitor import ALARMS_STAT
 from crawler.sites import all_sites
@@ -76,10 +76,6 @@ def choose_sites(args: list[str]) -> list[str]:
             raise UsageError(f"no site spider {arg!r}; `scrapy list` names them")
         chosen.extend(n for n in names if n not in chosen)
     return chosen
-
-
-# Normal ends: the spider ran out of pages, or reached a limit the run set (CLOSESPIDER_*).
-NORMAL_ENDS = ("finished", "closespider_itemcount", "closespider_pagecount", "closespider_timeout")
 
 
 def outcome(stats: dict) -> tuple[bool, str]:

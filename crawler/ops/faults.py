@@ -35,6 +35,8 @@ from crawler.extract.pagecheck import CHALLENGE_NAMES, challenge
 
 logger = logging.getLogger(__name__)
 
+# Normal ends: the spider ran out of pages, or reached a limit the run set (CLOSESPIDER_*).
+NORMAL_ENDS = ("finished", "closespider_itemcount", "closespider_pagecount", "closespider_timeout")
 SITE_BLOCKED_STAT = "faults/site_blocked"  # 1 when every article page (or all discovery) was blocked
 UNREACHABLE_STAT = "faults/unreachable"  # "<host>: <cause>, ..." of the start hosts, when the run stopped for them
 FAULT_KINDS = ("http_5xx", "http_429", "timeout", "connection", "dataloss", "too_large", "redirect_loop")

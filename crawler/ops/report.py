@@ -24,7 +24,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterable
 
-from crawler.commands.crawlall import NORMAL_ENDS
+from crawler.ops.faults import NORMAL_ENDS
 
 MANIFEST_GLOB = "*.manifest.json"
 SPARKS = "▁▂▃▄▅▆▇█"
