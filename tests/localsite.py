@@ -39,14 +39,15 @@ def crawl_served(spider: str, routes_for, out: Path) -> tuple[str, list[str], st
 
 
 class Route:
-    """One answer. `delay` waits that many seconds before answering (timeouts);
+    """One answer. `delay` waits that many seconds before answering (timeouts),
+    or until a threading.Event is set (at most a minute: a test's run held at work);
     `fault` misbehaves on purpose: "reset" drops the connection with a TCP
     reset instead of answering, "cut" sends half the body under the whole
     body's Content-Length."""
 
     def __init__(
         self, body: bytes | str, content_type: str = "text/html; charset=utf-8", status: int = 200, headers=(),
-        *, delay: float = 0, fault: str | None = None,
+        *, delay: float | threading.Event = 0, fault: str | None = None,
     ):  # fmt: skip
         self.body = body.encode("utf-8") if isinstance(body, str) else body
         self.content_type = content_type
@@ -69,7 +70,10 @@ def serve(routes: dict[str, Route | list[Route]]):
             route = routes.get(path) or Route("not found", "text/plain", 404)
             if isinstance(route, list):
                 route = route.pop(0) if len(route) > 1 else route[0]
-            time.sleep(route.delay)
+            if isinstance(route.delay, threading.Event):
+                route.delay.wait(60)
+            else:
+                time.sleep(route.delay)
             if route.fault == "reset":
                 self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 self.connection.close()

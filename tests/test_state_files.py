@@ -7,6 +7,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -112,7 +113,8 @@ def test_reset_broken_sets_the_file_aside_and_starts_anew(site, tmp_path):
 
 def test_a_second_run_on_the_same_state_is_refused_at_once(site, tmp_path):
     base, routes = site
-    routes[FEED_ONLY] = Route(routes[FEED_ONLY].body, delay=8)  # the first run is still at work meanwhile
+    held = threading.Event()  # the first run is at work until the second has been refused
+    routes[FEED_ONLY] = Route(routes[FEED_ONLY].body, delay=held)
     first = subprocess.Popen(
         [sys.executable, "-m", "scrapy", "crawl", "etemadonline", "-a", f"base_url={base}",
          "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", f"CRAWLER_STATE={tmp_path}/state.sqlite3",
@@ -139,6 +141,7 @@ def test_a_second_run_on_the_same_state_is_refused_at_once(site, tmp_path):
         assert sorted((tmp_path / "out").rglob("*")) == files, "its .part not finished, no file of the second's"
         assert json.loads(lock.read_text()) == holder
     finally:
+        held.set()
         out, err = first.communicate(timeout=120)
     line = refused_with_one_line(second, "is in use by another run", f"pid {first.pid}", f"started {holder['started']}")
     assert "crawl etemadonline" in line, line
