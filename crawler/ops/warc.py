@@ -56,6 +56,7 @@ class WarcRecorderMiddleware:
             raise NotConfigured
         self.settings = crawler.settings
         self.stats = crawler.stats
+        self.file = None  # until open() has it, and when refused
         crawler.signals.connect(self.open, signals.spider_opened)
         crawler.signals.connect(self.close, signals.spider_closed)
 
@@ -87,7 +88,7 @@ class WarcRecorderMiddleware:
         self._write(self.writer.create_warcinfo_record(self.path.name, info))
 
     def close(self, spider):
-        if self.file is None:  # refused at open: the file is the other run's
+        if self.file is None:  # not opened, or refused: the file is the other run's
             return
         self.file.flush()
         os.fsync(self.file.fileno())
