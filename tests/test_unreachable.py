@@ -161,5 +161,6 @@ def test_an_offline_crawlall_logs_one_line_per_site():
     assert sorted(line.split("ERROR: ")[1] for line in problems) == [
         f"{site}: cannot reach offline.invalid: DNS lookup failed" for site in sites
     ]
+    summary = result.stderr.split(f"crawlall: {len(sites)} sites\n")[1]
     for site in sites:
-        assert f"  {site} " in result.stdout and result.stdout.count("finish unreachable") == len(sites)
+        assert f"  {site} " in summary and summary.count("finish unreachable") == len(sites)
