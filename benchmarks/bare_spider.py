@@ -1,7 +1,11 @@
 """The crawl benchmark's peer: a Scrapy spider that only downloads a list of
 URLs (one a line, `-a urls=FILE`) and does nothing with the pages. Run by
 benchmarks/crawl.py with `scrapy runspider` outside the project, so with
-Scrapy's default settings plus the same concurrency settings as the crawl."""
+Scrapy's default settings plus the same concurrency settings as the crawl.
+
+With `-a parse=1` it also parses each page, once, as the crawl does
+(crawler.extract.html.parse_html), and does nothing more: what any spider
+that reads its pages pays, the floor under the crawl's CPU per page."""
 
 import scrapy
 
@@ -9,9 +13,10 @@ import scrapy
 class BareSpider(scrapy.Spider):
     name = "bare"
 
-    def __init__(self, urls: str, **kwargs):
+    def __init__(self, urls: str, parse: str = "", **kwargs):
         super().__init__(**kwargs)
         self.urls_file = urls
+        self.parse_pages = bool(parse)
 
     async def start(self):
         with open(self.urls_file, encoding="utf-8") as f:
@@ -20,4 +25,7 @@ class BareSpider(scrapy.Spider):
                     yield scrapy.Request(line.strip(), callback=self.parse)
 
     def parse(self, response):
-        pass
+        if self.parse_pages:
+            from crawler.extract.html import parse_html
+
+            parse_html(response.body, response.url, response.headers.get("Content-Type"))

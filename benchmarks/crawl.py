@@ -12,6 +12,8 @@ first with wrk. Then, one after the other against the same server:
 
 - bare: benchmarks/bare_spider.py by `scrapy runspider`, outside the project
   (Scrapy's default settings but for those below), given the article URLs;
+- parse: the same spider parsing each page once as the crawl does, and
+  nothing more: the floor under any crawl that reads its pages;
 - fsync-on / fsync-off: the project's crawl, discovering the articles from
   robots.txt, the sitemaps, the feed and the home page, extracting,
   normalizing, validating, deduplicating and exporting them, with a fresh
@@ -64,7 +66,7 @@ from benchmarks.site import FIRST_CODE, RealPageMaker, build
 from crawler import settings as project_settings
 
 ROOT = Path(__file__).resolve().parent.parent
-RUNS = ("bare", "fsync-on", "fsync-off", "redis-workers", "processes")
+RUNS = ("bare", "parse", "fsync-on", "fsync-off", "redis-workers", "processes")
 TARGET_SHARE_OF_BARE = 0.80
 # A one-process crawl's CPU per article page, over the bare spider's per page.
 TARGET_CPU_OVER_BARE = 2.5
@@ -98,10 +100,10 @@ def run_scrapy(args: list[str], cwd: Path, log: Path, failed_ok: bool = False) -
     return {"wall_s": clock.wall, "cpu_s": clock.cpu, **stats}
 
 
-def bare(work: Path, urls_file: Path, concurrency: int, extra: list[str] = ()) -> dict:
+def bare(work: Path, urls_file: Path, concurrency: int, extra: list[str] = (), parse: bool = False) -> dict:
     work.mkdir()
     spider = ROOT / "benchmarks" / "bare_spider.py"
-    args = ["runspider", str(spider), "-a", f"urls={urls_file}", *no_throttle(concurrency), *extra]
+    args = ["runspider", str(spider), "-a", f"urls={urls_file}", *(["-a", "parse=1"] if parse else []), *no_throttle(concurrency), *extra]
     stats = run_scrapy(args, work, work / "log")
     stats["pages"] = stats.get("response_received_count", 0)
     return stats
@@ -169,8 +171,8 @@ def processes(work: Path, bases: dict[str, str], args, extra: list[str]) -> dict
 
 
 def one_run(name: str, work: Path, spider: str, base: str, urls_file: Path, args, extra: list[str], failed_ok: bool = False) -> dict:
-    if name == "bare":
-        return bare(work, urls_file, args.concurrency, extra)
+    if name in ("bare", "parse"):
+        return bare(work, urls_file, args.concurrency, extra, parse=name == "parse")
     if name == "redis-workers":
         return redis_workers(work, spider, base, args.concurrency, args.processes, extra)
     # Real pages read by their own spiders still raise alarms (a few fields a
@@ -249,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
                 for n, (spider, meta, _) in enumerate(sites):
                     stats = one_run(name, tmp / f"{name}-{n}-{r}", spider, served[n], tmp / f"urls-{n}.txt", args, extra)
                     if meta is None:
-                        stats["not_exported_once"] = check_export(tmp / f"{name}-{n}-{r}", codes) if name != "bare" else []
+                        stats["not_exported_once"] = check_export(tmp / f"{name}-{n}-{r}", codes) if name not in ("bare", "parse") else []
                         if stats["not_exported_once"]:
                             print(f"  {name}: NOT exported once: {' '.join(stats['not_exported_once'][:20])}; see the log", file=sys.stderr)
                     results.append({"run": name, "repeat": r, "site": spider, "article_pages": per_site, **stats})
