@@ -13,11 +13,11 @@ from scrapy import Request
 from scrapy.exceptions import UsageError
 from scrapy.spiders import SitemapSpider
 
-from crawler.commands import did_you_mean
 from crawler.extract import ArticleReading, read_article
 from crawler.extract.layers import news_code_from_url
 from crawler.families.spec import Site
 from crawler.items import ArticleItem
+from crawler.ops.usage import did_you_mean
 from crawler.persian.urls import absolute_url, decoded_path, readable_url
 from crawler.sites import site_for_url
 from crawler.spiders.window import Window, WindowError
