@@ -68,6 +68,16 @@ def test_no_module_of_crawler_imports_itself_through_others():
     assert not found, "import cycles: " + "; ".join(" <-> ".join(c) + " (" + ", ".join(f"{m} imports {sorted(graph[m] & set(c))}" for m in c) + ")" for c in found)
 
 
+def test_nothing_outside_the_commands_imports_them():
+    """The commands run spiders and read exports, not the reverse
+    (docs/architecture.md): what both need lives below them."""
+    graph = import_graph(ROOT)
+    commands = {m for m in graph if m == "crawler.commands" or m.startswith("crawler.commands.")}
+    assert "crawler.commands.crawl" in commands
+    upward = {m: sorted(imported & commands) for m, imported in graph.items() if m not in commands and imported & commands}
+    assert not upward, f"modules importing the commands: {upward}"
+
+
 def test_the_graph_sees_imports_inside_functions_and_relative_ones(tmp_path):
     package = tmp_path / "crawler"
     (package / "sub").mkdir(parents=True)

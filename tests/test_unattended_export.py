@@ -18,7 +18,7 @@ import pytest
 
 from conftest import project_settings
 from crawler.export.feeds import AtomicFileFeedStorage, DurableLineFile
-from crawler.export.partfiles import cut_partial_line, write_atomically
+from crawler.export.partfiles import cut_partial_line, is_finished_export, write_atomically
 from crawler.ops.lock import LockHeld, hold
 from localsite import FAST, ROOT, serve
 from test_incremental import ARTICLES, big_site, run_args
@@ -249,6 +249,14 @@ def test_a_run_whose_export_failed_is_not_complete_in_its_manifest(tmp_path):
     [manifest] = (tmp_path / "etemadonline").glob("*.manifest.json")
     assert json.loads(manifest.read_text("utf-8"))["complete"] is False
     ledger.state.close()
+
+
+def test_a_finished_export_is_told_from_a_part_file_by_its_name():
+    """The rule `scrapy merge` and `scrapy dataset` both find exports by: not
+    a `.part`, nor the other files of an output folder (manifests, WARCs)."""
+    finished = ["run.jsonl", "run.jsonl.gz"]
+    others = ["run.jsonl.part", "run.jsonl.gz.part", "run.jsonl.gz.tmp", "run.manifest.json", "run.warc.gz"]
+    assert [is_finished_export(Path("out/site", name)) for name in finished + others] == [True] * 2 + [False] * 5
 
 
 def test_a_half_written_last_line_is_cut_before_the_final_name(tmp_path):

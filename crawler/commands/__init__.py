@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 import sys
 from typing import NoReturn
 
 from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
-
-def did_you_mean(word: str, choices) -> str:
-    """ "did you mean X? " for the choice closest to a misspelt word, or ""."""
-    close = difflib.get_close_matches(word, list(choices), n=1)
-    return f"did you mean {close[0]}? " if close else ""
+from crawler.ops.usage import did_you_mean
 
 
 def usage_error(command: str, message: str) -> NoReturn:

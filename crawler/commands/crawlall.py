@@ -121,6 +121,10 @@ def start(process, crawlers: list, spargs: dict) -> dict:
         elif error is not None:
             logger.error("%s could not start", crawler.spidercls.name, exc_info=error)
 
+    # The worker pool it sized is gone (benchmarks/RESULTS.md, "Crawl"); an operator's settings may still
+    # set it. Told once a process, not once a site, as Scrapy's CrawlerProcess tells of its retired DNS_RESOLVER.
+    if process.settings.get("CRAWLER_PROCESSES") is not None:
+        logger.warning("CRAWLER_PROCESSES is no longer used: pages are read in the crawl's process; `scrapy crawlall --processes N` runs the sites in N processes")
     for crawler in crawlers:
         process.crawl(crawler, **spargs).add_done_callback(lambda task, crawler=crawler: done(task, crawler))
     process.start()

@@ -11,8 +11,9 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from crawler.commands import did_you_mean, usage_error
+from crawler.commands import usage_error
 from crawler.extract import LAYERS, read_article
+from crawler.ops.usage import did_you_mean
 from crawler.schema.article import normalize_article, validation_errors
 from crawler.sites import site_named
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from crawler.export.partfiles import write_atomically
+from crawler.export.partfiles import is_finished_export, write_atomically
 from crawler.persian.dates import instant
 
 EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
@@ -65,7 +65,7 @@ def export_files(paths: list[Path]) -> list[Path]:
     found = []
     for path in paths:
         candidates = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-        found += [p for p in candidates if p.name.endswith((".jsonl", ".jsonl.gz"))]
+        found += [p for p in candidates if is_finished_export(p)]
     return list(dict.fromkeys(found))
 
 

@@ -43,7 +43,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from crawler.export.partfiles import write_atomically
+from crawler.export.partfiles import PART_SUFFIX, is_finished_export, write_atomically
 from crawler.ops.lock import hold
 from crawler.persian.dates import instant
 from crawler.schema.article import field_names
@@ -162,9 +162,9 @@ def _new_exports(exports: Path, dataset: Path, seen: dict) -> tuple[dict[Path, d
     for path in sorted(exports.rglob("*")):
         if dataset.resolve() in path.resolve().parents or not path.is_file():
             continue
-        if path.name.endswith(".part"):
+        if path.name.endswith(PART_SUFFIX):
             parts += 1
-        elif path.name.endswith((".jsonl", ".jsonl.gz")):
+        elif is_finished_export(path):
             relative, signature = path.relative_to(exports), _signature(path)
             if seen.get(str(relative)) != signature:
                 new[relative] = signature

@@ -19,6 +19,13 @@ logger = logging.getLogger(__name__)
 PART_SUFFIX = ".part"
 
 
+def is_finished_export(path: Path) -> bool:
+    """Whether a file is a finished export by its name: JSON Lines, `x.jsonl`,
+    or gzipped by `finish`, `x.jsonl.gz`; not `x.jsonl.part` (being written, or
+    left by a killed run), nor `finish`'s `x.jsonl.gz.tmp`."""
+    return path.name.endswith((".jsonl", ".jsonl.gz"))
+
+
 def part_path_of(final_path: Path) -> Path:
     return final_path.with_name(final_path.name + PART_SUFFIX)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import Any
 
 from lxml import etree
@@ -157,19 +157,7 @@ class Page:
         or prepend, in any form (crawler.extract.heading.strip_site_name);
         normalized if `title` was (a ZWNJ the name's separator followed is
         at its edge now)."""
-        if not title:
-            return title
-        stripped = title
-        for pattern in _site_name_patterns(self.names):
-            stripped = pattern.sub("", stripped)
-        stripped = heading.strip_site_name(stripped, self)
-        return stripped if stripped is title else normalize_text(stripped)
-
-
-@lru_cache(maxsize=256)
-def _site_name_patterns(names: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
-    """Each name, at a title's start or end behind a separator; compiled once per site."""
-    return tuple(re.compile(rf"^\s*{re.escape(n)}\s*[|｜\-–—:]+\s*|\s*[|｜\-–—:]+\s*{re.escape(n)}\s*$") for n in names)
+        return heading.strip_site_name(title, self) if title else title
 
 
 def node_text(node: Any) -> str:

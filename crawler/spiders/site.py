@@ -3,7 +3,6 @@ pages, as the site's family and spec declare them."""
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime, timezone
 from typing import Any, AsyncIterator
 from urllib.parse import urljoin, urlsplit
@@ -13,16 +12,14 @@ from scrapy import Request
 from scrapy.exceptions import UsageError
 from scrapy.spiders import SitemapSpider
 
-from crawler.commands import did_you_mean
 from crawler.extract import ArticleReading, read_article
 from crawler.extract.layers import news_code_from_url
 from crawler.families.spec import Site
 from crawler.items import ArticleItem
+from crawler.ops.usage import did_you_mean
 from crawler.persian.urls import absolute_url, decoded_path, readable_url
 from crawler.sites import site_for_url
 from crawler.spiders.window import Window, WindowError
-
-logger = logging.getLogger(__name__)
 
 # How many listing pages deep to follow from a start listing (the home page's
 # section links are one level).
@@ -44,7 +41,6 @@ class SiteSpider(SitemapSpider):
     Arguments are checked (check_arguments) before the spider is made."""
 
     site: Site
-    told_no_processes = False
 
     # The -a arguments it takes, with their help: `scrapy crawl` checks a run's
     # against them before anything is downloaded, `scrapy sites --args` lists them.
@@ -77,10 +73,6 @@ class SiteSpider(SitemapSpider):
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
         cls.check_arguments(kwargs)
-        if crawler.settings.get("CRAWLER_PROCESSES") is not None and not SiteSpider.told_no_processes:
-            # The worker pool it sized is gone (benchmarks/RESULTS.md, "Crawl"); an operator's settings may still set it.
-            SiteSpider.told_no_processes = True  # once a process, not once a site
-            logger.warning("CRAWLER_PROCESSES is no longer used: pages are read in the crawl's process; `scrapy crawlall --processes N` runs the sites in N processes")
         return super().from_crawler(crawler, *args, **kwargs)
 
     @classmethod
