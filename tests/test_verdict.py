@@ -11,11 +11,12 @@ import re
 import socket
 import subprocess
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
-from crawler.ops.report import JUDGED_AGAIN, verdict
+from crawler.ops.report import JUDGED_AGAIN, health, html_page, run_of, verdict
 from crawler.ops.verdict import Verdict, judge
 from localsite import ROOT, Route, scrapy_crawl, serve
 from test_crawl_e2e import link, variant
@@ -145,6 +146,9 @@ def test_a_manifest_without_a_verdict_is_judged_by_the_same_rules_and_says_so(ru
     assert reported(block) == (failed, cause)
     assert JUDGED_AGAIN in block
     assert verdict(older) == (failed, cause)
+    now = datetime.now(timezone.utc)
+    page = html_page(health([run_of(older, Path("m"))], 14, now.date()), 14, 3, now)
+    assert JUDGED_AGAIN in page and ("FAILED" in page) == failed
 
 
 @pytest.mark.parametrize(

@@ -25,10 +25,10 @@ At the end of each run the ledger writes `<start time>.manifest.json` beside
 the exports, atomically: files, counts, window, finish reason, layout-alarm
 report (crawler.ops.monitor), the run's verdict (crawler.ops.verdict),
 versions. It is written once the engine has stopped, not as the spider
-closes: the close is when the exports are finished and when the alarms, a
-blocked site and the last logged errors are counted, in an order no
-component controls, and the verdict recorded is the one the run exits by.
-The output folder's lock is released after it.
+closes: the exports are finished and the alarms, a blocked site and the
+logged errors counted by handlers of that same signal, run in the order
+their components were made, and the verdict recorded must be the one the
+run exits by. The output folder's lock is released after it.
 """
 
 from __future__ import annotations

@@ -49,7 +49,7 @@ class Run:
     failed: bool
     cause: str  # "" when the run did not fail
     path: Path
-    recorded: bool = True  # False: an older manifest without its verdict, judged again (`verdict`)
+    recorded: bool  # False: an older manifest without its verdict, judged again (`verdict`)
 
 
 @dataclass
