@@ -76,7 +76,7 @@ def test_a_few_challenges_among_articles_are_a_warning(tmp_path):
 
 
 def test_outcome_fails_a_blocked_site():
-    failed, summary = outcome({"finish_reason": "finished", "faults/site_blocked": 1, "pages/blocked/arvancloud": 7})
+    (failed, _), summary = outcome({"finish_reason": "finished", "faults/site_blocked": 1, "pages/blocked/arvancloud": 7})
     assert failed and "blocked    7" in summary
 
 

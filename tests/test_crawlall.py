@@ -38,12 +38,12 @@ def test_choosing_sites():
 
 
 def test_outcome_counts_what_failed():
-    assert outcome({"finish_reason": "finished", "articles/exported": 3})[0] is False
-    assert outcome({"finish_reason": "finished", "log_count/ERROR": 2})[0] is True
-    assert outcome({"finish_reason": "shutdown"})[0] is True
-    assert outcome({})[0] is True
+    assert outcome({"finish_reason": "finished", "articles/exported": 3})[0].failed is False
+    assert outcome({"finish_reason": "finished", "log_count/ERROR": 2})[0].failed is True
+    assert outcome({"finish_reason": "shutdown"})[0].failed is True
+    assert outcome({})[0].failed is True
     # Its manifest unwritten (a full disk at close): the next run could not account for the export.
-    assert outcome({"finish_reason": "finished", "export/manifest_failed": 1})[0] is True
+    assert outcome({"finish_reason": "finished", "export/manifest_failed": 1})[0].failed is True
 
 
 def test_two_sites_one_process_separate_exports(tmp_path):

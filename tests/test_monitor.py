@@ -163,7 +163,7 @@ def test_every_sites_thresholds_name_real_fields():
 
 
 def test_the_exit_verdict_counts_alarms_and_takes_limits_as_normal_ends():
-    assert outcome({"finish_reason": "finished", "monitor/alarms": 1})[0] is True
+    assert outcome({"finish_reason": "finished", "monitor/alarms": 1})[0].failed is True
     assert "alarms  1" in outcome({"finish_reason": "finished", "monitor/alarms": 1})[1]
-    assert outcome({"finish_reason": "closespider_itemcount"})[0] is False
-    assert outcome({"finish_reason": "closespider_errorcount"})[0] is True
+    assert outcome({"finish_reason": "closespider_itemcount"})[0].failed is False
+    assert outcome({"finish_reason": "closespider_errorcount"})[0].failed is True

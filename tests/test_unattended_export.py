@@ -245,9 +245,13 @@ def test_a_run_whose_export_failed_is_not_complete_in_its_manifest(tmp_path):
     spider = crawler.spider = EtemadonlineSpider.from_crawler(crawler)
     ledger = ExportLedger.of(crawler)
     ledger.export_failed(tmp_path / "etemadonline" / "run.jsonl.part", OSError(27, "File too large"))
+    crawler.stats.set_value("finish_reason", "finished")  # as Scrapy's CoreStats sets it at the close
     ledger.spider_closed(spider, "finished")
+    ledger.write_manifest()  # once the engine has stopped
     [manifest] = (tmp_path / "etemadonline").glob("*.manifest.json")
-    assert json.loads(manifest.read_text("utf-8"))["complete"] is False
+    manifest = json.loads(manifest.read_text("utf-8"))
+    assert manifest["complete"] is False
+    assert manifest["verdict"] == {"failed": True, "cause": "its export could not be written whole (see the log)"}
     ledger.state.close()
 
 

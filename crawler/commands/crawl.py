@@ -3,9 +3,11 @@
 Scrapy's own `crawl` exits 0 whenever the spider could start. This one, the
 project's (COMMANDS_MODULE commands replace Scrapy's of the same name), runs
 the same and then judges the run as `scrapy crawlall` does
-(crawler.commands.crawlall.outcome), ending with its summary line on stderr
-and, for a failed run, the main cause (`cause`): it exits 1 when the run did
-not end normally, logged errors or raised layout alarms (crawler.ops.monitor).
+(crawler.commands.crawlall.outcome, by crawler.ops.verdict: the verdict the
+run's manifest records), ending with its summary line on stderr and, for a
+failed run, the main cause: it exits 1 when the run could not reach its
+site, was blocked, did not end normally, could not write its export or
+manifest, raised layout alarms (crawler.ops.monitor) or logged errors.
 Cron, systemd and scrapyd see a broken site.
 A run refused before it starts (another run holds the crawl state, or the
 state file is broken: crawler.export.state) says why in one line and exits 1.
@@ -20,7 +22,6 @@ from scrapy.exceptions import UsageError
 
 from crawler.commands import check_spider_arguments
 from crawler.commands.crawlall import outcome, start, write_result
-from crawler.ops.faults import FAULT_KINDS, NORMAL_ENDS, SITE_BLOCKED_STAT, UNREACHABLE_STAT
 from crawler.ops.monitor import ALARMS_STAT, run_report
 
 
@@ -44,31 +45,10 @@ class Command(ScrapyCrawlCommand):
             print(f"crawl: {args[0]}: {refused[crawler]}", file=sys.stderr)
             self.exitcode = 1
             return
-        failed, summary = outcome(stats)
         # The alarms' words are in no stat: the monitor's report says them again.
         alarms = run_report(crawler)["alarms"] if stats.get(ALARMS_STAT) and crawler.spider else []
-        why = f"  cause: {cause(stats, [a['message'] for a in alarms])}" if failed else ""
+        verdict, summary = outcome(stats, [a["message"] for a in alarms])
+        why = f"  cause: {verdict.cause}" if verdict.failed else ""
         print(f"crawl: {args[0]} {summary}{why}", file=sys.stderr)
-        if failed:
+        if verdict.failed:
             self.exitcode = 1
-
-
-def cause(stats: dict, alarms: list[str]) -> str:
-    """The main cause of a failed run, in words: what stopped or spoiled it
-    first, from the stats (`outcome`'s) and the layout alarms' messages."""
-    reason = stats.get("finish_reason", "not started")
-    if stats.get(UNREACHABLE_STAT):
-        return f"cannot reach {stats[UNREACHABLE_STAT]}"
-    if stats.get(SITE_BLOCKED_STAT):
-        kinds = ", ".join(f"{k.removeprefix('pages/blocked/')} {n}" for k, n in sorted(stats.items()) if k.startswith("pages/blocked/"))
-        return f"the site blocks the crawler (anti-bot pages: {kinds})"
-    if reason not in NORMAL_ENDS:
-        return f"finish reason {reason}"
-    if stats.get("export/manifest_failed"):
-        return "the run's manifest could not be written (see the log)"
-    if alarms:
-        return alarms[0] + (f" (and {len(alarms) - 1} more alarms)" if len(alarms) > 1 else "")
-    faults = {kind: stats[f"faults/{kind}"] for kind in FAULT_KINDS if stats.get(f"faults/{kind}")}
-    worst = max(faults, key=faults.get, default=None)
-    errors = stats.get("log_count/ERROR", 0)
-    return f"{errors} error{'' if errors == 1 else 's'} logged" + (f", most faults {worst.replace('_', ' ')} ({faults[worst]})" if worst else "")

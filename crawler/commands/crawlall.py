@@ -4,10 +4,9 @@ Without arguments every site spider runs; names and `family:<name>` choose.
 Each site writes its own export (CRAWLER_OUTPUT, one folder per spider), and
 `-a` arguments (a date window, say) go to every spider. At the end a summary
 line per site, judged on that site's own stats and log lines
-(crawler.ops.logcount); the exit status is 1 when any site failed: it did not
-finish normally, or logged errors, or raised layout alarms (crawler.ops.monitor),
-or was never started, or when errors were logged that no site can be blamed
-for.
+(crawler.ops.logcount) by the verdict its manifest records (crawler.ops.verdict);
+the exit status is 1 when any site failed, or was never started, or when
+errors were logged that no site can be blamed for.
 
 `-o`/`-O` (and FEEDS, CRAWLER_OUTPUT) must give each site its own folder,
 with `%(name)s` in the folder's path: one file written by several sites at
@@ -35,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Sequence
 
 from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
@@ -44,9 +44,10 @@ from crawler.commands import check_spider_arguments, usage_error
 from crawler.export.partfiles import write_atomically
 from crawler.export.statebase import StateError
 from crawler.ops import logcount
-from crawler.ops.faults import NORMAL_ENDS, SITE_BLOCKED_STAT, fault_counts
+from crawler.ops.faults import fault_counts
 from crawler.ops.lock import LockHeld
 from crawler.ops.monitor import ALARMS_STAT
+from crawler.ops.verdict import Verdict, judge
 from crawler.sites import all_sites
 
 logger = logging.getLogger(__name__)
@@ -78,24 +79,17 @@ def choose_sites(args: list[str]) -> list[str]:
     return chosen
 
 
-def outcome(stats: dict) -> tuple[bool, str]:
-    """Whether a run failed, and its summary line; `scrapy crawl` judges by it too."""
-    reason = stats.get("finish_reason", "not started")
-    errors = stats.get("log_count/ERROR", 0)
-    # Alarms and a blocked site are logged as the spider closes, when Scrapy
-    # has stopped counting log lines.
-    alarms = stats.get(ALARMS_STAT, 0)
-    # A manifest that could not be written is an export the next run cannot account for.
-    failed = (
-        reason not in NORMAL_ENDS or errors > 0 or alarms > 0 or bool(stats.get(SITE_BLOCKED_STAT))
-        or bool(stats.get("export/manifest_failed"))
-    )  # fmt: skip
+def outcome(stats: dict, alarms: Sequence[str] = ()) -> tuple[Verdict, str]:
+    """The run's verdict (crawler.ops.verdict, which its manifest records too)
+    and its summary line; `scrapy crawl` judges by it too."""
+    verdict = judge(stats, alarms)
     summary = (
-        f"{'FAILED' if failed else 'ok':6} exported {stats.get('articles/exported', 0):5}"
-        f"  dropped {stats.get('articles/dropped/invalid', 0):4}  errors {errors:3}  alarms {alarms:2}"
-        f"  blocked {fault_counts(stats)['blocked']:4}  pages {stats.get('response_received_count', 0):5}  finish {reason}"
+        f"{'FAILED' if verdict.failed else 'ok':6} exported {stats.get('articles/exported', 0):5}"
+        f"  dropped {stats.get('articles/dropped/invalid', 0):4}  errors {stats.get('log_count/ERROR', 0):3}"
+        f"  alarms {stats.get(ALARMS_STAT, 0):2}  blocked {fault_counts(stats)['blocked']:4}"
+        f"  pages {stats.get('response_received_count', 0):5}  finish {stats.get('finish_reason', 'not started')}"
     )
-    return failed, summary
+    return verdict, summary
 
 
 def shared_outputs(settings, processes: int) -> list[str]:
@@ -246,7 +240,7 @@ class Command(BaseRunSpiderCommand):
         print(f"\ncrawlall: {len(names)} sites", file=sys.stderr)
         for name in names:
             stats, refusal, death = ended.get(name, ({}, None, None))  # none: never started (stopped before)
-            site_failed, summary = outcome(stats)
+            (site_failed, _), summary = outcome(stats)
             if death:
                 site_failed, summary = True, f"FAILED {death}"
             print(f"  {name:20} {'REFUSED' if refusal else summary}", file=sys.stderr)

@@ -23,7 +23,12 @@ An export that failed to write (crawler.export.feeds) closes the run (finish rea
 
 At the end of each run the ledger writes `<start time>.manifest.json` beside
 the exports, atomically: files, counts, window, finish reason, layout-alarm
-report (crawler.ops.monitor), versions.
+report (crawler.ops.monitor), the run's verdict (crawler.ops.verdict),
+versions. It is written once the engine has stopped, not as the spider
+closes: the exports are finished and the alarms, a blocked site and the
+logged errors counted by handlers of that same signal, run in the order
+their components were made, and the verdict recorded must be the one the
+run exits by. The output folder's lock is released after it.
 """
 
 from __future__ import annotations
@@ -48,6 +53,7 @@ from crawler.export.statebase import ArticleRecord, CrawlState
 from crawler.ops.faults import fault_counts
 from crawler.ops.lock import Lock, LockHeld, hold, try_hold_open_file
 from crawler.ops.monitor import run_report
+from crawler.ops.verdict import judge
 from crawler.schema.article import SCHEMA_VERSION
 
 logger = logging.getLogger(__name__)
@@ -67,8 +73,10 @@ class ExportLedger:
         self.locks: list[Lock] = []  # on the output folders, for the whole run
         self.refused: str | None = None  # why this run may not write its output folder
         self.failed = False  # an export failed to write: the run is not complete
+        self.closed: tuple | None = None  # (spider, finish reason) once the spider has closed
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.write_manifest, signal=signals.engine_stopped)  # before the lock is released
         crawler.signals.connect(self.state.close, signal=signals.engine_stopped)
         crawler.signals.connect(self._release, signal=signals.engine_stopped)
 
@@ -201,14 +209,20 @@ class ExportLedger:
         self.locks = []
 
     def spider_closed(self, spider, reason):
-        if self.refused:
-            return  # nothing written, no manifest in the folder another run holds
+        self.closed = (spider, reason)
+
+    def write_manifest(self) -> None:
+        """The run's manifest, once every stat its verdict reads is final."""
+        if self.closed is None or self.refused:
+            return  # never ran; or nothing written, no manifest in the folder another run holds
+        spider, reason = self.closed
         for file in list(self.open_files):  # lines still waiting for their group's fsync
             file.sync()
         manifest_dir = self._manifest_dir(spider)
         if manifest_dir is None:
             return
         stats = self.stats.get_stats()
+        quality = run_report(self.crawler)  # coverage, failed share, layout alarms
         manifest = {
             "spider": spider.name,
             "site": getattr(getattr(spider, "site", None), "domain", None),
@@ -222,7 +236,8 @@ class ExportLedger:
             "counts": {k.removeprefix("articles/"): v for k, v in sorted(stats.items()) if k.startswith("articles/")},
             "pages": {k.removeprefix("pages/"): v for k, v in sorted(stats.items()) if k.startswith("pages/")},
             "faults": fault_counts(stats),  # crawler.ops.faults
-            "quality": run_report(self.crawler),  # coverage, failed share, layout alarms
+            "quality": quality,
+            "verdict": judge(stats, [a["message"] for a in quality["alarms"]])._asdict(),  # the run's exit status and cause
             "crawler_version": __version__,
             "schema_version": SCHEMA_VERSION,
         }

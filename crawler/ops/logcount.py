@@ -1,5 +1,5 @@
 """Log lines counted per site: `log_count/<LEVEL>` in each crawl's stats,
-which its verdict reads (crawler.commands.crawlall.outcome).
+which its verdict reads (crawler.ops.verdict).
 
 Scrapy's LogCount extension, which this replaces, counts every line the
 process logs into the stats of every crawl running: in `scrapy crawlall`

@@ -15,7 +15,7 @@ A measure is judged only when the run saw at least CRAWLER_ALARM_MIN_PAGES
 pages for it (exported articles, article pages): three pages say little.
 Each alarm is an ERROR line naming the site and what fell, counted in the
 `monitor/alarms` stat, which makes `scrapy crawl` and `scrapy crawlall` exit
-1 (crawler.commands.crawlall.outcome); the run manifest carries the whole
+1 (crawler.ops.verdict); the run manifest carries the whole
 report (crawler.export.ledger).
 
 Why not Spidermon: version 1.27 installs and runs with this Scrapy, and its

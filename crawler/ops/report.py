@@ -7,29 +7,34 @@ network, nothing to install.
 
 Pure code: manifests in, text or HTML out. Manifests are found by their
 suffix and read by their content (`spider`, `started_at`, ...), whatever the
-rest of their name. A run's verdict is `scrapy crawl`'s
-(crawler.commands.crawlall.outcome), as far as a manifest tells it: a
-finish that is not a normal end, an export that did not complete, a layout
-alarm, or anti-bot pages and nothing exported. (Logged errors are not in
-the manifest.) Days are UTC days, a run counted on the day it started.
+rest of their name. A run's verdict is the one its manifest recorded, which
+`scrapy crawl` exited by (crawler.ops.verdict). A manifest written before
+verdicts were recorded is judged again by the same rules from what it holds
+(its finish, export, alarms and anti-bot pages, not the errors its run
+logged), and the report says so. Days are UTC days, a run counted on the day
+it started.
 """
 
 from __future__ import annotations
 
 import html
 import json
+import logging
 import statistics
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterable
 
-from crawler.ops.faults import NORMAL_ENDS
+from crawler.ops.faults import SITE_BLOCKED_STAT, blocking_verdict
+from crawler.ops.monitor import ALARMS_STAT
+from crawler.ops.verdict import WRITE_FAILED_STAT, Verdict, judge
 
 MANIFEST_GLOB = "*.manifest.json"
 SPARKS = "▁▂▃▄▅▆▇█"
 NO_RUN, NONE_EXPORTED = " ", "_"  # sparkline days without a run, and with runs that exported nothing
 MOVED = 0.1  # coverage this far from its median is shown in the terminal (the HTML shows every field)
+JUDGED_AGAIN = "no verdict recorded (an older manifest): judged from the manifest, which does not count logged errors"
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,7 @@ class Run:
     failed: bool
     cause: str  # "" when the run did not fail
     path: Path
+    recorded: bool  # False: an older manifest without its verdict, judged again (`verdict`)
 
 
 @dataclass
@@ -99,24 +105,33 @@ def run_of(manifest: dict[str, Any], path: Path) -> Run:
         failed=failed,
         cause=cause,
         path=path,
+        recorded="verdict" in manifest,
     )
 
 
-def verdict(manifest: dict[str, Any]) -> tuple[bool, str]:
-    """Whether the run failed, and why, from its manifest."""
-    reason = manifest.get("finish_reason")
+def verdict(manifest: dict[str, Any]) -> Verdict:
+    """The run's verdict, as its manifest recorded it; an older manifest's,
+    judged by the same rules from the stats it holds (`stats_of`)."""
+    recorded = manifest.get("verdict")
+    if recorded is not None:
+        return Verdict(bool(recorded["failed"]), recorded["cause"] or "")
     alarms = (manifest.get("quality") or {}).get("alarms") or []
-    blocked = (manifest.get("faults") or {}).get("blocked", 0)
-    exported = (manifest.get("counts") or {}).get("exported", 0)
-    if reason not in NORMAL_ENDS:
-        return True, f"finish reason {reason}"
-    if reason == "finished" and manifest.get("complete") is False:
-        return True, "its export did not complete"
-    if alarms:
-        return True, alarms[0]["message"] + (f" (and {len(alarms) - 1} more alarms)" if len(alarms) > 1 else "")
-    if blocked and not exported:
-        return True, f"{blocked} anti-bot pages and nothing exported"
-    return False, ""
+    return judge(stats_of(manifest), [a["message"] for a in alarms])
+
+
+def stats_of(manifest: dict[str, Any]) -> dict[str, Any]:
+    """The stats a verdict reads, as far as a manifest holds them: not the
+    logged errors, nor the unreachable hosts (their finish reason says
+    `unreachable`)."""
+    pages = {f"pages/{kind}": n for kind, n in (manifest.get("pages") or {}).items()}
+    blocking = blocking_verdict(manifest.get("spider", ""), pages)
+    return {
+        **pages,
+        "finish_reason": manifest.get("finish_reason") or "unknown",
+        WRITE_FAILED_STAT: int(manifest.get("finish_reason") == "finished" and manifest.get("complete") is False),
+        ALARMS_STAT: len((manifest.get("quality") or {}).get("alarms") or ()),
+        SITE_BLOCKED_STAT: int(blocking is not None and blocking[0] == logging.ERROR),  # as crawler.ops.faults.FaultReport sets it
+    }
 
 
 def health(runs: Iterable[Run], days: int, today: date) -> list[SiteHealth]:
@@ -179,6 +194,8 @@ def text(sites: list[SiteHealth], days: int, failed_runs: int) -> str:
             lines.append(f"{pad}FAILED ITS LAST {site.failing} RUNS")
         if last.cause:
             lines.append(f"{pad}cause: {last.cause}")
+        if not last.recorded:
+            lines.append(f"{pad}{JUDGED_AGAIN}")
         in_cause = last.alarms and last.cause.startswith(last.alarms[0])
         lines.extend(f"{pad}alarm: {message}" for message in last.alarms[1 if in_cause else 0 :])
         moved = site.moved()
@@ -237,6 +254,8 @@ def _row(site: SiteHealth, failed_runs: int) -> str:
         verdict += f"<br><small>its last {site.failing} runs failed</small>"
     if last.cause:
         verdict += f"<br><small>{e(last.cause)}</small>"
+    if not last.recorded:
+        verdict += f"<br><small>{e(JUDGED_AGAIN)}</small>"
     alarms = "<br>".join(e(a) for a in last.alarms) or "none"
     return (
         f'<tr class="{classes}" data-site="{e(site.name)}"><td>{e(site.name)}<br><small>{e(last.site or "")}</small></td>'
