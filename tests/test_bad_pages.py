@@ -179,10 +179,9 @@ def test_an_article_with_many_related_links_is_no_listing():
     assert read_article(bare.encode(), URL, site=SITE).problem is None
 
 
-def test_a_20_mb_page_is_checked_quickly():
-    started = time.perf_counter()
-    assert read_article(twenty_mb_page(), URL, site=SITE).problem is None  # an article; the crawl refuses it by size
-    assert time.perf_counter() - started < 5
+def test_a_20_mb_page_is_read_within_the_budget():
+    # An article, not too slow to read; the crawl refuses it by size.
+    assert read_article(twenty_mb_page(), URL, site=SITE, budget=BUDGET).problem is None
 
 
 def test_sitemap_entity_bomb_is_refused():

@@ -100,16 +100,14 @@ def test_a_second_run_on_a_busy_output_folder_is_refused_and_touches_nothing(tmp
         time.sleep(0.01)
     time.sleep(1.1)  # a second later: the second run's files would have names of their own
     # Its own state, so that only the output folder is shared.
-    started = time.monotonic()
     code, err = run(base, tmp_path, suffix, "-s", f"CRAWLER_STATE={tmp_path}/other.sqlite3")
-    refused_in = time.monotonic() - started
     assert first.poll() is None, "the first run was still going when the second was refused"
     assert first.wait(timeout=120) == 0
     assert code != 0
     [line] = [line for line in err.splitlines() if "in use by another run" in line]
     assert f"output folder {out} is in use by another run: pid {first.pid}, started " in line
     assert "-m scrapy crawl etemadonline " in line, "the holder's command"
-    assert refused_in < 30 and "finish output_locked" in err, "refused at once, not after a crawl"
+    assert "finish output_locked" in err, "refused at once, not after a crawl"
     assert "downloader/request_count" not in err, "nothing downloaded"
     assert "Finished the export a killed run left" not in err, "the live .part was not taken for a killed run's"
     assert codes_of(final_lines(out)) == CODES, "the first run's export whole: every article once"
