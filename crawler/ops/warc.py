@@ -51,8 +51,10 @@ class WarcRecorderMiddleware:
     with %(name)s and %(time)s, as in FEEDS). It sits next to the downloader,
     so it sees responses before decompression, redirects or retries. The
     file is `<name>.part` until the spider closes, like exports
-    (crawler.export.partfiles); a file named again by a later run is continued.
-    Gzipped per record unless the name ends in `.warc`."""
+    (crawler.export.partfiles); a file named again by a later run is continued,
+    a `.part` a failed or killed run left first cut back to its last whole
+    record. A failed write (a full disk) stops the recording and the run, the
+    file left `.part`. Gzipped per record unless the name ends in `.warc`."""
 
     def __init__(self, crawler):
         self.template = crawler.settings.get("RECORD_WARC")
@@ -313,8 +315,8 @@ def whole_records(file) -> Iterator[tuple[ArcWarcRecord, int, int]]:
     """(record, offset, end) of each whole record of an open WARC file, its
     block read; WarcDamaged at the first one that is not. ArchiveIterator
     gives a record cut short at the end of the file as if it were whole, or
-    stops before it, so its block's length and digest, its gzip member's end
-    or its blank lines, and that nothing follows the last one are checked here."""
+    stops before it, so its gzip member's end or its blank lines, its block
+    digest, and that nothing follows the last record are checked here."""
     records = ArchiveIterator(file, check_digests=True)
     end = 0
     try:
@@ -327,7 +329,7 @@ def whole_records(file) -> Iterator[tuple[ArcWarcRecord, int, int]]:
             else:  # plain: two blank lines follow the block, not counted in its length
                 ends = os.pread(file.fileno(), 4, offset + length) == b"\r\n\r\n"
                 length += 4
-            if getattr(record.raw_stream, "limit", 0) or not ends:
+            if not ends:
                 raise WarcDamaged(offset, "a record cut short")
             # A plain record cut short and followed by others takes their bytes for its
             # own: its block digest tells. (Tools differ in what a payload digest covers.)
