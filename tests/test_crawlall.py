@@ -261,6 +261,15 @@ def crawlall_started(*args, tmp_path, sites: int) -> tuple[subprocess.Popen, dic
     return parent, pids, lines
 
 
+def read_until(parent: subprocess.Popen, lines: list[str], text: str, times: int) -> None:
+    """Reads `parent`'s stderr into `lines` until `text` has been in `times` lines since."""
+    seen = 0
+    while seen < times:
+        lines.append(parent.stderr.readline())
+        assert lines[-1], "".join(lines[-50:])
+        seen += text in lines[-1]
+
+
 def summary_of(stderr: str, sites: int) -> dict[str, str]:
     lines = stderr.split(f"crawlall: {sites} sites\n")[1].splitlines()[:sites]
     return {line.split()[0]: line.split(None, 1)[1] for line in lines}
@@ -311,15 +320,17 @@ def test_a_signal_stops_the_site_processes_as_a_scrapy_crawl_stops_and_starts_no
     with serve(routes) as (base, _):
         routes.update(site_routes(base))
         routes["/"] = Route(routes["/"].body, delay=4)
-        parent, pids, _ = crawlall_started("etemadonline", "ilna", "rokna", "-a", f"base_url={base}", tmp_path=tmp_path, sites=2)
+        parent, pids, lines = crawlall_started("etemadonline", "ilna", "rokna", "-a", f"base_url={base}", tmp_path=tmp_path, sites=2)
         time.sleep(1)  # their crawls under way (a crawl stopped while its engine starts has no finish reason: Scrapy's)
         if stop == "SIGTERM to crawlall":  # crawlall alone: it passes it on
             parent.send_signal(signal.SIGTERM)
         elif stop.startswith("SIGINT"):  # each site process gets it twice, from the terminal and from crawlall
             os.killpg(parent.pid, signal.SIGINT)
-        else:  # the same: from systemd and from crawlall
-            for pid in (parent.pid, *pids.values()):
+        else:  # each gets it twice, from systemd and from crawlall (sent together, two may make one: crawlall's after)
+            for pid in pids.values():
                 os.kill(pid, signal.SIGTERM)
+            read_until(parent, lines, "Received SIGTERM, shutting down gracefully", 2)
+            parent.send_signal(signal.SIGTERM)
         stdout, stderr = parent.communicate(timeout=300)
     assert parent.returncode == 1, stdout + stderr[-2000:]
     assert set(pids) == {"etemadonline", "ilna"}
@@ -343,9 +354,7 @@ def test_a_second_signal_to_crawlall_forces_the_site_processes(tmp_path):
         parent, pids, lines = crawlall_started("etemadonline", "ilna", "-a", f"base_url={base}", tmp_path=tmp_path, sites=2)
         time.sleep(1)
         parent.send_signal(signal.SIGTERM)
-        while "stopping 2 sites" not in lines[-1]:
-            lines.append(parent.stderr.readline())
-            assert lines[-1], "".join(lines[-50:])
+        read_until(parent, lines, "stopping 2 sites", 1)
         time.sleep(1)  # each stopping gracefully, as a second SIGTERM from elsewhere would leave it
         parent.send_signal(signal.SIGTERM)
         stdout, stderr = parent.communicate(timeout=60)
