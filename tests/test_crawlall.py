@@ -44,7 +44,8 @@ def test_choosing_sites():
         (["nosuchsite"], "no site spider 'nosuchsite'; `scrapy list` names them"),
         (["family:asm"], "no family 'asm'; did you mean asam? known: "),
         # One WARC file for several sites: the second would be refused it (one writer a file), in one process too.
-        (["etemadonline", "ilna", "-s", "RECORD_WARC=warc/all.warc.gz"], "RECORD_WARC warc/all.warc.gz would be one WARC file for 2 sites; give each its own with %(name)s"),
+        (["etemadonline", "ilna", "-s", "RECORD_WARC=warc/all.warc.gz"],
+         "RECORD_WARC warc/all.warc.gz would be one WARC file for 2 sites; give each its own with %(name)s"),
     ],
 )  # fmt: skip
 def test_usage_mistakes_are_one_line_and_exit_status_2(tmp_path, args, line):

@@ -12,7 +12,9 @@ for.
 `-o`/`-O` (and FEEDS, CRAWLER_OUTPUT) must give each site its own folder,
 with `%(name)s` in the folder's path: one file written by several sites at
 once would interleave their lines, and its folder's `.part` recovery,
-manifests and lock would be shared too. Otherwise a usage error.
+manifests and lock would be shared too. RECORD_WARC must give each its own
+file (a WARC file has one writer: crawler.ops.warc). Otherwise a usage
+error, one line, as for an unknown site or family.
 
 `--processes N` (default 1: all sites in this process, at once) runs the
 sites in N processes, one site per process at a time, each an ordinary
@@ -21,8 +23,11 @@ a CPU-bound crawl of many sites uses N cores (benchmarks/RESULTS.md,
 "Crawl"). A crawl state serves one process, so each site needs its own
 (CRAWLER_STATE with %(name)s, or REDIS_URL). Each child reports its stats
 through a file (RESULT_ENV); one that ends without (killed, crashed) is its
-site's failure. SIGINT and SIGTERM are passed on to the children, which stop
-as a Scrapy crawl does (a second one forces them); no site starts after.
+site's failure. A site's state that does not exist yet starts with the
+site's rows of the project's shared state (`seed_site_states`). SIGINT and
+SIGTERM stop the children as a Scrapy crawl stops, once however many they
+get (`run_processes`, `stop_once`); crawlall's second forces them; no site
+starts after.
 """
 
 from __future__ import annotations
@@ -223,7 +228,7 @@ def run_processes(names: list[str], processes: int, command) -> dict[str, tuple[
                     running[child.pid] = (name, child)
                     logger.info("%s started, process %d", name, child.pid)
                 time.sleep(POLL_INTERVAL)
-                if len(stopping) > passed_on:
+                if len(stopping) > passed_on:  # signals between two looks count as one
                     passed_on, first = len(stopping), not passed_on
                     signum = stopping[-1] if first else FORCE_SIGNAL
                     logger.info(
