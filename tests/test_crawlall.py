@@ -13,7 +13,9 @@ import pytest
 from scrapy.settings import Settings
 from scrapy.statscollectors import MemoryStatsCollector
 
-from crawler.commands.crawlall import choose_sites, outcome
+from crawler.commands.crawlall import choose_sites, outcome, run_processes
+from crawler.export.state import SqliteState, seed
+from crawler.export.statebase import ArticleRecord
 from crawler.ops import logcount
 from crawler.ops.lock import hold_lock
 from crawler.sites import site_named
@@ -29,12 +31,47 @@ def crawlall(*args, tmp_path):
 
 
 def test_choosing_sites():
-    assert "etemadonline" in choose_sites([]) and "news" not in choose_sites([])
-    asam = choose_sites(["family:asam"])
+    assert "etemadonline" in choose_sites("crawlall", []) and "news" not in choose_sites("crawlall", [])
+    asam = choose_sites("crawlall", ["family:asam"])
     assert "etemadonline" in asam and len(asam) > 1
-    assert choose_sites(["etemadonline", "family:asam"])[0] == "etemadonline"
-    with pytest.raises(Exception, match="no site spider"):
-        choose_sites(["nosuchsite"])
+    assert choose_sites("crawlall", ["etemadonline", "family:asam"])[0] == "etemadonline"
+
+
+@pytest.mark.parametrize(
+    "args, line",
+    [
+        (["etemadonlin"], "no site spider 'etemadonlin'; did you mean etemadonline? `scrapy list` names them"),
+        (["nosuchsite"], "no site spider 'nosuchsite'; `scrapy list` names them"),
+        (["family:asm"], "no family 'asm'; did you mean asam? known: "),
+        # One WARC file for several sites: the second would be refused it (one writer a file), in one process too.
+        (["etemadonline", "ilna", "-s", "RECORD_WARC=warc/all.warc.gz"],
+         "RECORD_WARC warc/all.warc.gz would be one WARC file for 2 sites; give each its own with %(name)s"),
+    ],
+)  # fmt: skip
+def test_usage_mistakes_are_one_line_and_exit_status_2(tmp_path, args, line):
+    with serve({}) as (base, _):
+        pass  # should the refusal fail, nothing answers (and nothing leaves this machine)
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawlall", *FAST, "-a", f"base_url={base}", "-s", f"CRAWLER_STATE={tmp_path}/state.sqlite3", *args],
+        cwd=tmp_path, env={**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"},
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr[-2000:]
+    [said] = result.stderr.splitlines()
+    assert said.startswith(f"scrapy crawlall: error: {line}")
+    assert list(tmp_path.iterdir()) == [], "nothing written, nothing crawled"
+
+
+def test_a_warc_file_per_site_is_accepted(tmp_path):
+    routes: dict = {}
+    with serve(routes) as (base, _):
+        routes.update(site_routes(base))
+        result = crawlall(
+            "etemadonline", "ilna", "-a", f"base_url={base}", "-s", f"CRAWLER_STATE={tmp_path}/state.sqlite3",
+            "-s", f"RECORD_WARC={tmp_path}/warc/%(name)s.warc.gz", tmp_path=tmp_path,
+        )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert sorted(p.name for p in (tmp_path / "warc").iterdir()) == ["etemadonline.warc.gz", "ilna.warc.gz"]
 
 
 def test_outcome_counts_what_failed():
@@ -111,8 +148,8 @@ def test_one_output_for_many_sites_is_refused(tmp_path, output):
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert result.returncode == 2, result.stderr[-2000:]
-    assert "would be one output for 2 sites; give each its own folder with %(name)s" in result.stderr
-    assert "Traceback" not in result.stderr
+    [line] = result.stderr.splitlines()  # told before Scrapy starts (and logs)
+    assert line.startswith("scrapy crawlall: error: ") and "would be one output for 2 sites; give each its own folder with %(name)s" in line
     assert list(tmp_path.iterdir()) == [], "nothing written, nothing crawled"
 
 
@@ -141,7 +178,8 @@ def test_standard_output_is_no_output_for_the_sites_of_several_processes(tmp_pat
         "-o", "-:jsonlines", tmp_path=tmp_path,
     )  # fmt: skip
     assert result.returncode == 2, result.stderr[-2000:]
-    assert "stdout: would be one output for 2 sites" in result.stderr and "Traceback" not in result.stderr
+    [line] = result.stderr.splitlines()
+    assert line.startswith("scrapy crawlall: error: stdout: would be one output for 2 sites")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -224,6 +262,15 @@ def crawlall_started(*args, tmp_path, sites: int) -> tuple[subprocess.Popen, dic
     return parent, pids, lines
 
 
+def read_until(parent: subprocess.Popen, lines: list[str], text: str, times: int) -> None:
+    """Reads `parent`'s stderr into `lines` until `text` has been in `times` lines since."""
+    seen = 0
+    while seen < times:
+        lines.append(parent.stderr.readline())
+        assert lines[-1], "".join(lines[-50:])
+        seen += text in lines[-1]
+
+
 def summary_of(stderr: str, sites: int) -> dict[str, str]:
     lines = stderr.split(f"crawlall: {sites} sites\n")[1].splitlines()[:sites]
     return {line.split()[0]: line.split(None, 1)[1] for line in lines}
@@ -262,29 +309,129 @@ def test_a_killed_site_process_is_that_sites_failure(tmp_path):
     assert f"ilna: its process {pids['ilna']} killed by SIGKILL, without a result" in stderr
 
 
-@pytest.mark.parametrize("stop", ["SIGTERM to crawlall", "SIGINT to its process group (Ctrl-C in a terminal)"])
+@pytest.mark.parametrize(
+    "stop", [
+        "SIGTERM to crawlall",
+        "SIGINT to its process group (Ctrl-C in a terminal)",
+        "SIGTERM to crawlall and its site processes at once (systemctl stop, KillMode=control-group)",
+    ],
+)  # fmt: skip
 def test_a_signal_stops_the_site_processes_as_a_scrapy_crawl_stops_and_starts_no_other(tmp_path, stop):
     routes: dict = {}
     with serve(routes) as (base, _):
         routes.update(site_routes(base))
         routes["/"] = Route(routes["/"].body, delay=4)
-        parent, pids, _ = crawlall_started("etemadonline", "ilna", "rokna", "-a", f"base_url={base}", tmp_path=tmp_path, sites=2)
+        parent, pids, lines = crawlall_started("etemadonline", "ilna", "rokna", "-a", f"base_url={base}", tmp_path=tmp_path, sites=2)
         time.sleep(1)  # their crawls under way (a crawl stopped while its engine starts has no finish reason: Scrapy's)
-        if stop.startswith("SIGTERM"):
+        if stop == "SIGTERM to crawlall":  # crawlall alone: it passes it on
             parent.send_signal(signal.SIGTERM)
-        else:  # each site process gets it once: not also from the terminal, which would force it
+        elif stop.startswith("SIGINT"):  # each site process gets it twice, from the terminal and from crawlall
             os.killpg(parent.pid, signal.SIGINT)
+        else:  # each gets it twice, from systemd and from crawlall (sent together, two may make one: crawlall's after)
+            for pid in pids.values():
+                os.kill(pid, signal.SIGTERM)
+            read_until(parent, lines, "Received SIGTERM, shutting down gracefully", 2)
+            parent.send_signal(signal.SIGTERM)
         stdout, stderr = parent.communicate(timeout=300)
     assert parent.returncode == 1, stdout + stderr[-2000:]
     assert set(pids) == {"etemadonline", "ilna"}
     summary = summary_of(stderr, 3)
-    for name in pids:  # each received it once, closed its spider and reported: not killed
+    for name in pids:  # each stopped once, closed its spider and reported: not killed, not forced
         assert summary[name].startswith("FAILED") and summary[name].endswith("finish shutdown"), stdout + stderr[-5000:]
         assert stderr.count(f"crawl: {name} FAILED") == 1
     assert summary["rokna"].endswith("finish not started")
     assert "crawlall: failed: etemadonline, ilna, rokna" in stderr
     assert "Traceback" not in stderr and "forcing unclean shutdown" not in stderr
     assert not list(tmp_path.glob("*/*.part")), "no export left half-written"
+    for name in pids:
+        assert len(list((tmp_path / name).glob("*.manifest.json"))) == 1
+
+
+def test_a_second_signal_to_crawlall_forces_the_site_processes(tmp_path):
+    routes: dict = {}
+    with serve(routes) as (base, _):
+        routes.update(site_routes(base))
+        routes["/"] = Route(routes["/"].body, delay=30)  # a graceful stop waits for it
+        parent, pids, lines = crawlall_started("etemadonline", "ilna", "-a", f"base_url={base}", tmp_path=tmp_path, sites=2)
+        time.sleep(1)
+        parent.send_signal(signal.SIGTERM)
+        read_until(parent, lines, "stopping 2 sites", 1)
+        time.sleep(1)  # each stopping gracefully, as a second SIGTERM from elsewhere would leave it
+        parent.send_signal(signal.SIGTERM)
+        stdout, stderr = parent.communicate(timeout=60)
+    assert parent.returncode == 1, stdout + stderr[-2000:]
+    assert "SIGTERM: forcing the stop of 2 sites" in stderr
+    assert stderr.count("crawlall received a second signal: forcing unclean shutdown") == 2, stderr[-5000:]
+    summary = summary_of(stderr, 2)
+    assert set(summary) == set(pids) and all(line.startswith("FAILED") for line in summary.values())
+
+
+def test_a_signal_while_a_site_starts_after_another_ended_loses_no_site():
+    """The signal comes after site a's process has ended (a zombie, not yet
+    reaped) while crawlall starts site b's: passing it on must not reap a
+    behind the loop's back (it was lost to an os.wait(), which then raised)."""
+
+    def command(name):
+        if name == "b":
+            time.sleep(0.5)  # a's process has ended by now
+            os.kill(os.getpid(), signal.SIGTERM)  # systemctl stop, Ctrl-C, ...
+        return [sys.executable, "-c", f"import time; time.sleep({0.2 if name == 'a' else 30})"]
+
+    ended = run_processes(["a", "b", "c"], 2, command)
+    # a ended by itself (without a result: it is no crawl), b was stopped, c never started.
+    assert ended == {"a": ({}, None, "its process exited with status 0"), "b": ({}, None, "its process killed by SIGTERM")}
+
+
+def test_a_state_per_site_starts_from_the_shared_states_rows_of_its_site(tmp_path):
+    """Moving a deployment to --processes: the new per-site states take over
+    the shared state's rows (articles, and fingerprints for near duplicates),
+    so nothing is exported again. While a run holds the shared state, a run
+    that would copy it is refused."""
+    def run(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "scrapy", "crawlall", "etemadonline", "ilna", *FAST, "-a", f"base_url={base}",
+             "-s", f"CRAWLER_OUTPUT={tmp_path}/out/%(name)s/%(time)s.jsonl", *args],
+            cwd=tmp_path, env={**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"},
+            capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+
+    per_site = ["--processes", "2", "-s", "CRAWLER_STATE=.crawler/%(name)s.sqlite3"]
+    routes: dict = {}
+    with serve(routes) as (base, _):
+        routes.update(site_routes(base))
+        first = run("-s", "CRAWLER_STATE=.crawler/state.sqlite3")  # the project's shared state (FAST's is in memory)
+        assert first.returncode == 0, first.stderr[-2000:]
+        held = hold_lock(tmp_path / ".crawler/state.sqlite3", "crawl state")
+        try:
+            busy = run(*per_site)
+        finally:
+            held.release()
+        assert busy.returncode == 1 and busy.stderr.splitlines()[-1].startswith("crawlall: crawl state .crawler/state.sqlite3 is in use by another run")
+        assert sorted(p.name for p in (tmp_path / ".crawler").glob("*.sqlite3")) == ["state.sqlite3"], "nothing copied while in use"
+        time.sleep(1.1)  # the next export is another second's file
+        second = run(*per_site)
+    assert second.returncode == 0, second.stderr[-2000:]
+    for name in ("etemadonline", "ilna"):
+        assert f"{name}: its crawl state .crawler/{name}.sqlite3 starts with the 4 articles the shared state .crawler/state.sqlite3 holds of it" in second.stderr
+        codes = [json.loads(line)["news_code"] for f in (tmp_path / "out" / name).glob("*.jsonl") for line in f.read_text("utf-8").splitlines()]
+        assert len(codes) == 4 and len(set(codes)) == 4, "every article exported once"
+    assert summary_of(second.stderr, 2)["ilna"].startswith("ok     exported     0")
+
+
+def test_seeding_copies_one_sites_articles_and_fingerprints(tmp_path):
+    shared = SqliteState(tmp_path / "state.sqlite3")
+    seen = "2024-01-01T00:00:00+00:00"
+    shared.record([ArticleRecord(site, code, f"https://{site}/{code}", "h", None, seen, seen) for site, code in [("a.ir", "1"), ("b.ir", "2")]])
+    fingerprint = 0x0123456789ABCDEF
+    shared.near_duplicate_of("a.ir", "1", fingerprint)
+    shared.close()  # writes the fingerprint
+    assert seed(tmp_path / "a.sqlite3", tmp_path / "state.sqlite3", "a.ir") == 1
+    assert seed(tmp_path / "c.sqlite3", tmp_path / "state.sqlite3", "c.ir") == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.sqlite3", "state.sqlite3"], "no state made for a site without rows"
+    own = SqliteState(tmp_path / "a.sqlite3")
+    assert own.known("a.ir", ["1"]) == {"1"} and own.get("b.ir", "2") is None
+    assert own.near_duplicate_of("a.ir", "9", fingerprint ^ 0b11) == ("a.ir", "1")
+    own.close()
 
 
 @pytest.mark.parametrize("n", ["0", "-1", "1.5", "two"])

@@ -82,11 +82,11 @@ class Command(BaseRunSpiderCommand):
 
     def process_options(self, args: list[str], opts) -> None:
         super().process_options(args, opts)
-        check_spider_arguments("canary", self.settings, choose_sites(args), opts.spargs)
+        check_spider_arguments("canary", self.settings, choose_sites("canary", args), opts.spargs)
 
     def run(self, args: list[str], opts) -> None:
         crawlers = {}
-        for name in choose_sites(args):
+        for name in choose_sites("canary", args):
             crawlers[name] = self._create_crawler(canary_of(self.crawler_process.spider_loader.load(name)))
             self.crawler_process.crawl(crawlers[name], **opts.spargs)
         self.crawler_process.start()

@@ -11,7 +11,9 @@ errors were logged that no site can be blamed for.
 `-o`/`-O` (and FEEDS, CRAWLER_OUTPUT) must give each site its own folder,
 with `%(name)s` in the folder's path: one file written by several sites at
 once would interleave their lines, and its folder's `.part` recovery,
-manifests and lock would be shared too. Otherwise a usage error.
+manifests and lock would be shared too. RECORD_WARC must give each its own
+file (a WARC file has one writer: crawler.ops.warc). Otherwise a usage
+error, one line, as for an unknown site or family.
 
 `--processes N` (default 1: all sites in this process, at once) runs the
 sites in N processes, one site per process at a time, each an ordinary
@@ -20,12 +22,16 @@ a CPU-bound crawl of many sites uses N cores (benchmarks/RESULTS.md,
 "Crawl"). A crawl state serves one process, so each site needs its own
 (CRAWLER_STATE with %(name)s, or REDIS_URL). Each child reports its stats
 through a file (RESULT_ENV); one that ends without (killed, crashed) is its
-site's failure. SIGINT and SIGTERM are passed on to the children, which stop
-as a Scrapy crawl does (a second one forces them); no site starts after.
+site's failure. A site's state that does not exist yet starts with the
+site's rows of the project's shared state (`seed_site_states`). SIGINT and
+SIGTERM stop the children as a Scrapy crawl stops, once however many they
+get (`run_processes`, `stop_once`); crawlall's second forces them; no site
+starts after.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -33,22 +39,26 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Sequence
 
 from scrapy.commands import BaseRunSpiderCommand
-from scrapy.exceptions import UsageError
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
+from scrapy.utils.defer import deferred_from_coro
+from scrapy.utils.project import get_project_settings
 
 from crawler.commands import check_spider_arguments, usage_error
 from crawler.export.partfiles import write_atomically
+from crawler.export.state import seed
 from crawler.export.statebase import StateError
 from crawler.ops import logcount
 from crawler.ops.faults import fault_counts
-from crawler.ops.lock import LockHeld
+from crawler.ops.lock import LockHeld, hold_lock
 from crawler.ops.monitor import ALARMS_STAT
+from crawler.ops.usage import did_you_mean
 from crawler.ops.verdict import Verdict, judge
-from crawler.sites import all_sites
+from crawler.sites import all_sites, site_named
 
 logger = logging.getLogger(__name__)
 
@@ -58,23 +68,30 @@ REFUSALS = (LockHeld, StateError)
 
 # Where a `scrapy crawl` started by `crawlall --processes` writes its result (crawler.commands.crawl).
 RESULT_ENV = "CRAWLALL_RESULT"
+# What crawlall sends its sites' processes on its second SIGINT or SIGTERM: stop now (stop_once).
+FORCE_SIGNAL = signal.SIGUSR1
+# Seconds between two looks at the sites' processes (run_processes).
+POLL_INTERVAL = 0.1
 
 
-def choose_sites(args: list[str]) -> list[str]:
+def choose_sites(command: str, args: list[str]) -> list[str]:
+    """The sites named (all without names); a usage error for a name that is
+    neither a site spider nor `family:` and a family's name."""
     sites = all_sites()
     if not args:
         return [s.name for s in sites]
+    families = sorted({s.family.name for s in sites})
     chosen: list[str] = []
     for arg in args:
         if arg.startswith("family:"):
             family = arg.removeprefix("family:")
             names = [s.name for s in sites if s.family.name == family]
             if not names:
-                raise UsageError(f"no family {family!r}; known: {', '.join(sorted({s.family.name for s in sites}))}")
+                usage_error(command, f"no family {family!r}; {did_you_mean(family, families)}known: {', '.join(families)}")
         elif arg in {s.name for s in sites}:
             names = [arg]
         else:
-            raise UsageError(f"no site spider {arg!r}; `scrapy list` names them")
+            usage_error(command, f"no site spider {arg!r}; {did_you_mean(arg, [s.name for s in sites])}`scrapy list` names them")
         chosen.extend(n for n in names if n not in chosen)
     return chosen
 
@@ -121,8 +138,45 @@ def start(process, crawlers: list, spargs: dict) -> dict:
         logger.warning("CRAWLER_PROCESSES is no longer used: pages are read in the crawl's process; `scrapy crawlall --processes N` runs the sites in N processes")
     for crawler in crawlers:
         process.crawl(crawler, **spargs).add_done_callback(lambda task, crawler=crawler: done(task, crawler))
-    process.start()
+    if os.environ.get(RESULT_ENV):
+        stop_once(process)
+        process.start(install_signal_handlers=False)
+    else:
+        process.start()
     return refused
+
+
+def stop_once(process) -> None:
+    """The signal handlers of a `scrapy crawl` started by `crawlall --processes`:
+    SIGINT and SIGTERM, however many, stop it gracefully, once; FORCE_SIGNAL
+    (crawlall's, on its own second signal) forces it. Scrapy's own would take
+    a second SIGTERM for an order to force the stop, and one stop often
+    brings two: `systemctl stop` signals every process of the unit, a
+    terminal's Ctrl-C the whole process group, and crawlall passes its own on
+    to the sites it may be the only one to have reached."""
+    from twisted.internet import reactor
+
+    stopping = []
+
+    def graceful(signum):
+        logger.info("Received %s, shutting down gracefully (once: crawlall forces the stop on its next signal)", signal.Signals(signum).name)
+        deferred_from_coro(process.stop())
+
+    def force():
+        logger.info("crawlall received a second signal: forcing unclean shutdown")
+        with contextlib.suppress(RuntimeError):  # stopped already
+            reactor.stop()
+
+    def stop(signum, frame):
+        # Nothing logged here: the interrupted code may be writing to the same stream.
+        if signum == FORCE_SIGNAL:
+            reactor.callFromThread(force)
+        elif not stopping:
+            stopping.append(signum)
+            reactor.callFromThread(graceful, signum)
+
+    for signum in (signal.SIGINT, signal.SIGTERM, FORCE_SIGNAL):
+        signal.signal(signum, stop)
 
 
 def write_result(stats: dict, refused: str | None) -> None:
@@ -146,18 +200,21 @@ def child_command(name: str, spargs: dict, settings) -> list[str]:
 
 
 def run_processes(names: list[str], processes: int, command) -> dict[str, tuple[dict, str | None, str | None]]:
-    """Runs `command(name)` for each site, `processes` at a time, each child
-    in a session of its own (a terminal's Ctrl-C reaches this process only,
-    which passes each signal on once). For each site: its stats, its
-    refusal, and how its process ended when that was not with a result."""
+    """Runs `command(name)` for each site, `processes` at a time. For each
+    site: its stats, its refusal, and how its process ended when that was not
+    with a result. The children stay in this process group: a terminal's
+    Ctrl-C and systemd's stop reach them, and SIGINT or SIGTERM sent to this
+    process alone are passed on; they stop once however many they get
+    (`stop_once`). A second signal here forces them (FORCE_SIGNAL). The
+    signal handler only notes the signal, and the loop checks each child
+    through its Popen, which alone reaps it: a child reaped by another call
+    would be lost to the loop."""
     ended: dict[str, tuple[dict, str | None, str | None]] = {}
     waiting, running, stopping = list(names), {}, []
+    passed_on = 0  # signals in `stopping` passed on to the children
 
     def stop(signum, frame):
         stopping.append(signum)
-        logger.info("%s: stopping %d sites, starting no other", signal.Signals(signum).name, len(running))
-        for name, child in running.values():
-            child.send_signal(signum)
 
     previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
@@ -166,26 +223,60 @@ def run_processes(names: list[str], processes: int, command) -> dict[str, tuple[
                 while waiting and len(running) < processes and not stopping:
                     name = waiting.pop(0)
                     env = {**os.environ, RESULT_ENV: os.path.join(results, f"{name}.json")}
-                    child = subprocess.Popen(command(name), env=env, start_new_session=True)
+                    child = subprocess.Popen(command(name), env=env)
                     running[child.pid] = (name, child)
                     logger.info("%s started, process %d", name, child.pid)
-                pid, status = os.wait()
-                if pid not in running:
-                    continue
-                name, child = running.pop(pid)
-                child.returncode = code = os.waitstatus_to_exitcode(status)
-                result = Path(results, f"{name}.json")
-                if result.exists() and code in (0, 1):
-                    done = json.loads(result.read_text("utf-8"))
-                    ended[name] = (done["stats"], done["refused"], None)
-                else:
-                    how = f"killed by {signal.Signals(-code).name}" if code < 0 else f"exited with status {code}"
-                    logger.error("%s: its process %d %s, without a result", name, pid, how)
-                    ended[name] = ({}, None, f"its process {how}")
+                time.sleep(POLL_INTERVAL)
+                if len(stopping) > passed_on:  # signals between two looks count as one
+                    passed_on, first = len(stopping), not passed_on
+                    signum = stopping[-1] if first else FORCE_SIGNAL
+                    logger.info(
+                        "%s: %s %d sites, starting no other", signal.Signals(stopping[-1]).name,
+                        "stopping" if first else "forcing the stop of", len(running),
+                    )  # fmt: skip
+                    for name, child in running.values():
+                        child.send_signal(signum)
+                for pid, (name, child) in list(running.items()):
+                    if child.poll() is None:
+                        continue
+                    del running[pid]
+                    code = child.returncode
+                    result = Path(results, f"{name}.json")
+                    if result.exists() and code in (0, 1):
+                        done = json.loads(result.read_text("utf-8"))
+                        ended[name] = (done["stats"], done["refused"], None)
+                    else:
+                        how = f"killed by {signal.Signals(-code).name}" if code < 0 else f"exited with status {code}"
+                        logger.error("%s: its process %d %s, without a result", name, pid, how)
+                        ended[name] = ({}, None, f"its process {how}")
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     return ended
+
+
+def seed_site_states(settings, names: list[str]) -> None:
+    """A state per site (CRAWLER_STATE with %(name)s) that does not exist yet
+    starts as a copy of the site's rows in the project's state, shared by all
+    sites (the CRAWLER_STATE of its settings: `.crawler/state.sqlite3`), when
+    that holds any: a deployment that moves to `--processes` goes on where
+    its plain runs left off, where empty states would export every article
+    again. Under the shared state's lock: while a run still uses that
+    state, this one is refused (LockHeld)."""
+    template, shared = settings["CRAWLER_STATE"], get_project_settings()["CRAWLER_STATE"]
+    if settings.get("REDIS_URL") or "%(name)s" not in template or shared == ":memory:" or "%(name)s" in shared:
+        return
+    new = {name: Path(template.replace("%(name)s", name)) for name in names}
+    new = {name: path for name, path in new.items() if not path.exists()}
+    if not new or not Path(shared).exists():
+        return
+    lock = hold_lock(shared, "crawl state")
+    try:
+        for name, path in new.items():
+            if copied := seed(path, Path(shared), site_named(name).domain):
+                logger.info("%s: its crawl state %s starts with the %d articles the shared state %s holds of it", name, path, copied, shared)
+    finally:
+        lock.release()
 
 
 class Command(BaseRunSpiderCommand):
@@ -207,7 +298,7 @@ class Command(BaseRunSpiderCommand):
         opts.processes = int(given) if given.isdigit() else 0
         if opts.processes < 1:
             usage_error("crawlall", f"--processes takes a number of processes, 1 or more, not {given!r}")
-        names = choose_sites(args)
+        names = opts.sites = choose_sites("crawlall", args)
         check_spider_arguments("crawlall", self.settings, names, opts.spargs)
         state = self.settings["CRAWLER_STATE"]
         if min(opts.processes, len(names)) > 1 and not self.settings.get("REDIS_URL") and state != ":memory:" and "%(name)s" not in state:
@@ -215,17 +306,30 @@ class Command(BaseRunSpiderCommand):
                 "crawlall", f"--processes {opts.processes}: the crawl state {state} would be one for {len(names)} sites' processes,"
                 " and it serves one; give each site its own with %(name)s, e.g. -s 'CRAWLER_STATE=.crawler/%(name)s.sqlite3'",
             )  # fmt: skip
+        if len(names) == 1:
+            return
+        for shared in shared_outputs(self.settings, min(opts.processes, len(names))):
+            usage_error(
+                "crawlall", f"{shared} would be one output for {len(names)} sites; give each its own folder"
+                " with %(name)s, e.g. -O 'out/%(name)s/%(time)s.jsonl'",
+            )  # fmt: skip
+        # One file recorded by two sites is refused to the second (crawler.ops.warc: one writer a file), in one process too.
+        warc = self.settings.get("RECORD_WARC")
+        if warc and "%(name)s" not in warc:
+            usage_error(
+                "crawlall", f"RECORD_WARC {warc} would be one WARC file for {len(names)} sites; give each its own"
+                " with %(name)s, e.g. -s 'RECORD_WARC=warc/%(name)s/%(time)s.warc.gz'",
+            )  # fmt: skip
 
     def run(self, args: list[str], opts) -> None:
-        names = choose_sites(args)
+        names = opts.sites
         processes = min(opts.processes, len(names))
-        shared = shared_outputs(self.settings, processes) if len(names) > 1 else []
-        if shared:
-            raise UsageError(
-                f"{shared[0]} would be one output for {len(names)} sites; give each its own folder"
-                " with %(name)s, e.g. -O 'out/%(name)s/%(time)s.jsonl'",
-                print_help=False,
-            )
+        try:
+            seed_site_states(self.settings, names)
+        except REFUSALS as e:
+            print(f"crawlall: {e}", file=sys.stderr)
+            self.exitcode = 1
+            return
         if processes > 1:
             ended = run_processes(names, processes, lambda name: child_command(name, opts.spargs, self.settings))
             bootstrap_failed = False

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sqlite3
 from datetime import datetime, timezone
 from itertools import chain
@@ -312,3 +313,35 @@ class SqliteState:
             self.db.close()
             if self.lock is not None:
                 self.lock.release()
+
+
+def seed(path: Path, source: Path, site: str) -> int:
+    """Makes a new state at `path` holding the rows of `site` (its articles and
+    their fingerprints) that the state at `source` holds: a site's first run
+    with a state of its own (`crawlall --processes`) then goes on from where
+    a state shared by all sites left it, instead of exporting every article
+    again. Built under a temporary name, renamed once whole; nothing is made
+    when `source` holds no article of the site. Returns the articles copied.
+    The caller holds `source`'s lock."""
+    check_state_file(source)
+    temp = path.with_name(path.name + ".seeding")
+    for file in (temp, temp.with_name(temp.name + "-wal"), temp.with_name(temp.name + "-shm")):
+        file.unlink(missing_ok=True)  # a seeding that was killed
+    state = SqliteState(temp)
+    copied = []
+    try:
+        state.db.execute("ATTACH DATABASE ? AS source", (str(source),))
+        rows = state.db.execute("SELECT news_code, fingerprint FROM source.fingerprints WHERE site = ? ORDER BY seq", (site,))
+        state.unwritten = [(site, code, fp & MASK) for code, fp in rows]
+        state._commit(lambda: copied.append(state.db.execute(
+            "INSERT INTO articles SELECT site, news_code, canonical_url, content_hash, modified_at, first_seen, last_seen"
+            " FROM source.articles WHERE site = ?", (site,),
+        ).rowcount))  # fmt: skip
+        state.db.execute("DETACH DATABASE source")
+    finally:
+        state.close()
+    if copied[0]:
+        os.replace(temp, path)
+    else:
+        temp.unlink()
+    return copied[0]
