@@ -7,7 +7,6 @@ finished file."""
 
 import gzip
 import json
-import os
 import random
 import resource
 import signal
@@ -18,7 +17,11 @@ from base64 import b64encode
 from pathlib import Path
 
 import pytest
+from scrapy.utils.test import get_crawler
 
+from conftest import project_settings
+from crawler.export.feeds import AtomicFileFeedStorage
+from crawler.export.ledger import ExportLedger
 from crawler.export.partfiles import finish
 from localsite import FAST, ROOT, serve
 from test_incremental import big_site
@@ -220,3 +223,18 @@ def test_overwriting_after_killed_runs_keeps_their_lines_in_the_new_file(tmp_pat
     assert "Continuing the export a killed run left" in err
     assert site_codes(lines_of(out)) == CODES, "every article once, the killed runs' too"
     assert not part.exists()
+
+
+def test_an_export_that_cannot_be_opened_is_one_counted_error_not_an_exception_lost(tmp_path):
+    """Scrapy opens a feed's file at the first item or at close, where an
+    exception reaches no one ("Task exception was never retrieved")."""
+    (tmp_path / "out").write_text("a file where the folder should be")
+    feed = f"{tmp_path}/out/all.jsonl"
+    crawler = get_crawler(settings_dict=project_settings(CRAWLER_STATE=":memory:", FEEDS={feed: {"format": "jsonlines"}}))
+    storage = AtomicFileFeedStorage.from_crawler(crawler, feed, feed_options={"format": "jsonlines"})
+    file = storage.open(None)
+    file.write(b'{"a": 1}\n')
+    storage.store(file)
+    assert crawler.stats.get_value("export/write_failed") == 1
+    assert ExportLedger.of(crawler).failed
+    ExportLedger.of(crawler).state.close()
