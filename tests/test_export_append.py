@@ -23,6 +23,7 @@ from conftest import project_settings
 from crawler.export.feeds import AtomicFileFeedStorage
 from crawler.export.ledger import ExportLedger
 from crawler.export.partfiles import finish
+from crawler.export.state import SqliteState
 from localsite import FAST, ROOT, serve
 from test_incremental import big_site
 from test_unattended_export import CODES
@@ -238,3 +239,50 @@ def test_an_export_that_cannot_be_opened_is_one_counted_error_not_an_exception_l
     assert crawler.stats.get_value("export/write_failed") == 1
     assert ExportLedger.of(crawler).failed
     ExportLedger.of(crawler).state.close()
+
+
+# -- a full disk under the state too ------------------------------------------------------------------
+
+
+def _limited_child(code: str, limit: int) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit)),
+    )  # fmt: skip
+
+
+def test_a_line_failing_while_the_state_cannot_record_either_is_no_traceback(tmp_path):
+    """The export and the crawl state on one full disk: the failed write
+    reports the lines before it, whose record fails too. They are on disk in
+    the `.part`, which the next run recovers and records."""
+    SqliteState(tmp_path / "state.sqlite3").close()
+    part = tmp_path / "x.jsonl.part"
+    child = _limited_child(
+        "from pathlib import Path; from crawler.export.feeds import DurableLineFile\n"
+        "from crawler.export.state import SqliteState; from crawler.export.statebase import ArticleRecord\n"
+        f"state = SqliteState(Path({str(tmp_path / 'state.sqlite3')!r}))\n"
+        "big = ArticleRecord('s', '1', 'u' * 100_000, 'h', None, 't', 't')\n"
+        f"f = DurableLineFile(Path({str(part)!r}), 'wb', True, on_written=lambda lines: state.record([big]),\n"
+        "    sync_later=lambda delay, fn: None, on_failed=lambda p, e: print('failed', e.strerror))\n"
+        "f.write(b'1\\n'); f.write(b'2' * 50_000 + b'\\n'); f.close(); print('closed')",
+        limit=40_000,  # above the 32 kB shared-memory file SQLite makes beside a WAL
+    )  # fmt: skip
+    assert child.returncode == 0 and "Traceback" not in child.stderr, child.stderr
+    assert child.stdout.splitlines() == ["failed File too large", "closed"]
+    assert part.read_bytes() == b"1\n"
+
+
+def test_a_state_that_cannot_write_its_last_fingerprints_at_close_says_so_in_one_line(tmp_path):
+    SqliteState(tmp_path / "state.sqlite3").close()
+    child = _limited_child(
+        "import logging; from pathlib import Path; from crawler.export.state import SqliteState\n"
+        "logging.basicConfig()\n"
+        f"state = SqliteState.open(Path({str(tmp_path / 'state.sqlite3')!r}))\n"
+        "for n in range(50): state.near_duplicate_of('s', str(n) * 1000, n * 7919)\n"
+        "state.close(); print('closed')",
+        limit=40_000,  # above the 32 kB shared-memory file SQLite makes beside a WAL
+    )  # fmt: skip
+    assert child.returncode == 0 and "Traceback" not in child.stderr, child.stderr
+    assert child.stdout == "closed\n"
+    [line] = child.stderr.splitlines()
+    assert line.startswith("ERROR:crawler.export.state:Could not write the last 50 fingerprints to the crawl state (SQLite: ")

@@ -80,8 +80,8 @@ class DurableLineFile:
             try:
                 self._file.truncate(start)  # shrinking takes no space, whatever the disk or limit
                 self.sync()  # the whole lines before it count
-            except OSError:
-                pass  # cut when the file is recovered (recover), reported from there
+            except Exception:  # the state on the same full disk too: cut, or recorded, by the next run's recovery
+                pass
             finally:
                 self._fail(e)
             return len(data)
