@@ -26,7 +26,7 @@ from crawler.export.partfiles import finish
 from crawler.export.state import SqliteState
 from localsite import FAST, ROOT, serve
 from test_incremental import big_site
-from test_unattended_export import CODES
+from test_unattended_export import CODES, _in_limited_child
 
 SLOW = ("-s", "DOWNLOAD_DELAY=0.1", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1", "-s", "RANDOMIZE_DOWNLOAD_DELAY=0")
 
@@ -197,10 +197,7 @@ def test_a_full_disk_while_appending_a_member_leaves_the_archive_and_the_part(tm
     final.write_bytes(gzip.compress(filler(40_000)))
     archive = final.read_bytes()
     part.write_bytes(b'{"b": 2}\n' * 1000)
-    child = subprocess.run(
-        [sys.executable, "-c", FINISH_IN_CHILD, str(part), str(final)], cwd=ROOT, capture_output=True, text=True,
-        timeout=60, preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (len(archive) + 10, len(archive) + 10)),
-    )  # fmt: skip
+    child = _in_limited_child(FINISH_IN_CHILD.replace("sys.argv[1]", repr(str(part))).replace("sys.argv[2]", repr(str(final))), len(archive) + 10)
     assert "File too large" in child.stderr
     assert final.read_bytes() == archive and part.read_bytes() == b'{"b": 2}\n' * 1000
     assert sorted(p.name for p in tmp_path.iterdir()) == [final.name, part.name], "no temporary file left"
@@ -244,45 +241,41 @@ def test_an_export_that_cannot_be_opened_is_one_counted_error_not_an_exception_l
 # -- a full disk under the state too ------------------------------------------------------------------
 
 
-def _limited_child(code: str, limit: int) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
-        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit)),
+def on_a_full_disk_with_the_state(tmp_path: Path, code: str) -> subprocess.CompletedProcess:
+    """`code` run in a child under a 40 kB size limit (above the 32 kB
+    shared-memory file SQLite makes beside a WAL), `state` the crawl state it
+    opens; it ends normally and prints no traceback."""
+    SqliteState(tmp_path / "state.sqlite3").close()
+    child = _in_limited_child(
+        "import logging; from pathlib import Path; from crawler.export.state import SqliteState\n"
+        f"logging.basicConfig(); state = SqliteState.open(Path({str(tmp_path / 'state.sqlite3')!r}))\n" + code,
+        limit=40_000,
     )  # fmt: skip
+    assert child.returncode == 0 and "Traceback" not in child.stderr, child.stderr
+    return child
 
 
 def test_a_line_failing_while_the_state_cannot_record_either_is_no_traceback(tmp_path):
     """The export and the crawl state on one full disk: the failed write
     reports the lines before it, whose record fails too. They are on disk in
     the `.part`, which the next run recovers and records."""
-    SqliteState(tmp_path / "state.sqlite3").close()
     part = tmp_path / "x.jsonl.part"
-    child = _limited_child(
-        "from pathlib import Path; from crawler.export.feeds import DurableLineFile\n"
-        "from crawler.export.state import SqliteState; from crawler.export.statebase import ArticleRecord\n"
-        f"state = SqliteState(Path({str(tmp_path / 'state.sqlite3')!r}))\n"
+    child = on_a_full_disk_with_the_state(
+        tmp_path,
+        "from crawler.export.feeds import DurableLineFile; from crawler.export.statebase import ArticleRecord\n"
         "big = ArticleRecord('s', '1', 'u' * 100_000, 'h', None, 't', 't')\n"
         f"f = DurableLineFile(Path({str(part)!r}), 'wb', True, on_written=lambda lines: state.record([big]),\n"
         "    sync_later=lambda delay, fn: None, on_failed=lambda p, e: print('failed', e.strerror))\n"
         "f.write(b'1\\n'); f.write(b'2' * 50_000 + b'\\n'); f.close(); print('closed')",
-        limit=40_000,  # above the 32 kB shared-memory file SQLite makes beside a WAL
-    )  # fmt: skip
-    assert child.returncode == 0 and "Traceback" not in child.stderr, child.stderr
+    )
     assert child.stdout.splitlines() == ["failed File too large", "closed"]
     assert part.read_bytes() == b"1\n"
 
 
 def test_a_state_that_cannot_write_its_last_fingerprints_at_close_says_so_in_one_line(tmp_path):
-    SqliteState(tmp_path / "state.sqlite3").close()
-    child = _limited_child(
-        "import logging; from pathlib import Path; from crawler.export.state import SqliteState\n"
-        "logging.basicConfig()\n"
-        f"state = SqliteState.open(Path({str(tmp_path / 'state.sqlite3')!r}))\n"
-        "for n in range(50): state.near_duplicate_of('s', str(n) * 1000, n * 7919)\n"
-        "state.close(); print('closed')",
-        limit=40_000,  # above the 32 kB shared-memory file SQLite makes beside a WAL
-    )  # fmt: skip
-    assert child.returncode == 0 and "Traceback" not in child.stderr, child.stderr
+    child = on_a_full_disk_with_the_state(
+        tmp_path, "for n in range(50): state.near_duplicate_of('s', str(n) * 1000, n * 7919)\nstate.close(); print('closed')"
+    )
     assert child.stdout == "closed\n"
     [line] = child.stderr.splitlines()
     assert line.startswith("ERROR:crawler.export.state:Could not write the last 50 fingerprints to the crawl state (SQLite: ")
