@@ -6,7 +6,9 @@ CRAWLER_FSYNC, once their group is fsynced), and the ledger records those
 articles in the crawl state (crawler.export.state) only then, in one commit.
 A run killed in the middle leaves a `.part` file whose whole lines were
 written but perhaps not recorded; the next run of the spider records them,
-cuts a half-written last line, and finishes the file. So the union of the
+cuts a half-written last line, and finishes the file (appending it to a
+`-o` target); a `-O` run continues it instead, since the file it replaces
+must keep those lines, and finishes it as it stops. So the union of the
 export files holds every article once: none lost, none twice. (In a
 distributed crawl another worker may export an article again whose line a
 killed worker wrote but had not recorded; recovering the killed worker's file
