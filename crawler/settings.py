@@ -92,7 +92,7 @@ CRAWLER_GROUP_COMMIT = True
 EXTENSIONS = {
     # Each crawl counts its own log lines, not the process's (crawler.ops.logcount): crawlall's verdicts.
     "scrapy.extensions.logcount.LogCount": None,
-    "crawler.ops.logcount.SiteLogCount": 0,
+    "crawler.ops.logcount.SiteLogCount": -1,  # before Scrapy's, whose FeedExporter makes the ledger
     "crawler.export.ledger.ExportLedger": 500,
     "crawler.ops.monitor.LayoutMonitor": 510,
     "crawler.ops.faults.FaultReport": 520,

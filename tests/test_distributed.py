@@ -147,7 +147,10 @@ def test_without_group_commit_each_line_is_recorded_as_it_is_written(tmp_path):
     from crawler.export.feeds import AtomicFileFeedStorage
 
     class Ledger:
-        refused, open_files, recorded = None, set(), []
+        refused, failed, open_files, recorded = None, False, set(), []
+
+        def continues(self, final):
+            return False
 
         def lines_written(self, path, lines):
             self.recorded.append(lines)

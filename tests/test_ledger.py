@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from scrapy import Spider
+from scrapy import Spider, signals
 from scrapy.utils.test import get_crawler
 
 from conftest import project_settings
@@ -64,3 +64,49 @@ def test_a_record_that_fails_is_counted_and_raised_for_the_lines_to_wait(tmp_pat
         ledger.lines_written(tmp_path / "x.jsonl", [line])
     assert crawler.stats.get_value("export/record_failed") == 1
     assert crawler.stats.get_value("articles/exported") is None
+
+
+def test_recovering_an_appended_history_keeps_an_older_version_with_the_same_text(tmp_path):
+    """CRAWLER_UPDATES=export wrote a second line for an article whose update
+    time moved on and whose text did not; an appending run (-o) was then
+    killed, its `.part` holding the whole history. Recovery takes out a line
+    only when a later export is the same version (text and update time), as a
+    distributed crawl's repeat is: this older version stays."""
+    first = {**article("1", BODY), "modified_at": "2026-11-28T09:00:00+03:30"}
+    update = {**first, "modified_at": "2026-11-29T09:00:00+03:30", "crawled_at": "2026-11-29T10:00:00+00:00"}
+    assert update["content_hash"] == first["content_hash"]
+    state_path = tmp_path / "state.sqlite3"
+    state = SqliteState(state_path)
+    state.record([ArticleRecord.from_article(first)])
+    state.record([ArticleRecord.from_article(update)])
+    state.close()
+    part = tmp_path / "out" / "all.jsonl.part"
+    part.parent.mkdir()
+    history = "".join(json.dumps(a, ensure_ascii=False) + "\n" for a in (first, update))
+    part.write_text(history, "utf-8")
+
+    feeds = {f"{tmp_path}/out/all.jsonl": {"format": "jsonlines"}}
+    crawler = get_crawler(settings_dict=project_settings(CRAWLER_STATE=str(state_path), FEEDS=feeds))
+    ledger = ExportLedger.of(crawler)
+    ledger.spider_opened(Spider("etemadonline"))
+    ledger.state.close()
+
+    assert (tmp_path / "out" / "all.jsonl").read_text("utf-8") == history, "both versions kept"
+    assert not crawler.stats.get_value("export/recovered_repeats")
+
+
+def test_an_overwrite_run_with_nothing_to_write_still_finishes_the_killed_runs_export(tmp_path):
+    """-O: the run continues a killed run's `.part` in its own file; when it
+    never opens that file (FEED_STORE_EMPTY off, nothing new), it finishes
+    the `.part` as it stops, so its recorded lines are in a finished file."""
+    part = tmp_path / "out" / "all.jsonl.part"
+    part.parent.mkdir()
+    part.write_text(json.dumps(article("1", BODY), ensure_ascii=False) + "\n", "utf-8")
+    feeds = {f"{tmp_path}/out/all.jsonl": {"format": "jsonlines", "overwrite": True, "store_empty": False}}
+    crawler = get_crawler(settings_dict=project_settings(CRAWLER_STATE=":memory:", FEEDS=feeds))
+    ledger = ExportLedger.of(crawler)
+    ledger.spider_opened(Spider("etemadonline"))
+    assert ledger.continues(tmp_path / "out" / "all.jsonl") and part.exists(), "left for this run's export to continue"
+    crawler.signals.send_catch_log(signal=signals.engine_stopped)
+    assert [json.loads(line)["news_code"] for line in (tmp_path / "out" / "all.jsonl").read_text("utf-8").splitlines()] == ["1"]
+    assert not part.exists()

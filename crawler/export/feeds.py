@@ -8,7 +8,11 @@ fsync and only then reported as written, so the crawl state records them
 with one commit (a group commit: two fsyncs per group instead of two per
 article; CRAWLER_GROUP_COMMIT off, as in distributed mode, syncs and reports
 each line alone); on close the file is renamed to its final name, compressed
-first when that name ends in `.gz`.
+first when that name ends in `.gz`. Appending (`-o`) to a finished file
+continues it: a plain one is renamed to `.part` and written on; a `.gz` one
+stays as it is and gets the run's lines as one more gzip member at close
+(crawler.export.partfiles.finish), so no run unpacks it and a run with nothing
+new leaves it untouched.
 A `.part` file left by a killed run is finished by the next run of the same
 spider: its whole lines are kept, a half-written last line is cut
 (crawler.export.ledger), and it is renamed like any other. A `.part` being written
@@ -23,10 +27,8 @@ its final name ending in a half-written line.
 
 from __future__ import annotations
 
-import gzip
 import logging
 import os
-import shutil
 from pathlib import Path
 
 from scrapy.extensions.feedexport import FileFeedStorage
@@ -78,8 +80,8 @@ class DurableLineFile:
             try:
                 self._file.truncate(start)  # shrinking takes no space, whatever the disk or limit
                 self.sync()  # the whole lines before it count
-            except OSError:
-                pass  # cut when the file is recovered (recover), reported from there
+            except Exception:  # the state on the same full disk too: cut, or recorded, by the next run's recovery
+                pass
             finally:
                 self._fail(e)
             return len(data)
@@ -164,26 +166,30 @@ class AtomicFileFeedStorage(FileFeedStorage):
         )
 
     def open(self, spider):
-        if self.ledger is not None and self.ledger.refused:
-            return open(os.devnull, "wb")  # another run holds the folder: write nothing there
+        if self.ledger is not None and (self.ledger.refused or self.ledger.failed):
+            return open(os.devnull, "wb")  # another run holds the folder, or the disk failed: write nothing there
         self.final_path = Path(self.path)
-        self.final_path.parent.mkdir(parents=True, exist_ok=True)
         self.part_path = part_path_of(self.final_path)
-        if self.write_mode == "ab" and self.final_path.exists() and not self.part_path.exists():
-            if self.final_path.suffix == ".gz":
-                with gzip.open(self.final_path, "rb") as src, self.part_path.open("wb") as dst:
-                    shutil.copyfileobj(src, dst)
-                self.final_path.unlink()
-            else:  # appending to a finished file: continue it rather than replace it
-                os.replace(self.final_path, self.part_path)
-        if self.ledger is None:
-            return DurableLineFile(self.part_path, self.write_mode, self.fsync)
-        file = DurableLineFile(
-            self.part_path, self.write_mode, self.fsync,
-            on_written=lambda lines: self.ledger.lines_written(self.final_path, lines),
-            sync_later=call_later if self.group_commit else None,
-            on_failed=self.ledger.export_failed,
-        )  # fmt: skip
+        self.appending = self.write_mode == "ab"
+        # -O continues a killed run's .part (crawler.export.ledger): its lines are recorded as exported.
+        mode = "ab" if self.appending or (self.ledger is not None and self.ledger.continues(self.final_path)) else "wb"
+        try:
+            self.final_path.parent.mkdir(parents=True, exist_ok=True)
+            if self.appending and self.final_path.suffix != ".gz" and self.final_path.exists() and not self.part_path.exists():
+                os.replace(self.final_path, self.part_path)  # continue a finished file rather than replace it
+            if self.ledger is None:
+                return DurableLineFile(self.part_path, mode, self.fsync)
+            file = DurableLineFile(
+                self.part_path, mode, self.fsync,
+                on_written=lambda lines: self.ledger.lines_written(self.final_path, lines),
+                sync_later=call_later if self.group_commit else None,
+                on_failed=self.ledger.export_failed,
+            )  # fmt: skip
+        except OSError as e:  # raised here, it would reach no one (Scrapy opens at the first item or at close)
+            if self.ledger is None:
+                raise
+            self.ledger.export_failed(self.part_path, e)
+            return open(os.devnull, "wb")  # nothing written, nothing recorded: the next run exports it
         self.ledger.open_files.add(file)
         return file
 
@@ -191,13 +197,13 @@ class AtomicFileFeedStorage(FileFeedStorage):
         file.close()
         if self.ledger is not None:
             self.ledger.open_files.discard(file)
-        if not isinstance(file, DurableLineFile):  # the refused run's
+        if not isinstance(file, DurableLineFile):  # the refused or failed run's
             return
         if file.failed:
             logger.error("Export left unfinished as %s, for the next run to recover", self.part_path)
             return
         try:
-            finish(self.part_path, self.final_path)
+            finish(self.part_path, self.final_path, append=self.appending)
         except OSError as e:
             if self.ledger is None:
                 raise

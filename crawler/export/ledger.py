@@ -6,7 +6,9 @@ CRAWLER_FSYNC, once their group is fsynced), and the ledger records those
 articles in the crawl state (crawler.export.state) only then, in one commit.
 A run killed in the middle leaves a `.part` file whose whole lines were
 written but perhaps not recorded; the next run of the spider records them,
-cuts a half-written last line, and finishes the file. So the union of the
+cuts a half-written last line, and finishes the file (appending it to a
+`-o` target); a `-O` run continues it instead, since the file it replaces
+must keep those lines, and finishes it as it stops. So the union of the
 export files holds every article once: none lost, none twice. (In a
 distributed crawl another worker may export an article again whose line a
 killed worker wrote but had not recorded; recovering the killed worker's file
@@ -70,13 +72,17 @@ class ExportLedger:
         self.files: dict[str, int] = {}  # export file -> lines written this run
         self.open_files: set = set()  # crawler.export.feeds.DurableLineFile, synced before the manifest counts
         self.recovered: list[str] = []
+        self.continued: set[str] = set()  # -O files whose killed run's `.part` this run's export continues
         self.locks: list[Lock] = []  # on the output folders, for the whole run
         self.refused: str | None = None  # why this run may not write its output folder
         self.failed = False  # an export failed to write: the run is not complete
         self.closed: tuple | None = None  # (spider, finish reason) once the spider has closed
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
-        crawler.signals.connect(self.write_manifest, signal=signals.engine_stopped)  # before the lock is released
+        # At the engine's stop, in this order: the -O files not opened finished, then
+        # the manifest (its verdict sees an export that failed there), all before the lock is released.
+        crawler.signals.connect(self._finish_continued, signal=signals.engine_stopped)
+        crawler.signals.connect(self.write_manifest, signal=signals.engine_stopped)
         crawler.signals.connect(self.state.close, signal=signals.engine_stopped)
         crawler.signals.connect(self._release, signal=signals.engine_stopped)
 
@@ -128,46 +134,54 @@ class ExportLedger:
             self.refused = str(e)
             logger.error("%s: refusing to run", e)
             raise CloseSpider("output_locked") from None
-        for part in self._leftover_parts(spider):
+        for part, append in self._leftover_parts(spider):
             with part.open("rb") as held:
                 if not try_hold_open_file(held):  # a live crawl writes it: not a killed run's
                     logger.warning("Left %s alone: another crawl is writing it", part)
                     self.stats.inc_value("export/parts_in_use")
                     continue
                 try:
-                    self._recover(part)
+                    self._recover(part, append)
                 except OSError as e:  # a full disk: this run could not write either
                     logger.error("Could not finish %s, which a killed run left (%s): refusing to run", part, e.strerror or e)
+                    self.stats.inc_value("export/write_failed")
+                    self.failed = True  # nor does this run write: its feeds open nothing (crawler.export.feeds)
                     raise CloseSpider("export_failed") from None
 
-    def _recover(self, part: Path) -> None:
+    def _recover(self, part: Path, append: bool) -> None:
         articles, cut, repeats = recover(part, self._exported_since)
         articles = [a for a in articles if _is_article(a)]
         for article in articles:
             self._fingerprint_if_unrecorded(article)
         self.state.record([ArticleRecord.from_article(a) for a in articles])
         final = final_path_of(part)
-        finish(part, final)
+        if append:
+            finish(part, final, append=True)
+        else:  # -O: this run's file starts with these lines, so the file it replaces keeps them
+            self.continued.add(os.path.abspath(final))
         self.recovered.append(str(final))
         self.stats.inc_value("export/recovered_files")
         self.stats.inc_value("export/recovered_articles", len(articles))
         if repeats:
             self.stats.inc_value("export/recovered_repeats", repeats)
         logger.warning(
-            "Finished the export a killed run left: %s (%d articles%s%s)",
-            final, len(articles), f", {cut} bytes of a half-written line cut" if cut else "",
+            "%s the export a killed run left: %s (%d articles%s%s)%s",
+            "Finished" if append else "Continuing", final, len(articles), f", {cut} bytes of a half-written line cut" if cut else "",
             f", {repeats} lines exported again since by another worker taken out" if repeats else "",
+            "" if append else "; this run's -O file keeps its lines",
         )
 
     def _exported_since(self, article) -> bool:
         """Whether a recovered line repeats an export recorded after it: the
         killed run wrote the line and died before recording it, and another
         worker of a distributed crawl, once the article's claim had lapsed,
-        exported it again. The state then holds the same text seen at another
-        time; that export stands."""
+        exported it again. The state then holds the same version (text and
+        update time) seen at another time; that export stands. An older version
+        in an appended file's history differs from the state's in one of the
+        two (else it would not have been exported again) and stays."""
         if not _is_article(article):
             return False
-        seen = self._last_seen_with_this_text(article)
+        seen = self._last_seen_as_this_version(article)
         return seen is not None and seen != article["crawled_at"]
 
     def _fingerprint_if_unrecorded(self, article) -> None:
@@ -175,21 +189,39 @@ class ExportLedger:
         line the killed run had not recorded: the state writes a fingerprint
         in the commit that records its article (crawler.export.state), so it was
         lost with the record."""
-        recorded = self._last_seen_with_this_text(article) == article["crawled_at"]
+        recorded = self._last_seen_as_this_version(article) == article["crawled_at"]
         if not recorded and article.get("body"):
             self.state.near_duplicate_of(article["site"], article["news_code"], fingerprint(article["body"]))
 
-    def _last_seen_with_this_text(self, article) -> str | None:
-        """When the state last recorded the article with the text of this line, if it has it so."""
+    def _last_seen_as_this_version(self, article) -> str | None:
+        """When the state last recorded the article with the text and update time of this line, if it has it so."""
         before = self.state.get(article["site"], article["news_code"])
-        return before.last_seen if before is not None and before.content_hash == article["content_hash"] else None
+        same = before is not None and (before.content_hash, before.modified_at) == (article["content_hash"], article.get("modified_at"))
+        return before.last_seen if same else None
 
-    def _leftover_parts(self, spider) -> list[Path]:
-        """`.part` files matching this spider's file feeds, from earlier runs."""
+    def continues(self, final: Path) -> bool:
+        """Whether this run's export to `final` continues the `.part` a killed run left."""
+        return os.path.abspath(final) in self.continued
+
+    def _finish_continued(self) -> None:
+        """Finishes the `.part` files this run was to continue but did not open
+        (no line to write and FEED_STORE_EMPTY off), unless an export failed."""
+        for final in sorted(self.continued):
+            part = Path(final + PART_SUFFIX)
+            if self.failed or not part.exists():
+                continue
+            try:
+                finish(part, Path(final))
+            except OSError as e:
+                self.export_failed(part, e)
+
+    def _leftover_parts(self, spider) -> list[tuple[Path, bool]]:
+        """`.part` files matching this spider's file feeds, from earlier runs,
+        and whether their feed appends (`-o`) rather than overwrites (`-O`)."""
         found = []
-        for template in _file_templates(self.crawler.settings, spider.name):
+        for template, options in _file_feeds(self.crawler.settings, spider.name).items():
             pattern = re.sub(r"%\(\w+\)[sd]", "*", glob.escape(template)) + PART_SUFFIX
-            found.extend(Path(p) for p in sorted(glob.glob(pattern)))
+            found.extend((Path(p), not options.get("overwrite")) for p in sorted(glob.glob(pattern)))
         return found
 
     def _output_folders(self, spider) -> list[Path]:
@@ -286,10 +318,15 @@ def open_state(settings, site: str | None = None) -> CrawlState:
 
 def _file_templates(settings, name: str) -> list[str]:
     """The paths of the run's file feeds, the site's name put in (other placeholders left)."""
-    return [
-        uri.removeprefix("file://").replace("%(name)s", name) for uri in settings.getdict("FEEDS")
+    return list(_file_feeds(settings, name))
+
+
+def _file_feeds(settings, name: str) -> dict[str, dict]:
+    """`_file_templates`, each with its feed's options."""
+    return {
+        uri.removeprefix("file://").replace("%(name)s", name): options for uri, options in settings.getdict("FEEDS").items()
         if uri not in ("-", "stdout:") and ("://" not in uri or uri.startswith("file://"))
-    ]
+    }
 
 
 def _article(line: bytes) -> dict | None:

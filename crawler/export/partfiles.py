@@ -34,28 +34,55 @@ def final_path_of(part_path: Path) -> Path:
     return part_path.with_name(part_path.name.removesuffix(PART_SUFFIX))
 
 
-def finish(part_path: Path, final_path: Path) -> None:
+def finish(part_path: Path, final_path: Path, append: bool = False) -> None:
     """Give a written export its final name, compressing it if the name asks,
     and never with a half-written last line. On an error (a full disk) the
-    `.part` stays as it was."""
+    `.part` stays as it was. With `append`, a finished `.gz` keeps its bytes
+    and gets the part's lines as one more gzip member after them (readers take
+    members in a row as one stream): nothing is unpacked, an empty part leaves
+    it untouched, and a member already at its end is not added twice (a run
+    killed between the rename and the part's removal)."""
     cut = cut_partial_line(part_path)
     if cut:
         logger.warning("Cut %d bytes of a half-written last line from %s", cut, part_path)
-    if final_path.suffix == ".gz":
-        tmp = final_path.with_name(final_path.name + ".tmp")
-        try:
-            with part_path.open("rb") as src, gzip.open(tmp, "wb") as dst:
-                shutil.copyfileobj(src, dst)
-            with tmp.open("rb+") as f:
-                os.fsync(f.fileno())
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-        os.replace(tmp, final_path)
-        part_path.unlink()
-    else:
+    if final_path.suffix != ".gz":
         os.replace(part_path, final_path)
+        logger.info("Export complete: %s", final_path)
+        return
+    kept = final_path.stat().st_size if append and final_path.exists() else 0
+    if kept and not part_path.stat().st_size:
+        part_path.unlink()
+        return
+    tmp = final_path.with_name(final_path.name + ".tmp")
+    try:
+        with tmp.open("wb") as out:
+            if kept:
+                with final_path.open("rb") as old:
+                    shutil.copyfileobj(old, out)
+            # No name or time in the header: the same lines give the same member (`_ends_with`).
+            with part_path.open("rb") as src, gzip.GzipFile("", "wb", fileobj=out, mtime=0) as dst:
+                shutil.copyfileobj(src, dst)
+            os.fsync(out.fileno())
+        given = kept and _ends_with(final_path, tmp, tmp.stat().st_size - kept)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    if given:
+        tmp.unlink()
+    else:
+        os.replace(tmp, final_path)
+    part_path.unlink()
     logger.info("Export complete: %s", final_path)
+
+
+def _ends_with(path: Path, other: Path, size: int) -> bool:
+    """Whether the last `size` bytes of the two files are the same."""
+    with path.open("rb") as a, other.open("rb") as b:
+        if a.seek(0, os.SEEK_END) < size:
+            return False
+        a.seek(-size, os.SEEK_END)
+        b.seek(-size, os.SEEK_END)
+        return a.read() == b.read()
 
 
 def cut_partial_line(path: Path) -> int:

@@ -309,6 +309,8 @@ class SqliteState:
         try:
             if self.unwritten:
                 self._commit()
+        except sqlite3.Error as e:  # a full disk: they are of articles not recorded (_commit)
+            logger.error("Could not write the last %d fingerprints to the crawl state (SQLite: %s)", len(self.unwritten), e)
         finally:
             self.db.close()
             if self.lock is not None:

@@ -37,7 +37,11 @@ class CrawlLogCounter(logging.Handler):
 
 
 class SiteLogCount:
-    """Extension: counts the log lines of its crawl from its spider's opening to its closing."""
+    """Extension: counts the log lines of its crawl from its spider's opening
+    to its engine's stop. First of the extensions (EXTENSIONS), so that it
+    counts from before the others' spider_opened (the export ledger's recovery),
+    and to the stop, so the errors of their spider_closed count too (the feed
+    export's store, Scrapy's FeedExporter, which logs it)."""
 
     def __init__(self, crawler):
         self.crawler = crawler
@@ -47,13 +51,14 @@ class SiteLogCount:
     def from_crawler(cls, crawler):
         extension = cls(crawler)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
         return extension
 
     def spider_opened(self, spider):
         running.append(self.crawler)
         logging.root.addHandler(self.handler)
 
-    def spider_closed(self, spider, reason):
-        logging.root.removeHandler(self.handler)
-        running.remove(self.crawler)
+    def engine_stopped(self):
+        if self.handler in logging.root.handlers:  # opened
+            logging.root.removeHandler(self.handler)
+            running.remove(self.crawler)
