@@ -24,20 +24,10 @@ from crawler.export.feeds import AtomicFileFeedStorage
 from crawler.export.ledger import ExportLedger
 from crawler.export.partfiles import finish
 from crawler.export.state import SqliteState
-from localsite import FAST, ROOT, serve
-from test_incremental import big_site
-from test_unattended_export import CODES, _in_limited_child
+from localsite import FAST, ROOT
+from test_unattended_export import CODES, _in_limited_child, base  # noqa: F401 - base: the local site, a fixture
 
 SLOW = ("-s", "DOWNLOAD_DELAY=0.1", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1", "-s", "RANDOMIZE_DOWNLOAD_DELAY=0")
-
-
-@pytest.fixture
-def base():
-    """The local site of sixty articles, served while the test runs."""
-    routes: dict = {}
-    with serve(routes) as (url, _):
-        routes.update(big_site(url))
-        yield url
 
 
 def crawl(base: str, tmp_path: Path, *args: str, limit: int | None = None) -> subprocess.Popen:

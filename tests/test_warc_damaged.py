@@ -18,8 +18,9 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from crawler.ops.warc import WarcDamaged, whole_end, whole_records
-from localsite import FAST, ROOT, serve
-from test_incremental import ARTICLES, big_site
+from localsite import FAST, ROOT
+from test_incremental import ARTICLES
+from test_unattended_export import base  # noqa: F401 - base: the local site of sixty articles, a fixture
 from test_warc import export, recorded, records, target  # noqa: F401 - recorded: the recorded crawl, a fixture
 
 CODES = [str(c) for c in range(700001, 700001 + ARTICLES)]
@@ -66,14 +67,6 @@ def test_a_file_cut_anywhere_is_whole_up_to_its_last_whole_record(tmp_path, gz):
 
 
 # -- recording: real crawls of the local site of sixty articles ------------------------
-
-
-@pytest.fixture
-def base():
-    routes: dict = {}
-    with serve(routes) as (url, _):
-        routes.update(big_site(url))
-        yield url
 
 
 def crawl(base: str, warc: Path, *extra: str) -> list[str]:
