@@ -8,7 +8,6 @@ import importlib
 import json
 import os
 import pkgutil
-import random
 import shutil
 import subprocess
 import sys
@@ -36,10 +35,9 @@ def test_the_usage_names_the_module_and_the_first_paragraph():
     assert parser.description == "What it measures.\nSecond line."
 
 
-def test_alternate_order_reverses_every_other_turn():
-    orders = harness.turns("abc", "alternate")
-    assert [next(orders) for _ in range(3)] == [list("abc"), list("cba"), list("abc")]
+def test_runs_in_turn_reverse_every_other_turn_and_a_fixed_order_stays():
     assert harness.in_turn("ab", 0) == ["a", "b"] and harness.in_turn("ab", 1) == ["b", "a"]
+    assert harness.in_turn("abc", 3) == list("cba")
     fixed = harness.turns("abc", "fixed")
     assert [next(fixed) for _ in range(2)] == [list("abc")] * 2
 
@@ -89,8 +87,8 @@ def test_interleaved_times_each_call_and_takes_turns(monkeypatch):
 
     monkeypatch.setattr(harness, "clock", lambda: now[0])
     pages = [("p1", "p1"), ("p2", "p2")]
-    times = harness.interleaved(pages, {"a": contender("a"), "b": contender("b")}, 2, order="alternate", warm_up=False)
-    assert called == [("p1", "a"), ("p1", "b"), ("p2", "b"), ("p2", "a"), ("p1", "a"), ("p1", "b"), ("p2", "b"), ("p2", "a")]
+    times = harness.interleaved(pages, {"a": contender("a"), "b": contender("b")}, 2, order="fixed", warm_up=False)
+    assert called == [("p1", "a"), ("p1", "b"), ("p2", "a"), ("p2", "b")] * 2
     assert times["a"]["pages"] == {"p1": [1, 2], "p2": [2, 4]}
     assert times["a"]["rounds"] == [3, 6] and times["b"]["rounds"] == [30, 60]
     assert harness.per_page(times["b"]) == {"p1": 15, "p2": 30}  # the median
@@ -104,10 +102,16 @@ def test_interleaved_warms_every_contender_up_on_every_page():
 
 
 def test_clock_counts_this_process_or_its_children():
+    burn = [sys.executable, "-c", "import time\nt = time.process_time()\nwhile time.process_time() - t < 0.3: pass"]
     with harness.Clock() as own:
-        sum(random.random() for _ in range(1000))
-    assert own.wall >= 0 and own.cpu >= 0
-    assert harness.Clock(children=True).who != harness.Clock().who
+        t = time.process_time()
+        while time.process_time() - t < 0.2:
+            pass
+    assert own.cpu >= 0.15 and own.wall >= own.cpu * 0.5
+    with harness.Clock(children=True) as children, harness.Clock() as parent:
+        subprocess.run(burn, check=True)
+    assert children.cpu >= 0.25  # the child's CPU, which the parent's own clock does not see
+    assert parent.cpu < children.cpu / 2
 
 
 def test_real_pages_are_kept_apart_as_their_metadata_says(tmp_path):
