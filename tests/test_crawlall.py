@@ -434,6 +434,31 @@ def test_seeding_copies_one_sites_articles_and_fingerprints(tmp_path):
     own.close()
 
 
+def test_seeding_on_a_full_disk_is_a_state_error_and_makes_no_state(tmp_path):
+    """Under a real file-size limit: the seeding fails as a refusal crawlall
+    says in one line (StateError), not a traceback, and no state is named."""
+    shared = SqliteState(tmp_path / "state.sqlite3")
+    seen = "2024-01-01T00:00:00+00:00"
+    shared.record([ArticleRecord("a.ir", str(code), f"https://a.ir/{code}/{'x' * 200}", "h", None, seen, seen) for code in range(3000)])
+    shared.close()
+    script = (
+        "import resource, sys\n"
+        "from pathlib import Path\n"
+        "from crawler.export.state import seed\n"
+        "from crawler.export.statebase import StateError\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (60_000, 60_000))\n"
+        "try:\n"
+        "    seed(Path(sys.argv[1]) / 'a.sqlite3', Path(sys.argv[1]) / 'state.sqlite3', 'a.ir')\n"
+        "except StateError as e:\n"
+        "    print('refused:', e)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert result.stdout.startswith(f"refused: crawl state {tmp_path}/a.sqlite3 could not be made from {tmp_path}/state.sqlite3: ")
+    assert not (tmp_path / "a.sqlite3").exists()
+    assert "ERROR" not in result.stderr, "no fingerprints said lost: the seeding's own, dropped"
+
+
 @pytest.mark.parametrize("n", ["0", "-1", "1.5", "two"])
 def test_a_bad_number_of_processes_is_a_usage_error(tmp_path, n):
     result = crawlall("etemadonline", "ilna", "--processes", n, tmp_path=tmp_path)

@@ -330,20 +330,23 @@ def seed(path: Path, source: Path, site: str) -> int:
     for file in (temp, temp.with_name(temp.name + "-wal"), temp.with_name(temp.name + "-shm")):
         file.unlink(missing_ok=True)  # a seeding that was killed
     state = SqliteState(temp)
-    copied = []
     try:
         state.db.execute("ATTACH DATABASE ? AS source", (str(source),))
         rows = state.db.execute("SELECT news_code, fingerprint FROM source.fingerprints WHERE site = ? ORDER BY seq", (site,))
         state.unwritten = [(site, code, fp & MASK) for code, fp in rows]
-        state._commit(lambda: copied.append(state.db.execute(
+        state._commit(lambda: state.db.execute(
             "INSERT INTO articles SELECT site, news_code, canonical_url, content_hash, modified_at, first_seen, last_seen"
             " FROM source.articles WHERE site = ?", (site,),
-        ).rowcount))  # fmt: skip
+        ))  # fmt: skip
         state.db.execute("DETACH DATABASE source")
+        copied = len(state)
+    except (sqlite3.Error, OSError) as e:  # a full disk: nothing made, the shared state untouched
+        state.unwritten.clear()  # not to be written again as it closes
+        raise StateError(f"crawl state {path} could not be made from {source}: {e}") from None
     finally:
         state.close()
-    if copied[0]:
+    if copied:
         os.replace(temp, path)
     else:
         temp.unlink()
-    return copied[0]
+    return copied
