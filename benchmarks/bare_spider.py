@@ -16,7 +16,11 @@ class BareSpider(scrapy.Spider):
     def __init__(self, urls: str, parse: str = "", **kwargs):
         super().__init__(**kwargs)
         self.urls_file = urls
-        self.parse_pages = bool(parse)
+        self.parse_html = None
+        if parse:  # imported here, so that the run on an empty site, taken off as start-up, pays it too
+            from crawler.extract.html import parse_html
+
+            self.parse_html = parse_html
 
     async def start(self):
         with open(self.urls_file, encoding="utf-8") as f:
@@ -25,7 +29,5 @@ class BareSpider(scrapy.Spider):
                     yield scrapy.Request(line.strip(), callback=self.parse)
 
     def parse(self, response):
-        if self.parse_pages:
-            from crawler.extract.html import parse_html
-
-            parse_html(response.body, response.url, response.headers.get("Content-Type"))
+        if self.parse_html:
+            self.parse_html(response.body, response.url, response.headers.get("Content-Type"))

@@ -28,7 +28,7 @@ first with wrk. Then, one after the other against the same server:
 All get `-s AUTOTHROTTLE_ENABLED=0 -s DOWNLOAD_DELAY=0
 -s CONCURRENT_REQUESTS=C -s CONCURRENT_REQUESTS_PER_DOMAIN=C` and the
 project's CONCURRENT_ITEMS. With --repeat, every other repeat runs them in
-the reverse order. The rate is pages (bare) or exported articles (crawl)
+the reverse order. The rate is pages (bare, parse) or exported articles (crawl)
 over Scrapy's own elapsed_time_seconds (engine start to close; for
 `processes`, the first site's start to the last one's close); the
 process's wall time and CPU time are shown too, the CPU summed over the
@@ -66,6 +66,7 @@ from benchmarks.site import FIRST_CODE, RealPageMaker, build
 from crawler import settings as project_settings
 
 ROOT = Path(__file__).resolve().parent.parent
+BARE_RUNS = ("bare", "parse")  # benchmarks/bare_spider.py, not a crawl of ours
 RUNS = ("bare", "parse", "fsync-on", "fsync-off", "redis-workers", "processes")
 TARGET_SHARE_OF_BARE = 0.80
 # A one-process crawl's CPU per article page, over the bare spider's per page.
@@ -171,7 +172,7 @@ def processes(work: Path, bases: dict[str, str], args, extra: list[str]) -> dict
 
 
 def one_run(name: str, work: Path, spider: str, base: str, urls_file: Path, args, extra: list[str], failed_ok: bool = False) -> dict:
-    if name in ("bare", "parse"):
+    if name in BARE_RUNS:
         return bare(work, urls_file, args.concurrency, extra, parse=name == "parse")
     if name == "redis-workers":
         return redis_workers(work, spider, base, args.concurrency, args.processes, extra)
@@ -251,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
                 for n, (spider, meta, _) in enumerate(sites):
                     stats = one_run(name, tmp / f"{name}-{n}-{r}", spider, served[n], tmp / f"urls-{n}.txt", args, extra)
                     if meta is None:
-                        stats["not_exported_once"] = check_export(tmp / f"{name}-{n}-{r}", codes) if name not in ("bare", "parse") else []
+                        stats["not_exported_once"] = check_export(tmp / f"{name}-{n}-{r}", codes) if name not in BARE_RUNS else []
                         if stats["not_exported_once"]:
                             print(f"  {name}: NOT exported once: {' '.join(stats['not_exported_once'][:20])}; see the log", file=sys.stderr)
                     results.append({"run": name, "repeat": r, "site": spider, "article_pages": per_site, **stats})
@@ -313,7 +314,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\ntarget: the crawl at >= {TARGET_SHARE_OF_BARE:.0%} of the bare spider's rate")
         for name in dict.fromkeys(x["run"] for x in results if x["run"] != "bare"):
             median = statistics.median(x["cpu_over_bare"] for x in results if x["run"] == name)
-            print(f"{name}: CPU per article page {median:.2f}x the bare spider's (median)", end="; ")
+            floor = " (the floor: no crawl of ours)" if name in BARE_RUNS else ""
+            print(f"{name}{floor}: CPU per article page {median:.2f}x the bare spider's (median)", end="; ")
         print(f"target for a one-process crawl: <= {TARGET_CPU_OVER_BARE:g}x")
     return 0
 
