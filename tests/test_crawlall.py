@@ -342,6 +342,7 @@ def test_a_signal_stops_the_site_processes_as_a_scrapy_crawl_stops_and_starts_no
     assert summary["rokna"].endswith("finish not started")
     assert "crawlall: failed: etemadonline, ilna, rokna" in stderr
     assert "Traceback" not in stderr and "forcing unclean shutdown" not in stderr
+    assert ("".join(lines) + stderr).count("shutting down gracefully") == len(pids), "each site process stopped once, however many signals it got"
     assert not list(tmp_path.glob("*/*.part")), "no export left half-written"
     for name in pids:
         assert len(list((tmp_path / name).glob("*.manifest.json"))) == 1
