@@ -268,4 +268,4 @@ def test_a_state_that_cannot_write_its_last_fingerprints_at_close_says_so_in_one
     )
     assert child.stdout == "closed\n"
     [line] = child.stderr.splitlines()
-    assert line.startswith("ERROR:crawler.export.state:Could not write the last 50 fingerprints to the crawl state (SQLite: ")
+    assert line.startswith("WARNING:crawler.export.state:Could not write the last 50 fingerprints to the crawl state (SQLite: ")

@@ -82,11 +82,12 @@ class Command(BaseRunSpiderCommand):
 
     def process_options(self, args: list[str], opts) -> None:
         super().process_options(args, opts)
-        check_spider_arguments("canary", self.settings, choose_sites("canary", args), opts.spargs)
+        opts.sites = choose_sites("canary", args)
+        check_spider_arguments("canary", self.settings, opts.sites, opts.spargs)
 
     def run(self, args: list[str], opts) -> None:
         crawlers = {}
-        for name in choose_sites("canary", args):
+        for name in opts.sites:
             crawlers[name] = self._create_crawler(canary_of(self.crawler_process.spider_loader.load(name)))
             self.crawler_process.crawl(crawlers[name], **opts.spargs)
         self.crawler_process.start()

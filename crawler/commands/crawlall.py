@@ -308,9 +308,9 @@ class Command(BaseRunSpiderCommand):
             )  # fmt: skip
         if len(names) == 1:
             return
-        for shared in shared_outputs(self.settings, min(opts.processes, len(names))):
+        if shared := shared_outputs(self.settings, min(opts.processes, len(names))):
             usage_error(
-                "crawlall", f"{shared} would be one output for {len(names)} sites; give each its own folder"
+                "crawlall", f"{shared[0]} would be one output for {len(names)} sites; give each its own folder"
                 " with %(name)s, e.g. -O 'out/%(name)s/%(time)s.jsonl'",
             )  # fmt: skip
         # One file recorded by two sites is refused to the second (crawler.ops.warc: one writer a file), in one process too.

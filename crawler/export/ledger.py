@@ -49,7 +49,7 @@ from scrapy.utils.defer import deferred_from_coro
 
 from crawler import __version__
 from crawler.export.neardup import fingerprint
-from crawler.export.partfiles import PART_SUFFIX, final_path_of, finish, recover, write_atomically
+from crawler.export.partfiles import PART_SUFFIX, final_path_of, finish, part_path_of, recover, write_atomically
 from crawler.export.state import SqliteState
 from crawler.export.statebase import ArticleRecord, CrawlState
 from crawler.ops.faults import fault_counts
@@ -207,7 +207,7 @@ class ExportLedger:
         """Finishes the `.part` files this run was to continue but did not open
         (no line to write and FEED_STORE_EMPTY off), unless an export failed."""
         for final in sorted(self.continued):
-            part = Path(final + PART_SUFFIX)
+            part = part_path_of(Path(final))
             if self.failed or not part.exists():
                 continue
             try:

@@ -309,8 +309,8 @@ class SqliteState:
         try:
             if self.unwritten:
                 self._commit()
-        except sqlite3.Error as e:  # a full disk: they are of articles not recorded (_commit)
-            logger.error("Could not write the last %d fingerprints to the crawl state (SQLite: %s)", len(self.unwritten), e)
+        except sqlite3.Error as e:  # a full disk: of articles not recorded, which the next run recovers (_commit): nothing lost
+            logger.warning("Could not write the last %d fingerprints to the crawl state (SQLite: %s)", len(self.unwritten), e)
         finally:
             self.db.close()
             if self.lock is not None:

@@ -39,9 +39,11 @@ class CrawlLogCounter(logging.Handler):
 class SiteLogCount:
     """Extension: counts the log lines of its crawl from its spider's opening
     to its engine's stop. First of the extensions (EXTENSIONS), so that it
-    counts from before the others' spider_opened (the export ledger's recovery),
-    and to the stop, so the errors of their spider_closed count too (the feed
-    export's store, Scrapy's FeedExporter, which logs it)."""
+    counts from before the others' spider_opened (the export ledger's recovery)
+    and the errors of their spider_closed (the feed export's store, Scrapy's
+    FeedExporter, which logs it); and first at the engine's stop, so nothing
+    the ledger logs then (its manifest records the verdict) is counted after
+    the manifest: a failure there sets a stat the verdict reads instead."""
 
     def __init__(self, crawler):
         self.crawler = crawler
