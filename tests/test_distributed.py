@@ -155,7 +155,7 @@ def test_without_group_commit_each_line_is_recorded_as_it_is_written(tmp_path):
         def lines_written(self, path, lines):
             self.recorded.append(lines)
 
-        def export_failed(self, path, error):
+        def export_failed(self, path, error, opened=True):
             raise error
 
     ledger = Ledger()

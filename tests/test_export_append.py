@@ -213,7 +213,7 @@ def test_overwriting_after_killed_runs_keeps_their_lines_in_the_new_file(tmp_pat
     assert not part.exists()
 
 
-def test_an_export_that_cannot_be_opened_is_one_counted_error_not_an_exception_lost(tmp_path):
+def test_an_export_that_cannot_be_opened_is_one_counted_error_not_an_exception_lost(tmp_path, caplog):
     """Scrapy opens a feed's file at the first item or at close, where an
     exception reaches no one ("Task exception was never retrieved")."""
     (tmp_path / "out").write_text("a file where the folder should be")
@@ -225,6 +225,8 @@ def test_an_export_that_cannot_be_opened_is_one_counted_error_not_an_exception_l
     storage.store(file)
     assert crawler.stats.get_value("export/write_failed") == 1
     assert ExportLedger.of(crawler).failed
+    [error] = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert error.endswith(": nothing written to it; closing the run"), error  # no .part of lines to recover
     ExportLedger.of(crawler).state.close()
 
 

@@ -188,7 +188,7 @@ class AtomicFileFeedStorage(FileFeedStorage):
         except OSError as e:  # raised here, it would reach no one (Scrapy opens at the first item or at close)
             if self.ledger is None:
                 raise
-            self.ledger.export_failed(self.part_path, e)
+            self.ledger.export_failed(self.part_path, e, opened=False)
             return open(os.devnull, "wb")  # nothing written, nothing recorded: the next run exports it
         self.ledger.open_files.add(file)
         return file

@@ -111,12 +111,11 @@ class ExportLedger:
             self.stats.inc_value("articles/exported", len(records))
         self.files[str(path)] = self.files.get(str(path), 0) + len(lines)
 
-    def export_failed(self, path: Path, error: OSError) -> None:
-        """Writing `path` failed: the file stays `.part` and the run closes, failed."""
-        logger.error(
-            "Export to %s failed (%s): its whole lines stay in the .part file for the next run to recover;"
-            " closing the run", path, error.strerror or error,
-        )  # fmt: skip
+    def export_failed(self, path: Path, error: OSError, *, opened: bool = True) -> None:
+        """Writing `path` failed (or, not `opened`, making it did): the file
+        stays `.part` and the run closes, failed."""
+        kept = "its whole lines stay in the .part file for the next run to recover" if opened else "nothing written to it"
+        logger.error("Export to %s failed (%s): %s; closing the run", path, error.strerror or error, kept)
         self.stats.inc_value("export/write_failed")
         engine = self.crawler._engine  # Scrapy's way to ask before the crawl starts: None
         if not self.failed and engine is not None and engine.spider is not None:
@@ -178,7 +177,9 @@ class ExportLedger:
         exported it again. The state then holds the same version (text and
         update time) seen at another time; that export stands. An older version
         in an appended file's history differs from the state's in one of the
-        two (else it would not have been exported again) and stays."""
+        two and stays; but for an article with no update time whose text went
+        back to what it was, the older line is taken for a repeat (the newer
+        line, the same text, stays)."""
         if not _is_article(article):
             return False
         seen = self._last_seen_as_this_version(article)
